@@ -1,0 +1,93 @@
+package io.slotkv.core.memory;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of the header at offset 0 of a SlotKV store file. Little-endian, two cache lines.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                         Magic "SLOTKV\0\0"                    |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                        Format Version                         |
+ *  +---------------------------------------------------------------+
+ *  |                        Header Length                          |
+ *  +---------------------------------------------------------------+
+ *  |                         Chunk Size                            |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                   End of Allocated Space                      |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         Root Offset                           |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         Root Length                           |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                        State (0 = closed cleanly, 1 = open)   |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          Reserved                             |
+ *  |                          ...                                 ...
+ *  +---------------------------------------------------------------+  128
+ * </pre>
+ * The file header is written with plain stores by the one process that holds the file lock; it is never read
+ * concurrently by another thread except after {@link MemorySpace#close()}.
+ */
+public final class FileHeaderDescriptor
+{
+    /** "SLOTKV" in ASCII, little-endian, two zero bytes. */
+    public static final long MAGIC = 0x0000_564B_544F_4C53L;
+
+    /** Version of the file format this code reads and writes. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** The file was closed cleanly. */
+    public static final long STATE_CLOSED = 0;
+
+    /** The file is open, or its last owner did not close it. */
+    public static final long STATE_OPEN = 1;
+
+    public static final int MAGIC_OFFSET;
+    public static final int FORMAT_VERSION_OFFSET;
+    public static final int HEADER_LENGTH_OFFSET;
+    public static final int CHUNK_SIZE_OFFSET;
+    public static final int END_OFFSET;
+    public static final int ROOT_OFFSET_OFFSET;
+    public static final int ROOT_LENGTH_OFFSET;
+    public static final int STATE_OFFSET;
+
+    /** Total length of the header; the first region starts here. */
+    public static final int HEADER_LENGTH;
+
+    static
+    {
+        int offset = 0;
+        MAGIC_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        FORMAT_VERSION_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        HEADER_LENGTH_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        CHUNK_SIZE_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        END_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        ROOT_OFFSET_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        ROOT_LENGTH_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        STATE_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        HEADER_LENGTH = 2 * CACHE_LINE_LENGTH; // the rest is reserved for later format versions
+    }
+
+    private FileHeaderDescriptor()
+    {
+    }
+}

@@ -1,0 +1,99 @@
+package io.slotkv.map;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of a map's directory: the root region of its space. It names every segment's current table by offset,
+ * so a store file reopens at any address, and it holds the value word of key 0, which a table cannot hold
+ * (0 is the {@link SlotDescriptor#EMPTY_KEY empty key word}).
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                   Map Kind "LONGLONG"                         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                       Segment Count                           |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |              Max Load (per mille of capacity)                 |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |              Min Capacity (slots per segment)                 |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                  Value Word of Key 0                          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         Reserved                              |
+ *  |                            ...                               ...
+ *  +---------------------------------------------------------------+  64
+ *  |              Segment 0: Table Offset                          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |              Segment 0: Table Length                          |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |              Segment 1 .. Segment Count - 1                   |
+ *  |                            ...                               ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * A segment entry is written only by a resize of that segment, under its write lock, before the new table is
+ * published.
+ */
+final class DirectoryDescriptor
+{
+    /** "LONGLONG" in ASCII, little-endian. */
+    static final long KIND_LONG_LONG = 0x474E_4F4C_474E_4F4CL;
+
+    static final int KIND_OFFSET;
+    static final int SEGMENT_COUNT_OFFSET;
+    static final int MAX_LOAD_OFFSET;
+    static final int MIN_CAPACITY_OFFSET;
+    static final int ZERO_KEY_VALUE_OFFSET;
+    static final int HEADER_LENGTH;
+    static final int SEGMENT_TABLE_OFFSET_OFFSET;
+    static final int SEGMENT_TABLE_LENGTH_OFFSET;
+    static final int SEGMENT_ENTRY_LENGTH;
+
+    /** Most segments a map can have. */
+    static final int MAX_SEGMENTS = 1 << 16;
+
+    static
+    {
+        int offset = 0;
+        KIND_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        SEGMENT_COUNT_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        MAX_LOAD_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        MIN_CAPACITY_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        ZERO_KEY_VALUE_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        HEADER_LENGTH = CACHE_LINE_LENGTH;
+
+        offset = 0;
+        SEGMENT_TABLE_OFFSET_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        SEGMENT_TABLE_LENGTH_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        SEGMENT_ENTRY_LENGTH = offset;
+    }
+
+    private DirectoryDescriptor()
+    {
+    }
+
+    static int length(final int segmentCount)
+    {
+        return HEADER_LENGTH + segmentCount * SEGMENT_ENTRY_LENGTH;
+    }
+
+    static int segmentEntryOffset(final int segment)
+    {
+        return HEADER_LENGTH + segment * SEGMENT_ENTRY_LENGTH;
+    }
+}

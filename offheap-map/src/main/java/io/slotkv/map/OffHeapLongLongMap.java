@@ -1,0 +1,686 @@
+package io.slotkv.map;
+
+import io.slotkv.core.hash.LongHashing;
+import io.slotkv.core.memory.AnonymousMemorySpace;
+import io.slotkv.core.memory.CorruptStoreException;
+import io.slotkv.core.memory.MappedFileSpace;
+import io.slotkv.core.memory.MemoryRegion;
+import io.slotkv.core.memory.MemorySpace;
+
+import java.lang.ref.Reference;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentMap;
+
+import static io.slotkv.map.DirectoryDescriptor.*;
+import static io.slotkv.map.SlotDescriptor.ABSENT;
+import static io.slotkv.map.SlotDescriptor.EMPTY_KEY;
+import static io.slotkv.map.SlotDescriptor.FROZEN;
+import static io.slotkv.map.SlotDescriptor.MIN_STORABLE_VALUE;
+import static io.slotkv.map.SlotDescriptor.decode;
+import static io.slotkv.map.SlotDescriptor.encode;
+import static io.slotkv.map.TableDescriptor.MAX_CAPACITY;
+import static io.slotkv.map.TableDescriptor.MIN_CAPACITY;
+
+/**
+ * A concurrent map from {@code long} to {@code long} in off-heap memory, optionally in a memory-mapped store
+ * file. Lock-free: {@link #get} takes no lock, does no CAS, writes nothing and allocates nothing; an update of an
+ * existing key is one CAS on the slot's value word; an insert claims an empty key word by CAS and then sets the
+ * value word by CAS. Only the replacement of a segment's table (growth, rebuild, clear, close) takes that segment's
+ * lock, and only operations that meet a frozen slot of that segment wait for it.
+ * <p>
+ * <b>Keys:</b> every long, including 0, -1, {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}.<br>
+ * <b>Values:</b> every long except {@link Long#MIN_VALUE} and {@code Long.MIN_VALUE + 1} (they mark empty and
+ * frozen slots) and the map's {@link #missingValue()}, which {@link #get} returns for an absent key (Agrona's
+ * convention). Storing one of them throws {@link IllegalArgumentException}. The default missing value is
+ * {@link Long#MIN_VALUE}, so by default exactly two values are reserved.
+ * <p>
+ * <b>Closing:</b> {@link #close()} makes every later call throw {@link IllegalStateException}. An operation
+ * already running completes (it is ordered before the close); the memory it uses is never freed or unmapped
+ * under it. A file-backed map is synced and marked cleanly closed.
+ * <p>
+ * Iteration ({@link #forEach}) and {@link #size()} are weakly consistent, like {@code ConcurrentHashMap}'s.
+ */
+public final class OffHeapLongLongMap implements AutoCloseable
+{
+    /** Default {@link Builder#maxLoad(double)}. */
+    public static final double DEFAULT_MAX_LOAD = 0.7;
+
+    /** Default {@link #missingValue()}. */
+    public static final long DEFAULT_MISSING_VALUE = Long.MIN_VALUE;
+
+    /** Segment index bits start here in the hash; slot index bits are the lowest 25, so the two never overlap. */
+    private static final int SEGMENT_SHIFT = 40;
+
+    private final Segment[] segments;
+    private final int segmentMask;
+    private final MemorySpace space;
+    private final MemoryRegion directory;
+    private final long missingValue;
+    private final double maxLoad;
+    private volatile boolean closed;
+
+    private OffHeapLongLongMap(final MemorySpace space, final Builder builder)
+    {
+        this.space = space;
+        this.missingValue = builder.missingValue;
+        if (MemorySpace.NO_ROOT == space.rootOffset())
+        {
+            final int segmentCount = builder.segments;
+            this.maxLoad = builder.maxLoad;
+            final int minCapacity = builder.minCapacity(segmentCount);
+            this.directory = space.allocate(DirectoryDescriptor.length(segmentCount));
+            directory.putLong(KIND_OFFSET, KIND_LONG_LONG);
+            directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
+            directory.putLong(MAX_LOAD_OFFSET, Math.round(maxLoad * 1000));
+            directory.putLong(MIN_CAPACITY_OFFSET, minCapacity);
+            this.segments = new Segment[segmentCount];
+            for (int i = 0; i < segmentCount; i++)
+            {
+                final LongLongTable table = LongLongTable.allocate(space, minCapacity, maxLoad);
+                final int entry = segmentEntryOffset(i);
+                directory.putLong(entry + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
+                directory.putLong(entry + SEGMENT_TABLE_LENGTH_OFFSET, table.region.length());
+                segments[i] = new Segment(i, space, directory, maxLoad, minCapacity, table);
+            }
+            space.root(directory);
+        }
+        else
+        {
+            this.directory = space.attach(space.rootOffset(), space.rootLength());
+            final long kind = directory.getLong(KIND_OFFSET);
+            final long segmentCount = directory.getLong(SEGMENT_COUNT_OFFSET);
+            final long maxLoadPerMille = directory.getLong(MAX_LOAD_OFFSET);
+            final long minCapacity = directory.getLong(MIN_CAPACITY_OFFSET);
+            if (KIND_LONG_LONG != kind || segmentCount < 1 || segmentCount > MAX_SEGMENTS ||
+                Long.bitCount(segmentCount) != 1 || DirectoryDescriptor.length((int)segmentCount) != directory.length() ||
+                maxLoadPerMille < 100 || maxLoadPerMille > 950 || minCapacity < MIN_CAPACITY ||
+                minCapacity > MAX_CAPACITY || Long.bitCount(minCapacity) != 1)
+            {
+                throw new CorruptStoreException("not a long->long map directory: kind=0x" + Long.toHexString(kind) +
+                    ", segments=" + segmentCount + ", maxLoadPerMille=" + maxLoadPerMille + ", minCapacity=" +
+                    minCapacity + ", length=" + directory.length() + ", in " + space);
+            }
+            this.maxLoad = maxLoadPerMille / 1000.0;
+            this.segments = new Segment[(int)segmentCount];
+            for (int i = 0; i < segmentCount; i++)
+            {
+                final int entry = segmentEntryOffset(i);
+                final long offset = directory.getLong(entry + SEGMENT_TABLE_OFFSET_OFFSET);
+                final long length = directory.getLong(entry + SEGMENT_TABLE_LENGTH_OFFSET);
+                if (length <= 0 || length > MemorySpace.MAX_REGION_LENGTH)
+                {
+                    throw new CorruptStoreException("segment table length out of range: segment=" + i +
+                        ", length=" + length + ", in " + space);
+                }
+                final LongLongTable table = LongLongTable.attach(space.attach(offset, (int)length), maxLoad);
+                segments[i] = new Segment(i, space, directory, maxLoad, (int)minCapacity, table);
+            }
+        }
+        this.segmentMask = segments.length - 1;
+    }
+
+    /**
+     * @return a builder with the defaults: anonymous memory, {@link Builder#segments(int) segments} from the
+     * processor count, no initial sizing, {@link #DEFAULT_MAX_LOAD}, {@link #DEFAULT_MISSING_VALUE}.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return the value {@link #get} returns for an absent key.
+     */
+    public long missingValue()
+    {
+        return missingValue;
+    }
+
+    /**
+     * @return the value of {@code key}, or {@link #missingValue()} if it has none.
+     * @throws IllegalStateException if the map is closed.
+     */
+    public long get(final long key)
+    {
+        return value(valueWord(key));
+    }
+
+    /**
+     * @return the value of {@code key}, or {@code defaultValue} if it has none.
+     */
+    public long getOrDefault(final long key, final long defaultValue)
+    {
+        final long word = valueWord(key);
+        return ABSENT == word ? defaultValue : decode(word);
+    }
+
+    public boolean containsKey(final long key)
+    {
+        return ABSENT != valueWord(key);
+    }
+
+    /**
+     * @return the previous value, or {@link #missingValue()} if there was none.
+     * @throws IllegalArgumentException if {@code value} is reserved.
+     */
+    public long put(final long key, final long value)
+    {
+        return value(update(key, ValueUpdate.PUT, storable(value), ABSENT));
+    }
+
+    /**
+     * @return the current value if there is one (nothing changed), else {@link #missingValue()} (value set).
+     */
+    public long putIfAbsent(final long key, final long value)
+    {
+        return value(update(key, ValueUpdate.PUT_IF_ABSENT, storable(value), ABSENT));
+    }
+
+    /**
+     * Set the value of {@code key} only if it has one.
+     *
+     * @return the previous value, or {@link #missingValue()} if there was none (nothing changed).
+     */
+    public long replace(final long key, final long value)
+    {
+        return value(update(key, ValueUpdate.REPLACE, storable(value), ABSENT));
+    }
+
+    /**
+     * Set the value of {@code key} to {@code value} only if it is {@code expected}.
+     *
+     * @return true if the value was replaced.
+     */
+    public boolean replace(final long key, final long expected, final long value)
+    {
+        final long word = storable(value);
+        if (!isStorable(expected))
+        {
+            return false;
+        }
+        final long expectedWord = encode(expected);
+        return expectedWord == update(key, ValueUpdate.REPLACE_IF_EQUAL, word, expectedWord);
+    }
+
+    /**
+     * @return the removed value, or {@link #missingValue()} if there was none.
+     */
+    public long remove(final long key)
+    {
+        return value(update(key, ValueUpdate.REMOVE, ABSENT, ABSENT));
+    }
+
+    /**
+     * Remove {@code key} only if its value is {@code expected}.
+     *
+     * @return true if it was removed.
+     */
+    public boolean remove(final long key, final long expected)
+    {
+        if (!isStorable(expected))
+        {
+            return false;
+        }
+        final long expectedWord = encode(expected);
+        return expectedWord == update(key, ValueUpdate.REMOVE_IF_EQUAL, ABSENT, expectedWord);
+    }
+
+    /**
+     * Atomically add {@code delta} to the value of {@code key}, an absent key counting as 0 (it is created).
+     *
+     * @return the value before the addition (0 if there was none).
+     * @throws ArithmeticException      if the sum overflows a long.
+     * @throws IllegalArgumentException if the sum is a reserved value.
+     */
+    public long getAndAdd(final long key, final long delta)
+    {
+        final long previous = update(key, ValueUpdate.ADD, delta, ABSENT);
+        return ABSENT == previous ? 0 : decode(previous);
+    }
+
+    /**
+     * Atomically add {@code delta} to the value of {@code key}, an absent key counting as 0.
+     *
+     * @return the value after the addition.
+     * @see #getAndAdd(long, long)
+     */
+    public long addAndGet(final long key, final long delta)
+    {
+        return getAndAdd(key, delta) + delta;
+    }
+
+    /**
+     * @return {@code addAndGet(key, 1)}.
+     */
+    public long incrementAndGet(final long key)
+    {
+        return addAndGet(key, 1);
+    }
+
+    /**
+     * @return {@code addAndGet(key, -1)}.
+     */
+    public long decrementAndGet(final long key)
+    {
+        return addAndGet(key, -1);
+    }
+
+    /**
+     * @return the number of keys with a value; weakly consistent: exact when no write runs concurrently.
+     */
+    public long size()
+    {
+        long size = ABSENT == zeroKeyWord() ? 0 : 1;
+        for (final Segment segment : segments)
+        {
+            size += table(segment).live();
+        }
+        return Math.max(0, size);
+    }
+
+    public boolean isEmpty()
+    {
+        return 0 == size();
+    }
+
+    /**
+     * Remove every key, one segment at a time (weakly consistent, like {@code ConcurrentHashMap.clear}).
+     * Tables shrink back to their initial capacity.
+     */
+    public void clear()
+    {
+        update(EMPTY_KEY, ValueUpdate.REMOVE, ABSENT, ABSENT);
+        for (final Segment segment : segments)
+        {
+            segment.clear();
+        }
+    }
+
+    /**
+     * Pass every key and value to {@code consumer}. Weakly consistent: every key that has a value during the whole
+     * call is passed exactly once, with a value it had during the call; keys added or removed meanwhile may or may
+     * not be passed. The consumer may modify the map. Allocates a buffer of one segment's entries.
+     */
+    public void forEach(final LongLongConsumer consumer)
+    {
+        final SegmentSnapshot snapshot = new SegmentSnapshot();
+        for (int segment = -1; segment < segments.length; segment++)
+        {
+            snapshot(segment, snapshot);
+            for (int i = 0; i < snapshot.size; i++)
+            {
+                consumer.accept(snapshot.keys[i], decode(snapshot.valueWords[i]));
+            }
+        }
+    }
+
+    /**
+     * Fill {@code snapshot} with the live entries of segment {@code index}; index -1 is key 0.
+     */
+    void snapshot(final int index, final SegmentSnapshot snapshot)
+    {
+        if (index < 0)
+        {
+            snapshot.size = 0;
+            final long zero = zeroKeyWord();
+            if (ABSENT != zero)
+            {
+                snapshot.visit(EMPTY_KEY, zero);
+            }
+        }
+        else
+        {
+            snapshot.take(segments[index]);
+        }
+    }
+
+    /**
+     * @return a {@link ConcurrentMap} view backed by this map, for code that expects one; it boxes, and a value
+     * that is reserved here is rejected with {@link IllegalArgumentException}.
+     */
+    public ConcurrentMap<Long, Long> asConcurrentMap()
+    {
+        return new LongLongMapView(this);
+    }
+
+    /**
+     * @return the number of segments.
+     */
+    public int segmentCount()
+    {
+        return segments.length;
+    }
+
+    /**
+     * @return the slots of all current tables.
+     */
+    public long capacity()
+    {
+        long capacity = 0;
+        for (final Segment segment : segments)
+        {
+            capacity += table(segment).capacity;
+        }
+        return capacity;
+    }
+
+    /**
+     * @return the off-heap bytes of the current tables and the directory; tables replaced by a resize are not
+     * counted (anonymous memory is freed once no operation can reach them).
+     */
+    public long offHeapBytes()
+    {
+        long bytes = directory.length();
+        for (final Segment segment : segments)
+        {
+            bytes += table(segment).region.length();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return true if the map lives in a store file.
+     */
+    public boolean isPersistent()
+    {
+        return space.isPersistent();
+    }
+
+    /**
+     * Write every change through to the store file (nothing for anonymous memory).
+     */
+    public void sync()
+    {
+        ensureOpen();
+        space.sync();
+    }
+
+    /**
+     * Close the map: later calls throw {@link IllegalStateException}; a store file is synced, marked cleanly
+     * closed and unlocked. Closing twice does nothing.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        for (final Segment segment : segments)
+        {
+            segment.close();
+        }
+        space.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "OffHeapLongLongMap{segments=" + segments.length + ", space=" + space + (closed ? ", closed" : "") + '}';
+    }
+
+    static IllegalStateException closedException()
+    {
+        return new IllegalStateException("map is closed");
+    }
+
+    private long valueWord(final long key)
+    {
+        if (EMPTY_KEY == key)
+        {
+            return zeroKeyWord();
+        }
+        final long hash = LongHashing.mix(key);
+        final Segment segment = segments[(int)(hash >>> SEGMENT_SHIFT) & segmentMask];
+        while (true)
+        {
+            final LongLongTable table = table(segment);
+            final long word = table.get(key, hash);
+            Reference.reachabilityFence(table); // the table's memory stays mapped until this operation is done
+            if (FROZEN != word)
+            {
+                return word;
+            }
+            segment.replace(table);
+        }
+    }
+
+    private long update(final long key, final int op, final long word, final long expected)
+    {
+        if (EMPTY_KEY == key)
+        {
+            ensureOpen();
+            return ValueUpdate.apply(directory, ZERO_KEY_VALUE_OFFSET, op, word, expected);
+        }
+        final long hash = LongHashing.mix(key);
+        final Segment segment = segments[(int)(hash >>> SEGMENT_SHIFT) & segmentMask];
+        while (true)
+        {
+            final LongLongTable table = table(segment);
+            final long previous = table.update(key, hash, op, word, expected);
+            Reference.reachabilityFence(table);
+            if (FROZEN != previous)
+            {
+                return previous;
+            }
+            segment.replace(table);
+        }
+    }
+
+    private long zeroKeyWord()
+    {
+        ensureOpen();
+        return directory.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
+    }
+
+    private static LongLongTable table(final Segment segment)
+    {
+        final LongLongTable table = segment.table;
+        if (null == table)
+        {
+            throw closedException();
+        }
+        return table;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw closedException();
+        }
+    }
+
+    private long value(final long word)
+    {
+        return ABSENT == word ? missingValue : decode(word);
+    }
+
+    private boolean isStorable(final long value)
+    {
+        return value >= MIN_STORABLE_VALUE && value != missingValue;
+    }
+
+    private long storable(final long value)
+    {
+        if (!isStorable(value))
+        {
+            throw new IllegalArgumentException("value is reserved: value=" + value + ", missingValue=" +
+                missingValue + " (Long.MIN_VALUE, Long.MIN_VALUE + 1 and the missing value cannot be stored)");
+        }
+        return encode(value);
+    }
+
+    /**
+     * The live entries of one segment, read without a lock: a read that meets a frozen slot waits for the
+     * replacement and starts the segment again, so each entry is taken exactly once.
+     */
+    static final class SegmentSnapshot implements LongLongTable.SlotVisitor
+    {
+        long[] keys = new long[64];
+        long[] valueWords = new long[64];
+        int size;
+
+        void take(final Segment segment)
+        {
+            while (true)
+            {
+                size = 0;
+                final LongLongTable table = table(segment);
+                final boolean complete = table.forEachLive(this);
+                Reference.reachabilityFence(table);
+                if (complete)
+                {
+                    return;
+                }
+                segment.replace(table);
+            }
+        }
+
+        @Override
+        public void visit(final long key, final long valueWord)
+        {
+            if (size == keys.length)
+            {
+                keys = Arrays.copyOf(keys, size * 2);
+                valueWords = Arrays.copyOf(valueWords, size * 2);
+            }
+            keys[size] = key;
+            valueWords[size] = valueWord;
+            size++;
+        }
+    }
+
+    /**
+     * Configuration of a new map, or how to open one from a store file.
+     */
+    public static final class Builder
+    {
+        private int segments = defaultSegments();
+        private long initialCapacity;
+        private double maxLoad = DEFAULT_MAX_LOAD;
+        private long missingValue = DEFAULT_MISSING_VALUE;
+        private Path file;
+        private long chunkSize = MappedFileSpace.DEFAULT_CHUNK_SIZE;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @return the default segment count: the power of two at or above 4 x available processors.
+         */
+        public static int defaultSegments()
+        {
+            return Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1;
+        }
+
+        /**
+         * @param segments a power of two from 1 to 65536. Ignored when an existing store file is opened.
+         */
+        public Builder segments(final int segments)
+        {
+            if (segments < 1 || segments > MAX_SEGMENTS || Integer.bitCount(segments) != 1)
+            {
+                throw new IllegalArgumentException(
+                    "segments must be a power of two from 1 to " + MAX_SEGMENTS + ": segments=" + segments);
+            }
+            this.segments = segments;
+            return this;
+        }
+
+        /**
+         * @param entries expected number of entries, to size the tables up front; optional (the map grows).
+         *                Ignored when an existing store file is opened.
+         */
+        public Builder initialCapacity(final long entries)
+        {
+            if (entries < 0)
+            {
+                throw new IllegalArgumentException("initial capacity must not be negative: entries=" + entries);
+            }
+            this.initialCapacity = entries;
+            return this;
+        }
+
+        /**
+         * @param maxLoad fraction of a table's slots in use at which it is replaced, 0.1 to 0.95.
+         *                Ignored when an existing store file is opened.
+         */
+        public Builder maxLoad(final double maxLoad)
+        {
+            if (!(maxLoad >= 0.1 && maxLoad <= 0.95))
+            {
+                throw new IllegalArgumentException("maxLoad must be from 0.1 to 0.95: maxLoad=" + maxLoad);
+            }
+            this.maxLoad = maxLoad;
+            return this;
+        }
+
+        /**
+         * @param missingValue returned by {@link #get} for an absent key; it cannot be stored.
+         */
+        public Builder missingValue(final long missingValue)
+        {
+            this.missingValue = missingValue;
+            return this;
+        }
+
+        /**
+         * Keep the map in a memory-mapped store file: created if absent, reopened with every entry if present.
+         * The file is locked for as long as the map is open.
+         */
+        public Builder file(final Path file)
+        {
+            this.file = file;
+            return this;
+        }
+
+        /**
+         * @param chunkSize of the file mappings, a power of two from 64 KiB to 1 GiB (default 1 GiB). The largest
+         *                  segment table must fit one chunk. Ignored when an existing store file is opened.
+         */
+        public Builder chunkSize(final long chunkSize)
+        {
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        /**
+         * @return the map.
+         * @throws io.slotkv.core.memory.StoreLockedException  if the store file is open elsewhere.
+         * @throws CorruptStoreException if the store file is not a SlotKV long->long map.
+         * @throws IllegalStateException if the JVM lacks the flags SlotKV needs (the message names them).
+         */
+        public OffHeapLongLongMap build()
+        {
+            final MemorySpace space = null == file ? new AnonymousMemorySpace() : MappedFileSpace.open(file, chunkSize);
+            try
+            {
+                return new OffHeapLongLongMap(space, this);
+            }
+            catch (final RuntimeException ex)
+            {
+                space.close();
+                throw ex;
+            }
+        }
+
+        int minCapacity(final int segmentCount)
+        {
+            final long perSegment = (initialCapacity + segmentCount - 1) / segmentCount;
+            final long slots = (long)Math.ceil(perSegment / maxLoad) + 1;
+            if (slots > MAX_CAPACITY)
+            {
+                throw new IllegalArgumentException("initial capacity too large for " + segmentCount +
+                    " segments: entries=" + initialCapacity + ", max per segment table=" + MAX_CAPACITY + " slots");
+            }
+            return Math.max(MIN_CAPACITY, Integer.highestOneBit((int)slots - 1) << 1);
+        }
+    }
+}
