@@ -200,7 +200,7 @@ public final class MappedFileSpace implements MemorySpace
         ensureOpen();
         final long end = header.getLong(END_OFFSET);
         if (offset < HEADER_LENGTH || (offset & (REGION_ALIGNMENT - 1)) != 0 || length <= 0 ||
-            length > MAX_REGION_LENGTH || offset + length > end ||
+            length > MAX_REGION_LENGTH || offset > end || length > end - offset ||
             offset / chunkSize != (offset + length - 1) / chunkSize)
         {
             throw new CorruptStoreException("region outside the store: offset=" + offset + ", length=" + length +
@@ -416,6 +416,13 @@ public final class MappedFileSpace implements MemorySpace
             {
                 try
                 {
+                    // Grow the (sparse) file ourselves: Chronicle would otherwise take a whole-file lock to grow
+                    // it, which clashes with the exclusive lock this space holds.
+                    final var raf = file.raf();
+                    if (raf.length() < chunkStart + chunkSize)
+                    {
+                        raf.setLength(chunkStart + chunkSize);
+                    }
                     store = file.acquireByteStore(this, chunkStart);
                 }
                 catch (final IOException ex)
