@@ -36,8 +36,7 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
         {
             return null;
         }
-        final long k = (Long)key;
-        return map.containsKey(k) ? boxed(map.get(k)) : null;
+        return boxed(map.get((Long)key));
     }
 
     @Override

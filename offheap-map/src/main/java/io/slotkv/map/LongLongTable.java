@@ -235,9 +235,10 @@ final class LongLongTable
      */
     private LongLongTable grownCopy(final MemorySpace space, final double maxLoad)
     {
-        if (capacity >= MAX_CAPACITY)
+        if (capacity >= TableDescriptor.maxCapacity(space.maxRegionLength()))
         {
-            throw new IllegalStateException("segment table at maximum capacity: capacity=" + capacity);
+            throw new IllegalStateException("segment table at maximum capacity: capacity=" + capacity +
+                ", maxRegionLength=" + space.maxRegionLength());
         }
         final LongLongTable grown = allocate(space, capacity << 1, maxLoad);
         for (int index = 0; index < capacity; index++)

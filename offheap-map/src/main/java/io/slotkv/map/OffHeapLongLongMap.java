@@ -68,7 +68,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             final int segmentCount = builder.segments;
             this.maxLoad = builder.maxLoad;
-            final int minCapacity = builder.minCapacity(segmentCount);
+            final int minCapacity = builder.minCapacity(segmentCount, TableDescriptor.maxCapacity(space.maxRegionLength()));
             this.directory = space.allocate(DirectoryDescriptor.length(segmentCount));
             directory.putLong(KIND_OFFSET, KIND_LONG_LONG);
             directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
@@ -671,14 +671,14 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
         }
 
-        int minCapacity(final int segmentCount)
+        int minCapacity(final int segmentCount, final int maxCapacity)
         {
             final long perSegment = (initialCapacity + segmentCount - 1) / segmentCount;
             final long slots = (long)Math.ceil(perSegment / maxLoad) + 1;
-            if (slots > MAX_CAPACITY)
+            if (slots > maxCapacity)
             {
                 throw new IllegalArgumentException("initial capacity too large for " + segmentCount +
-                    " segments: entries=" + initialCapacity + ", max per segment table=" + MAX_CAPACITY + " slots");
+                    " segments: entries=" + initialCapacity + ", max per segment table=" + maxCapacity + " slots");
             }
             return Math.max(MIN_CAPACITY, Integer.highestOneBit((int)slots - 1) << 1);
         }

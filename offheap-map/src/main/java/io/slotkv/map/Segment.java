@@ -8,7 +8,6 @@ import java.util.concurrent.locks.StampedLock;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_LENGTH_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
-import static io.slotkv.map.TableDescriptor.MAX_CAPACITY;
 
 /**
  * One segment of an {@link OffHeapLongLongMap}: the current table and the lock that only table replacement
@@ -22,6 +21,7 @@ final class Segment
     private final MemoryRegion directory;
     private final double maxLoad;
     private final int minCapacity;
+    private final int maxCapacity;
     private final StampedLock lock = new StampedLock();
 
     /**
@@ -44,6 +44,7 @@ final class Segment
         this.directory = directory;
         this.maxLoad = maxLoad;
         this.minCapacity = minCapacity;
+        this.maxCapacity = TableDescriptor.maxCapacity(space.maxRegionLength());
         this.table = table;
     }
 
@@ -110,13 +111,14 @@ final class Segment
         final int live = Math.max(0, current.live());
         final long needed = (long)Math.ceil(live / maxLoad);
         int capacity = needed <= minCapacity ?
-            minCapacity : (int)Math.min(MAX_CAPACITY, Long.highestOneBit(needed) << 1);
+            minCapacity : (int)Math.min(maxCapacity, Long.highestOneBit(needed) << 1);
         if (live >= LongLongTable.threshold(capacity, maxLoad))
         {
-            if (capacity >= MAX_CAPACITY)
+            if (capacity >= maxCapacity)
             {
                 throw new IllegalStateException("segment is full: segment=" + index + ", capacity=" + capacity +
-                    ", live=" + live + ", maxCapacity=" + MAX_CAPACITY + "; build the map with more segments");
+                    ", live=" + live + ", maxCapacity=" + maxCapacity + " (largest table in one region of " +
+                    space.maxRegionLength() + " bytes); build the map with more segments or a larger chunk size");
             }
             capacity <<= 1;
         }

@@ -60,6 +60,19 @@ final class TableDescriptor
     {
     }
 
+    /**
+     * @return the largest capacity whose table fits a region of {@code maxRegionLength} bytes.
+     */
+    static int maxCapacity(final long maxRegionLength)
+    {
+        int capacity = MAX_CAPACITY;
+        while (capacity > MIN_CAPACITY && regionLength(capacity) > maxRegionLength)
+        {
+            capacity >>= 1;
+        }
+        return capacity;
+    }
+
     static int regionLength(final int capacity)
     {
         return HEADER_LENGTH + (capacity << SlotDescriptor.SLOT_SHIFT);

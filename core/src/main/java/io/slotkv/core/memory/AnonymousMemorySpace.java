@@ -35,6 +35,12 @@ public final class AnonymousMemorySpace implements MemorySpace
     }
 
     @Override
+    public int maxRegionLength()
+    {
+        return MAX_REGION_LENGTH;
+    }
+
+    @Override
     public MemoryRegion attach(final long offset, final int length)
     {
         throw new UnsupportedOperationException("anonymous memory cannot be re-attached");

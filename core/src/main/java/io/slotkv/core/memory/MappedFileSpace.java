@@ -195,6 +195,12 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     @Override
+    public int maxRegionLength()
+    {
+        return (int)chunkSize;
+    }
+
+    @Override
     public synchronized MemoryRegion attach(final long offset, final int length)
     {
         ensureOpen();

@@ -29,6 +29,11 @@ public interface MemorySpace extends AutoCloseable
     MemoryRegion allocate(int length);
 
     /**
+     * @return the longest region this space can hand out: {@link #MAX_REGION_LENGTH}, or a file's chunk size.
+     */
+    int maxRegionLength();
+
+    /**
      * Attach to a region this space handed out before, for example in an earlier process.
      *
      * @throws CorruptStoreException         if offset and length do not describe a region of this space.
