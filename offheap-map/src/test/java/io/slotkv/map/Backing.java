@@ -23,7 +23,7 @@ enum Backing
         {
             // small chunks, so that tables land in many chunks of the file
             return OffHeapLongLongMap.builder().file(dir.resolve("map-" + FILES.incrementAndGet() + ".store"))
-                .chunkSize(1 << 24);
+                .chunkSize(1 << 26);
         }
     };
 
