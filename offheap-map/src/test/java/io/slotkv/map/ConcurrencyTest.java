@@ -51,6 +51,50 @@ class ConcurrencyTest
 
     @ParameterizedTest
     @EnumSource(Backing.class)
+    void shouldLoseNoUpdateOfExistingKeysWhileTheirSegmentResizes(final Backing backing) throws Exception
+    {
+        final int counters = 64;
+        final int increments = 400_000;
+        final int inserts = 400_000;
+        try (OffHeapLongLongMap map = backing.builder(dir).segments(1).build())
+        {
+            for (long key = 1; key <= counters; key++)
+            {
+                map.put(key, 0);
+            }
+            // threads 0..2 only update existing keys; thread 3 inserts and removes, replacing the table ~20 times
+            race(THREADS, thread ->
+            {
+                if (thread == THREADS - 1)
+                {
+                    for (long i = 0; i < inserts; i++)
+                    {
+                        map.put(1_000 + i, i);
+                        if (i % 4 == 0)
+                        {
+                            map.remove(1_000 + i / 2);
+                        }
+                    }
+                }
+                else
+                {
+                    for (int i = 0; i < increments; i++)
+                    {
+                        map.incrementAndGet(1 + (i + thread) % counters);
+                    }
+                }
+            });
+            long total = 0;
+            for (long key = 1; key <= counters; key++)
+            {
+                total += map.get(key);
+            }
+            assertEquals((long)(THREADS - 1) * increments, total, "increments lost while the segment resized");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backing.class)
     void shouldKeepEveryDisjointInsertWhileSegmentsResize(final Backing backing) throws Exception
     {
         final int perThread = 250_000;
@@ -211,7 +255,7 @@ class ConcurrencyTest
                 threads.add(worker);
             }
             started.await();
-            while (map.size() < 2_000 * (round + 1))
+            while (map.size() < 2_000 * (round + 1) && null == failure.get())
             {
                 Thread.onSpinWait();
             }
