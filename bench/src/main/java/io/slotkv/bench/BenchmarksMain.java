@@ -1,0 +1,145 @@
+package io.slotkv.bench;
+
+import io.slotkv.core.jvm.JvmAccess;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Entry point of {@code benchmarks.jar}.
+ * <ul>
+ * <li>no arguments: the short SlotKV vs ConcurrentHashMap comparison ({@link QuickComparison});</li>
+ * <li>{@code footprint <out.json> [entries] [IMPL ...]}: bytes per entry, one JVM per implementation;</li>
+ * <li>{@code report <docs/bench dir> <benchmarks.md>}: tables and charts from the JSON results;</li>
+ * <li>anything else: JMH's own command line ({@code -l}, {@code -h}, a regex, {@code -p}, {@code -prof}, ...),
+ * with the JVM flags SlotKV, Agrona and Chronicle need appended to every forked JVM.</li>
+ * </ul>
+ */
+public final class BenchmarksMain
+{
+    private BenchmarksMain()
+    {
+    }
+
+    /**
+     * What Chronicle Map needs beyond SlotKV's flags: it compiles generated classes at runtime (chronicle-values,
+     * net.openhft.compiler) and reflects into java.lang/java.util. Competitor-only, so kept here, not in the parent pom.
+     */
+    static final List<String> CHRONICLE_MAP_FLAGS = List.of(
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "--add-opens=java.base/java.util=ALL-UNNAMED",
+        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+        "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
+
+    /**
+     * @return the arguments appended to every forked benchmark JVM: the module flags from the parent pom (via
+     * {@link JvmAccess#launcherFlags()}), Chronicle Map's extra flags, and Agrona bounds checks off (benchmark
+     * forks only, never tests).
+     */
+    public static List<String> forkJvmArgs()
+    {
+        final List<String> args = new ArrayList<>(JvmAccess.launcherFlags());
+        args.addAll(CHRONICLE_MAP_FLAGS);
+        args.add("-Dagrona.disable.bounds.checks=true");
+        return args;
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (0 == args.length)
+        {
+            QuickComparison.run();
+        }
+        else if ("footprint".equals(args[0]))
+        {
+            footprint(Arrays.copyOfRange(args, 1, args.length));
+        }
+        else if ("report".equals(args[0]))
+        {
+            BenchmarkReport.main(Arrays.copyOfRange(args, 1, args.length));
+        }
+        else
+        {
+            jmh(args);
+        }
+    }
+
+    private static void jmh(final String[] args) throws RunnerException, IOException
+    {
+        final CommandLineOptions cmd;
+        try
+        {
+            cmd = new CommandLineOptions(args);
+        }
+        catch (final CommandLineOptionException ex)
+        {
+            System.err.println("Error parsing command line: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
+        if (cmd.shouldHelp() || cmd.shouldList() || cmd.shouldListWithParams() || cmd.shouldListProfilers() ||
+            cmd.shouldListResultFormats())
+        {
+            org.openjdk.jmh.Main.main(args);
+            return;
+        }
+        final List<String> append = new ArrayList<>(forkJvmArgs());
+        if (cmd.getJvmArgsAppend().hasValue())
+        {
+            append.addAll(cmd.getJvmArgsAppend().get());
+        }
+        final Options options = new OptionsBuilder()
+            .parent(cmd)
+            .jvmArgsAppend(append.toArray(new String[0]))
+            .build();
+        new Runner(options).run();
+    }
+
+    private static void footprint(final String[] args) throws IOException, InterruptedException
+    {
+        final Path out = Path.of(args.length > 0 ? args[0] : "footprint.json");
+        final String entries = args.length > 1 ? args[1] : "4194304";
+        final List<Implementation> impls = new ArrayList<>();
+        for (int i = 2; i < args.length; i++)
+        {
+            impls.add(Implementation.valueOf(args[i]));
+        }
+        if (impls.isEmpty())
+        {
+            impls.addAll(Arrays.asList(Implementation.values()));
+        }
+        final String java = ProcessHandle.current().info().command().orElse("java");
+        final String classPath = System.getProperty("java.class.path");
+        final List<String> lines = new ArrayList<>();
+        for (final Implementation impl : impls)
+        {
+            final List<String> command = new ArrayList<>();
+            command.add(java);
+            command.addAll(forkJvmArgs());
+            command.addAll(List.of("-Xms4g", "-Xmx4g", "-cp", classPath, Footprint.class.getName(),
+                impl.name(), entries));
+            final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            final String output = new String(process.getInputStream().readAllBytes()).trim();
+            if (0 != process.waitFor())
+            {
+                throw new IllegalStateException("footprint of " + impl + " failed: " + output);
+            }
+            final String json = output.substring(output.lastIndexOf('\n') + 1);
+            System.out.println(json);
+            lines.add(json);
+        }
+        Files.writeString(out, "[\n" + String.join(",\n", lines) + "\n]\n");
+    }
+}

@@ -1,0 +1,81 @@
+package io.slotkv.bench;
+
+/**
+ * The maps under test: a JMH {@code @Param}. Each is built the way its users would build it, sized with the expected
+ * entry count when {@code presize} is true (the steady-state workloads), left to grow when it is false (the growing
+ * insert), except Chronicle Map, which must be told its entry count up front in both cases.
+ */
+public enum Implementation
+{
+    /** SlotKV {@code OffHeapLongLongMap}: off-heap, lock-free, default segments. */
+    SLOTKV("SlotKV")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return new SlotKvStore(presize ? entries : 0);
+        }
+    },
+
+    /** {@code ConcurrentHashMap<Long, Long>}: on heap, boxed keys and values. */
+    CHM("ConcurrentHashMap")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return new ConcurrentHashMapStore(presize ? entries : 0);
+        }
+    },
+
+    /** JCTools {@code NonBlockingHashMapLong<Long>}: on heap, lock-free, primitive keys, boxed values. */
+    NBHML("JCTools NonBlockingHashMapLong")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return new NonBlockingHashMapLongStore(presize ? entries : 0);
+        }
+    },
+
+    /** Chronicle Map {@code ChronicleMap<Long, Long>}: off-heap (anonymous memory), segment locks. */
+    CHRONICLE("Chronicle Map")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return new ChronicleMapStore(entries);
+        }
+    },
+
+    /** Agrona {@code Long2LongHashMap} behind one lock: the single-lock primitive baseline. */
+    AGRONA_LOCKED("Agrona Long2LongHashMap + lock")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return new LockedLong2LongStore(presize ? entries : 0);
+        }
+    };
+
+    private final String displayName;
+
+    Implementation(final String displayName)
+    {
+        this.displayName = displayName;
+    }
+
+    /**
+     * @param entries expected number of entries.
+     * @param presize size the map for {@code entries} up front if the implementation can.
+     * @return an empty map.
+     */
+    public abstract LongLongStore open(long entries, boolean presize);
+
+    /**
+     * @return the name to print in tables.
+     */
+    public String displayName()
+    {
+        return displayName;
+    }
+}

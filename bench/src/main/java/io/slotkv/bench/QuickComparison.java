@@ -1,0 +1,121 @@
+package io.slotkv.bench;
+
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The main job: a short SlotKV vs ConcurrentHashMap run on defaults (1 thread, 1 fork, short iterations,
+ * {@value #SIZE} keys, zipfian) printing one side-by-side table with the ratio per workload. It is a smoke-sized
+ * comparison; {@code bench/run-full.sh} is the measurement.
+ */
+final class QuickComparison
+{
+    static final int SIZE = 1_000_000;
+
+    private static final String[][] WORKLOADS = {
+        {"get", "get (YCSB-C)"},
+        {"getPut50", "50/50 get/put (YCSB-A)"},
+        {"getIncrement50", "50/50 get/increment"},
+        {"fill", "insert 0 -> N (grow)"},
+    };
+
+    private QuickComparison()
+    {
+    }
+
+    static void run() throws RunnerException
+    {
+        final Options options = new OptionsBuilder()
+            .include(MapBenchmark.class.getName() + "\\.(get|getPut50|getIncrement50)$")
+            .include(GrowBenchmark.class.getName() + "\\.fill$")
+            .param("impl", Implementation.SLOTKV.name(), Implementation.CHM.name())
+            .param("size", Integer.toString(SIZE))
+            .param("distribution", KeyDistribution.ZIPFIAN.name())
+            .threads(1)
+            .forks(1)
+            .warmupIterations(2)
+            .warmupTime(TimeValue.seconds(1))
+            .measurementIterations(3)
+            .measurementTime(TimeValue.seconds(1))
+            .addProfiler(GCProfiler.class)
+            .jvmArgsAppend(BenchmarksMain.forkJvmArgs().toArray(new String[0]))
+            .shouldFailOnError(true)
+            .build();
+        final Collection<RunResult> results = new Runner(options).run();
+        System.out.println();
+        System.out.println(table(results));
+    }
+
+    static String table(final Collection<RunResult> results)
+    {
+        final StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "SlotKV vs ConcurrentHashMap: %,d keys, zipfian 0.99, 1 thread, 1 fork," +
+            " 2x1s warmup + 3x1s measurement (grow: 2 + 3 fills); JDK %s%n", SIZE, Runtime.version()));
+        out.append(String.format(Locale.ROOT, "%-24s %14s %14s %8s %12s %12s%n",
+            "workload", "SlotKV Mops/s", "CHM Mops/s", "ratio", "SlotKV B/op", "CHM B/op"));
+        for (final String[] workload : WORKLOADS)
+        {
+            final RunResult slotkv = find(results, workload[0], Implementation.SLOTKV);
+            final RunResult chm = find(results, workload[0], Implementation.CHM);
+            if (null == slotkv || null == chm)
+            {
+                out.append(String.format(Locale.ROOT, "%-24s %s%n", workload[1], "(missing: a benchmark failed)"));
+                continue;
+            }
+            final double a = opsPerMicro(slotkv);
+            final double b = opsPerMicro(chm);
+            out.append(String.format(Locale.ROOT, "%-24s %14.2f %14.2f %7.2fx %12.1f %12.1f%n",
+                workload[1], a, b, a / b, bytesPerOp(slotkv), bytesPerOp(chm)));
+        }
+        out.append("Mops/s = operations per microsecond; B/op from -prof gc (gc.alloc.rate.norm); ")
+            .append("ratio = SlotKV / ConcurrentHashMap throughput.");
+        return out.toString();
+    }
+
+    private static RunResult find(final Collection<RunResult> results, final String method, final Implementation impl)
+    {
+        for (final RunResult result : results)
+        {
+            final String benchmark = result.getParams().getBenchmark();
+            if (benchmark.endsWith("." + method) && impl.name().equals(result.getParams().getParam("impl")))
+            {
+                return result;
+            }
+        }
+        return null;
+    }
+
+    /** Throughput in ops/us; a grow run's single-shot score (ms per fill) becomes inserts/us. */
+    private static double opsPerMicro(final RunResult result)
+    {
+        final Result<?> primary = result.getPrimaryResult();
+        if (result.getParams().getBenchmark().endsWith(".fill"))
+        {
+            return SIZE / (primary.getScore() * 1000.0);
+        }
+        return primary.getScore();
+    }
+
+    private static double bytesPerOp(final RunResult result)
+    {
+        for (final Map.Entry<String, Result> entry : result.getSecondaryResults().entrySet())
+        {
+            if (entry.getKey().endsWith("gc.alloc.rate.norm"))
+            {
+                final double bytes = entry.getValue().getScore();
+                return result.getParams().getBenchmark().endsWith(".fill") ? bytes / SIZE : bytes;
+            }
+        }
+        return Double.NaN;
+    }
+}
