@@ -11,8 +11,7 @@ import static io.slotkv.map.SlotDescriptor.KEY_OFFSET;
 import static io.slotkv.map.SlotDescriptor.VALUE_OFFSET;
 import static io.slotkv.map.TableDescriptor.CAPACITY_OFFSET;
 import static io.slotkv.map.TableDescriptor.COUNTS_OFFSET;
-import static io.slotkv.map.TableDescriptor.MAX_CAPACITY;
-import static io.slotkv.map.TableDescriptor.MIN_CAPACITY;
+import static io.slotkv.map.TableDescriptor.homeIndex;
 import static io.slotkv.map.TableDescriptor.USED_ONE;
 import static io.slotkv.map.TableDescriptor.regionLength;
 import static io.slotkv.map.TableDescriptor.slotOffset;
@@ -22,21 +21,19 @@ import static io.slotkv.map.TableDescriptor.slotOffset;
  * ({@link TableDescriptor layout}). Lock-free: a key word is claimed by CAS, a value word updated by CAS. A table is
  * replaced, never resized in place: {@link #freezeInto} freezes every value word and copies the live slots.
  * <p>
- * Every probe is bounded by the capacity, and every index it computes is masked, so no word read from memory
- * ever addresses memory.
+ * Every probe is bounded by the capacity, and every index it computes stays in {@code [0, capacity)}, so no word
+ * read from memory ever addresses memory.
  */
 final class LongLongTable
 {
     final MemoryRegion region;
     final int capacity;
-    final int mask;
     final int threshold;
 
     private LongLongTable(final MemoryRegion region, final int capacity, final double maxLoad)
     {
         this.region = region;
         this.capacity = capacity;
-        this.mask = capacity - 1;
         this.threshold = threshold(capacity, maxLoad);
     }
 
@@ -61,8 +58,7 @@ final class LongLongTable
     static LongLongTable attach(final MemoryRegion region, final double maxLoad)
     {
         final long capacity = region.getLongVolatile(CAPACITY_OFFSET);
-        if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1 ||
-            regionLength((int)capacity) != region.length())
+        if (!TableDescriptor.isValidCapacity(capacity) || regionLength((int)capacity) != region.length())
         {
             throw new CorruptStoreException("table header does not match its region: capacity=" + capacity +
                 ", regionLength=" + region.length() + ", regionOffset=" + region.offset());
@@ -83,8 +79,8 @@ final class LongLongTable
     long get(final long key, final long hash)
     {
         final MemoryRegion region = this.region;
-        final int mask = this.mask;
-        int index = (int)hash & mask;
+        final int capacity = this.capacity;
+        int index = homeIndex(hash, capacity);
         for (int probes = capacity; probes > 0; probes--)
         {
             final int slot = slotOffset(index);
@@ -98,7 +94,7 @@ final class LongLongTable
             {
                 return FROZEN == region.getLongAcquire(slot + VALUE_OFFSET) ? FROZEN : ABSENT;
             }
-            index = (index + 1) & mask;
+            index = ++index == capacity ? 0 : index;
         }
         return FROZEN; // full: only a replacement can settle it
     }
@@ -112,8 +108,8 @@ final class LongLongTable
     long update(final long key, final long hash, final int op, final long word, final long expected)
     {
         final MemoryRegion region = this.region;
-        final int mask = this.mask;
-        int index = (int)hash & mask;
+        final int capacity = this.capacity;
+        int index = homeIndex(hash, capacity);
         for (int probes = capacity; probes > 0; probes--)
         {
             final int slot = slotOffset(index);
@@ -145,7 +141,7 @@ final class LongLongTable
             {
                 return updateSlot(slot, op, word, expected, claimed);
             }
-            index = (index + 1) & mask;
+            index = ++index == capacity ? 0 : index;
         }
         return FROZEN;
     }
@@ -240,7 +236,7 @@ final class LongLongTable
             throw new IllegalStateException("segment table at maximum capacity: capacity=" + capacity +
                 ", maxRegionLength=" + space.maxRegionLength());
         }
-        final LongLongTable grown = allocate(space, capacity << 1, maxLoad);
+        final LongLongTable grown = allocate(space, TableDescriptor.capacity(2L * capacity, Integer.MAX_VALUE), maxLoad);
         for (int index = 0; index < capacity; index++)
         {
             final int slot = slotOffset(index);
@@ -258,10 +254,10 @@ final class LongLongTable
      */
     private void putPrivate(final long key, final long valueWord)
     {
-        int index = (int)io.slotkv.core.hash.LongHashing.mix(key) & mask;
+        int index = homeIndex(io.slotkv.core.hash.LongHashing.mix(key), capacity);
         while (EMPTY_KEY != region.getLong(slotOffset(index) + KEY_OFFSET))
         {
-            index = (index + 1) & mask;
+            index = ++index == capacity ? 0 : index;
         }
         final int slot = slotOffset(index);
         region.putLong(slot + KEY_OFFSET, key);

@@ -19,8 +19,6 @@ import static io.slotkv.map.SlotDescriptor.FROZEN;
 import static io.slotkv.map.SlotDescriptor.MIN_STORABLE_VALUE;
 import static io.slotkv.map.SlotDescriptor.decode;
 import static io.slotkv.map.SlotDescriptor.encode;
-import static io.slotkv.map.TableDescriptor.MAX_CAPACITY;
-import static io.slotkv.map.TableDescriptor.MIN_CAPACITY;
 
 /**
  * A concurrent map from {@code long} to {@code long} in off-heap memory, optionally in a memory-mapped store
@@ -94,8 +92,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             final long minCapacity = directory.getLong(MIN_CAPACITY_OFFSET);
             if (KIND_LONG_LONG != kind || segmentCount < 1 || segmentCount > MAX_SEGMENTS ||
                 Long.bitCount(segmentCount) != 1 || DirectoryDescriptor.length((int)segmentCount) != directory.length() ||
-                maxLoadPerMille < 100 || maxLoadPerMille > 950 || minCapacity < MIN_CAPACITY ||
-                minCapacity > MAX_CAPACITY || Long.bitCount(minCapacity) != 1)
+                maxLoadPerMille < 100 || maxLoadPerMille > 950 || !TableDescriptor.isValidCapacity(minCapacity))
             {
                 throw new CorruptStoreException("not a long->long map directory: kind=0x" + Long.toHexString(kind) +
                     ", segments=" + segmentCount + ", maxLoadPerMille=" + maxLoadPerMille + ", minCapacity=" +
@@ -680,7 +677,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
                 throw new IllegalArgumentException("initial capacity too large for " + segmentCount +
                     " segments: entries=" + initialCapacity + ", max per segment table=" + maxCapacity + " slots");
             }
-            return Math.max(MIN_CAPACITY, Integer.highestOneBit((int)slots - 1) << 1);
+            return TableDescriptor.capacity(slots, maxCapacity);
         }
     }
 }

@@ -108,19 +108,16 @@ final class Segment
 
     int capacityFor(final LongLongTable current)
     {
+        // room for twice the live entries at max load: a full table doubles, one full of removed keys is rebuilt
+        // at about its size, a nearly empty one shrinks (not below the initial capacity)
         final int live = Math.max(0, current.live());
-        final long needed = (long)Math.ceil(live / maxLoad);
-        int capacity = needed <= minCapacity ?
-            minCapacity : (int)Math.min(maxCapacity, Long.highestOneBit(needed) << 1);
+        final int capacity = Math.max(minCapacity,
+            TableDescriptor.capacity((long)Math.ceil(2.0 * live / maxLoad), maxCapacity));
         if (live >= LongLongTable.threshold(capacity, maxLoad))
         {
-            if (capacity >= maxCapacity)
-            {
-                throw new IllegalStateException("segment is full: segment=" + index + ", capacity=" + capacity +
-                    ", live=" + live + ", maxCapacity=" + maxCapacity + " (largest table in one region of " +
-                    space.maxRegionLength() + " bytes); build the map with more segments or a larger chunk size");
-            }
-            capacity <<= 1;
+            throw new IllegalStateException("segment is full: segment=" + index + ", capacity=" + capacity +
+                ", live=" + live + ", maxCapacity=" + maxCapacity + " (largest table in one region of " +
+                space.maxRegionLength() + " bytes); build the map with more segments or a larger chunk size");
         }
         return capacity;
     }

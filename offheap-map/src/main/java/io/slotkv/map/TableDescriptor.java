@@ -10,7 +10,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *  |                    Capacity (slots, power of 2)               |
+ *  |               Capacity (slots, a multiple of 4)               |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                 Live (slots with a value, 32 bits)            |
@@ -43,8 +43,11 @@ final class TableDescriptor
     /** Smallest table: four cache lines of slots. */
     static final int MIN_CAPACITY = 16;
 
-    /** Largest table that fits a region: 2^25 slots, 512 MiB. */
-    static final int MAX_CAPACITY = 1 << 25;
+    /** Capacities are multiples of this, so a table is a whole number of cache lines. */
+    static final int CAPACITY_GRANULE = 4;
+
+    /** Largest table that fits the largest region (1 GiB): 67,108,860 slots. */
+    static final int MAX_CAPACITY = maxCapacity(io.slotkv.core.memory.MemorySpace.MAX_REGION_LENGTH);
 
     static
     {
@@ -65,12 +68,35 @@ final class TableDescriptor
      */
     static int maxCapacity(final long maxRegionLength)
     {
-        int capacity = MAX_CAPACITY;
-        while (capacity > MIN_CAPACITY && regionLength(capacity) > maxRegionLength)
-        {
-            capacity >>= 1;
-        }
-        return capacity;
+        final long slots = (maxRegionLength - CACHE_LINE_LENGTH) >> SlotDescriptor.SLOT_SHIFT;
+        return (int)Math.max(MIN_CAPACITY, slots - slots % CAPACITY_GRANULE);
+    }
+
+    /**
+     * @return {@code slots} rounded up to a valid capacity (a multiple of {@link #CAPACITY_GRANULE}), clamped to
+     * {@code [MIN_CAPACITY, maxCapacity]}.
+     */
+    static int capacity(final long slots, final int maxCapacity)
+    {
+        final long rounded = (slots + CAPACITY_GRANULE - 1) / CAPACITY_GRANULE * CAPACITY_GRANULE;
+        return (int)Math.max(MIN_CAPACITY, Math.min(maxCapacity, rounded));
+    }
+
+    /**
+     * @return true if {@code capacity} is one a table can have.
+     */
+    static boolean isValidCapacity(final long capacity)
+    {
+        return capacity >= MIN_CAPACITY && capacity <= MAX_CAPACITY && capacity % CAPACITY_GRANULE == 0;
+    }
+
+    /**
+     * The home slot of a hash: the low 32 bits scaled to {@code [0, capacity)} by one multiply (Lemire's
+     * reduction), so capacities need not be powers of two. The segment is chosen from bits 40 and up.
+     */
+    static int homeIndex(final long hash, final int capacity)
+    {
+        return (int)(((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
     }
 
     static int regionLength(final int capacity)

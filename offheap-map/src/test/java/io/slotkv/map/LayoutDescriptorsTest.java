@@ -3,6 +3,8 @@ package io.slotkv.map;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LayoutDescriptorsTest
 {
@@ -41,8 +43,44 @@ class LayoutDescriptorsTest
         assertEquals(64 + 16 * 5, TableDescriptor.slotOffset(5));
         assertEquals(64 + 16 * 16, TableDescriptor.regionLength(16));
         assertEquals(16, TableDescriptor.MIN_CAPACITY);
-        assertEquals(1 << 25, TableDescriptor.MAX_CAPACITY);
-        assertEquals((512 << 20) + 64, TableDescriptor.regionLength(TableDescriptor.MAX_CAPACITY));
+        assertEquals(4, TableDescriptor.CAPACITY_GRANULE);
+        assertEquals((1 << 26) - 4, TableDescriptor.MAX_CAPACITY);
+        assertEquals(1 << 30, TableDescriptor.regionLength(TableDescriptor.MAX_CAPACITY), "fills the largest region");
+        assertEquals(4092, TableDescriptor.maxCapacity(1 << 16));
+    }
+
+    @Test
+    void shouldRoundCapacitiesToWholeCacheLinesWithinBounds()
+    {
+        assertEquals(16, TableDescriptor.capacity(1, 1000));
+        assertEquals(20, TableDescriptor.capacity(17, 1000));
+        assertEquals(1000, TableDescriptor.capacity(5000, 1000));
+        assertTrue(TableDescriptor.isValidCapacity(20));
+        assertFalse(TableDescriptor.isValidCapacity(18));
+        assertFalse(TableDescriptor.isValidCapacity(12));
+        assertFalse(TableDescriptor.isValidCapacity(TableDescriptor.MAX_CAPACITY + 4L));
+    }
+
+    @Test
+    void shouldMapEveryHashToAHomeSlotInsideTheTable()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (final int capacity : new int[]{16, 20, 1000, 4092, TableDescriptor.MAX_CAPACITY})
+        {
+            final int[] hits = new int[4];
+            for (int i = 0; i < 100_000; i++)
+            {
+                final int index = TableDescriptor.homeIndex(random.nextLong(), capacity);
+                assertTrue(index >= 0 && index < capacity, "index " + index + " capacity " + capacity);
+                hits[(int)((long)index * 4 / capacity)]++;
+            }
+            for (final int quarter : hits)
+            {
+                assertTrue(quarter > 23_000 && quarter < 27_000, java.util.Arrays.toString(hits));
+            }
+            assertEquals(0, TableDescriptor.homeIndex(0, capacity));
+            assertEquals(capacity - 1, TableDescriptor.homeIndex(0xFFFF_FFFFL, capacity));
+        }
     }
 
     @Test
