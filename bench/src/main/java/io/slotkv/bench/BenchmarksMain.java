@@ -53,6 +53,7 @@ public final class BenchmarksMain
         final List<String> args = new ArrayList<>(JvmAccess.launcherFlags());
         args.addAll(CHRONICLE_MAP_FLAGS);
         args.add("-Dagrona.disable.bounds.checks=true");
+        args.add("-Dchronicle.analytics.disable=true"); // Chronicle phones home (google-analytics) unless told not to
         return args;
     }
 
