@@ -9,11 +9,14 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * Entry point of {@code benchmarks.jar}.
@@ -32,16 +35,10 @@ public final class BenchmarksMain
     }
 
     /**
-     * What Chronicle Map needs beyond SlotKV's flags: it compiles generated classes at runtime (chronicle-values,
-     * net.openhft.compiler) and reflects into java.lang/java.util. Competitor-only, so kept here, not in the parent pom.
+     * What Chronicle Map needs beyond SlotKV's flags (runtime compiler, reflection, analytics off): the bench pom's
+     * {@code bench.chronicle.flags}, filtered into {@code competitor-flags.properties}.
      */
-    static final List<String> CHRONICLE_MAP_FLAGS = List.of(
-        "--add-opens=java.base/java.lang=ALL-UNNAMED",
-        "--add-opens=java.base/java.io=ALL-UNNAMED",
-        "--add-opens=java.base/java.util=ALL-UNNAMED",
-        "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-        "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-        "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED");
+    static final List<String> CHRONICLE_MAP_FLAGS = competitorFlags("chronicle");
 
     /**
      * @return the arguments appended to every forked benchmark JVM: the module flags from the parent pom (via
@@ -53,8 +50,30 @@ public final class BenchmarksMain
         final List<String> args = new ArrayList<>(JvmAccess.launcherFlags());
         args.addAll(CHRONICLE_MAP_FLAGS);
         args.add("-Dagrona.disable.bounds.checks=true");
-        args.add("-Dchronicle.analytics.disable=true"); // Chronicle phones home (google-analytics) unless told not to
         return args;
+    }
+
+    private static List<String> competitorFlags(final String name)
+    {
+        final Properties properties = new Properties();
+        try (InputStream in = BenchmarksMain.class.getResourceAsStream("competitor-flags.properties"))
+        {
+            if (null == in)
+            {
+                throw new IllegalStateException("competitor-flags.properties missing from benchmarks.jar");
+            }
+            properties.load(in);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        final String flags = properties.getProperty(name, "");
+        if (flags.isBlank() || flags.contains("${"))
+        {
+            throw new IllegalStateException("competitor flags were not filled in by the build: " + name + "=" + flags);
+        }
+        return List.of(flags.trim().split("\\s+"));
     }
 
     public static void main(final String[] args) throws Exception

@@ -11,7 +11,6 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 import java.util.Collection;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The main job: a short SlotKV vs ConcurrentHashMap run on defaults (1 thread, 1 fork, short iterations,
@@ -108,11 +107,11 @@ final class QuickComparison
 
     private static double bytesPerOp(final RunResult result)
     {
-        for (final Map.Entry<String, Result> entry : result.getSecondaryResults().entrySet())
+        for (final String label : result.getSecondaryResults().keySet())
         {
-            if (entry.getKey().endsWith("gc.alloc.rate.norm"))
+            if (label.endsWith("gc.alloc.rate.norm"))
             {
-                final double bytes = entry.getValue().getScore();
+                final double bytes = result.getSecondaryResults().get(label).getScore();
                 return result.getParams().getBenchmark().endsWith(".fill") ? bytes / SIZE : bytes;
             }
         }
