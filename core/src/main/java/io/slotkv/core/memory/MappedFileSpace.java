@@ -69,7 +69,15 @@ public final class MappedFileSpace implements MemorySpace
         this.mapping = new Mapping(file);
         CLEANER.register(this, mapping);
 
-        this.lock = tryLock(file, path);
+        try
+        {
+            this.lock = tryLock(file, path);
+        }
+        catch (final RuntimeException ex)
+        {
+            file.raf().close(); // no descriptor left behind by a refused open
+            throw ex;
+        }
         try
         {
             final MappedBytesStore first = mapping.chunk(0, chunk);
