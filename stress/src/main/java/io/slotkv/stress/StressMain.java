@@ -11,7 +11,9 @@ import org.openjdk.jcstress.infra.collectors.TestResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -106,7 +108,8 @@ public final class StressMain
     }
 
     /**
-     * Read the results jcstress wrote and grade them the way its report does.
+     * Read the results jcstress wrote, grade them the way its report does, and print samples per test (summed over
+     * the JVM configurations jcstress ran it in) and the results that failed.
      *
      * @return 0 if every result passed and every selected test has one, else 1.
      */
@@ -125,11 +128,17 @@ public final class StressMain
 
         final List<String> failures = new ArrayList<>();
         final SortedSet<String> seen = new TreeSet<>();
+        final Map<String, long[]> perTest = new TreeMap<>(); // name -> {samples, results, failed results}
         long samples = 0;
         for (final TestResult result : results.getTestResults())
         {
             seen.add(result.getName());
             samples += result.getTotalCount();
+            final long[] counts = perTest.computeIfAbsent(result.getName(), name -> new long[3]);
+            counts[0] += result.getTotalCount();
+            counts[1]++;
+            final boolean failed = Status.NORMAL != result.status() || !result.grading().isPassed;
+            counts[2] += failed ? 1 : 0;
             if (Status.NORMAL != result.status())
             {
                 failures.add(result.getName() + ": " + result.status() + " " + result.getMessages());
@@ -151,6 +160,10 @@ public final class StressMain
             failures.add("no results in " + resultFile);
         }
 
+        System.out.println();
+        System.out.printf("%-70s %14s %8s %7s%n", "TEST", "SAMPLES", "RESULTS", "FAILED");
+        perTest.forEach((name, counts) ->
+            System.out.printf("%-70s %,14d %8d %7d%n", name, counts[0], counts[1], counts[2]));
         System.out.println();
         System.out.printf("SlotKV verdict: %d tests, %d results, %,d samples, %d failed%n",
             seen.size(), results.getTestResults().size(), samples, failures.size());
