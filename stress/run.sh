@@ -13,7 +13,8 @@
 #   stress/run.sh sanity               # what CI runs: every test once per JVM mode, split compilation off
 #
 # Needs stress/target/jcstress.jar (mvn -pl stress -am package -DskipTests). Results go to
-# stress/results/<time>-jdk<N>-<mode>/ (jcstress's HTML report in results/, console log, summary.txt).
+# stress/results/<time>-jdk<N>-<mode>/ (the jar it ran, jcstress's HTML report in results/, console log,
+# summary.txt with samples per test).
 # Exits non-zero if any test saw a FORBIDDEN outcome, errored, or produced no result.
 set -euo pipefail
 
@@ -40,10 +41,11 @@ fi
 
 out="$here/results/$(date +%Y%m%d-%H%M%S)-jdk${feature}-${mode}"
 mkdir -p "$out"
+cp "$jar" "$out/jcstress.jar" # forks load classes from the jar: a rebuild during the run must not change it
 echo "jcstress -m $mode on JDK $feature ($java_bin) -> $out"
 start=$(date +%s)
 set +e
-( cd "$out" && "$java_bin" -jar "$jar" -m "$mode" "${extra[@]}" "$@" ) > "$out/console.log" 2>&1
+( cd "$out" && "$java_bin" -jar jcstress.jar -m "$mode" "${extra[@]}" "$@" ) > "$out/console.log" 2>&1
 status=$?
 set -e
 secs=$(( $(date +%s) - start ))
