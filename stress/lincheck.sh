@@ -2,7 +2,7 @@
 # Long Lincheck run of the map's linearizability tests (model checking and stress), beyond the short pass that
 # `mvn verify` runs.
 #
-#   stress/lincheck.sh [ITERATIONS] [JDK]      ITERATIONS default 100 (mvn verify: 10); JDK 17 | 25 | a JAVA_HOME
+#   stress/lincheck.sh [ITERATIONS] [JDK]      ITERATIONS default 100 (mvn verify: 20); JDK 17 | 25 | a JAVA_HOME
 set -euo pipefail
 cd "$(dirname "$0")/.."
 iterations="${1:-100}"

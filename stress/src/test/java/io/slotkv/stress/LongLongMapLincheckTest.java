@@ -41,11 +41,11 @@ import java.util.Map;
 public class LongLongMapLincheckTest
 {
     /** Scenarios per mode; stress/lincheck.sh raises it for a long run. */
-    static final int ITERATIONS = Integer.getInteger("slotkv.lincheck.iterations", 10);
+    static final int ITERATIONS = Integer.getInteger("slotkv.lincheck.iterations", 20);
     /** Interleavings explored per scenario by model checking. */
-    static final int MODEL_CHECKING_INVOCATIONS = Integer.getInteger("slotkv.lincheck.modelCheckingInvocations", 300);
+    static final int MODEL_CHECKING_INVOCATIONS = Integer.getInteger("slotkv.lincheck.modelCheckingInvocations", 500);
     /** Runs per scenario on real threads. */
-    static final int STRESS_INVOCATIONS = Integer.getInteger("slotkv.lincheck.stressInvocations", 2_000);
+    static final int STRESS_INVOCATIONS = Integer.getInteger("slotkv.lincheck.stressInvocations", 5_000);
 
     private final OffHeapLongLongMap map = MapFixture.anonymous().fill().map;
 
