@@ -52,22 +52,33 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
     private final Segment[] segments;
     private final int segmentMask;
-    private final MemorySpace space;
-    private final MemoryRegion directory;
+    private final boolean persistent;
+    private final String location;
     private final long missingValue;
     private final double maxLoad;
     private volatile boolean closed;
 
+    /**
+     * The space and the directory, null once the map is closed: a closed map pins no memory, so the GC can release
+     * it (and unmap a store file) as soon as no running operation holds one of its regions, even while the map
+     * object itself stays reachable.
+     */
+    private volatile MemorySpace space;
+    private volatile MemoryRegion directory;
+
     private OffHeapLongLongMap(final MemorySpace space, final Builder builder)
     {
         this.space = space;
+        this.persistent = space.isPersistent();
+        this.location = space.toString();
+        final MemoryRegion directory;
         this.missingValue = builder.missingValue;
         if (MemorySpace.NO_ROOT == space.rootOffset())
         {
             final int segmentCount = builder.segments;
             this.maxLoad = builder.maxLoad;
             final int minCapacity = builder.minCapacity(segmentCount, TableDescriptor.maxCapacity(space.maxRegionLength()));
-            this.directory = space.allocate(DirectoryDescriptor.length(segmentCount));
+            directory = space.allocate(DirectoryDescriptor.length(segmentCount));
             directory.putLong(KIND_OFFSET, KIND_LONG_LONG);
             directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
             directory.putLong(MAX_LOAD_OFFSET, Math.round(maxLoad * 1000));
@@ -85,7 +96,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
         else
         {
-            this.directory = space.attach(space.rootOffset(), space.rootLength());
+            directory = space.attach(space.rootOffset(), space.rootLength());
             final long kind = directory.getLong(KIND_OFFSET);
             final long segmentCount = directory.getLong(SEGMENT_COUNT_OFFSET);
             final long maxLoadPerMille = directory.getLong(MAX_LOAD_OFFSET);
@@ -115,6 +126,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
         }
         this.segmentMask = segments.length - 1;
+        this.directory = directory;
     }
 
     /**
@@ -368,7 +380,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long offHeapBytes()
     {
-        long bytes = directory.length();
+        long bytes = openDirectory().length();
         for (final Segment segment : segments)
         {
             bytes += table(segment).region.length();
@@ -381,7 +393,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public boolean isPersistent()
     {
-        return space.isPersistent();
+        return persistent;
     }
 
     /**
@@ -389,7 +401,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public void sync()
     {
-        ensureOpen();
+        final MemorySpace space = this.space;
+        if (null == space || closed)
+        {
+            throw closedException();
+        }
         space.sync();
     }
 
@@ -412,13 +428,21 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             segment.close();
         }
-        space.close();
+        try
+        {
+            space.close();
+        }
+        finally
+        {
+            space = null;
+            directory = null;
+        }
     }
 
     @Override
     public String toString()
     {
-        return "OffHeapLongLongMap{segments=" + segments.length + ", space=" + space + (closed ? ", closed" : "") + '}';
+        return "OffHeapLongLongMap{segments=" + segments.length + ", space=" + location + (closed ? ", closed" : "") + '}';
     }
 
     static IllegalStateException closedException()
@@ -451,8 +475,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
     {
         if (EMPTY_KEY == key)
         {
-            ensureOpen();
-            return ValueUpdate.apply(directory, ZERO_KEY_VALUE_OFFSET, op, word, expected);
+            final MemoryRegion directory = openDirectory();
+            final long previous = ValueUpdate.apply(directory, ZERO_KEY_VALUE_OFFSET, op, word, expected);
+            Reference.reachabilityFence(directory);
+            return previous;
         }
         final long hash = LongHashing.mix(key);
         final Segment segment = segments[(int)(hash >>> SEGMENT_SHIFT) & segmentMask];
@@ -471,8 +497,20 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
     private long zeroKeyWord()
     {
-        ensureOpen();
-        return directory.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
+        final MemoryRegion directory = openDirectory();
+        final long word = directory.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
+        Reference.reachabilityFence(directory);
+        return word;
+    }
+
+    private MemoryRegion openDirectory()
+    {
+        final MemoryRegion directory = this.directory;
+        if (null == directory || closed)
+        {
+            throw closedException();
+        }
+        return directory;
     }
 
     private static LongLongTable table(final Segment segment)
@@ -483,14 +521,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
             throw closedException();
         }
         return table;
-    }
-
-    private void ensureOpen()
-    {
-        if (closed)
-        {
-            throw closedException();
-        }
     }
 
     private long value(final long word)

@@ -17,12 +17,14 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
 final class Segment
 {
     private final int index;
-    private final MemorySpace space;
-    private final MemoryRegion directory;
+    private final StampedLock lock = new StampedLock();
+
+    /** The map's space and directory; read and written only under the write lock, dropped by {@link #close}. */
+    private MemorySpace space;
+    private MemoryRegion directory;
     private final double maxLoad;
     private final int minCapacity;
     private final int maxCapacity;
-    private final StampedLock lock = new StampedLock();
 
     /**
      * The current table, null once the map is closed. Written only under the write lock; the volatile store
@@ -97,12 +99,15 @@ final class Segment
 
     /**
      * Detach the table: every later operation on this segment sees null and throws. Waits for a running
-     * replacement. The memory stays valid for operations already running (see {@link MemoryRegion}).
+     * replacement. The memory stays valid for operations already running (each holds its table, whose region keeps
+     * the space reachable; see {@link MemoryRegion}), and the segment itself no longer pins it.
      */
     void close()
     {
         final long stamp = lock.writeLock();
         table = null;
+        space = null;
+        directory = null;
         lock.unlockWrite(stamp);
     }
 

@@ -4,14 +4,19 @@ import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.FileHeaderDescriptor;
 import io.slotkv.core.memory.StoreLockedException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.RandomAccessFile;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -158,6 +163,43 @@ class PersistenceTest
         final CorruptStoreException ex =
             assertThrows(CorruptStoreException.class, () -> OffHeapLongLongMap.builder().file(file).build());
         assertTrue(ex.getMessage().contains("not a SlotKV store file"), ex.getMessage());
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX) // reads /proc/self/maps
+    void shouldUnmapTheFileOfAClosedMapThatIsStillReachable() throws Exception
+    {
+        final Path file = dir.resolve("closed-but-reachable.store");
+        final OffHeapLongLongMap map = OffHeapLongLongMap.builder().segments(4).file(file).chunkSize(1 << 20).build();
+        for (long key = 0; key < 10_000; key++)
+        {
+            map.put(key, key); // several resizes: retired tables are regions of the same space
+        }
+        assertTrue(isMapped(file), "an open map has its file mapped");
+        map.close();
+
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (isMapped(file) && System.nanoTime() < deadline)
+        {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertFalse(isMapped(file), "a closed map must not pin its mappings: " + file);
+        assertThrows(IllegalStateException.class, () -> map.get(1));
+        assertThrows(IllegalStateException.class, () -> map.put(0, 1));
+        assertThrows(IllegalStateException.class, map::sync);
+        assertTrue(map.isPersistent());
+        assertTrue(map.toString().contains("closed"), map.toString());
+        Reference.reachabilityFence(map);
+    }
+
+    private static boolean isMapped(final Path file) throws Exception
+    {
+        final String name = file.toRealPath().toString();
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps")))
+        {
+            return lines.anyMatch(line -> line.endsWith(name));
+        }
     }
 
     private static long rootOffset(final Path file) throws Exception

@@ -24,11 +24,11 @@ import java.util.stream.Stream;
  * {@link #close()} closes the map and deletes its file; call it from the test's {@code @Arbiter}. Files a failed
  * test left behind are deleted when the JVM exits.
  * <p>
- * A closed store file stays mapped for as long as its map object is reachable (SlotKV unmaps only from a cleaner,
- * so that an operation still running can never touch unmapped memory). jcstress keeps finished states in its
- * buffers and the old generation, so at its pace tens of thousands of closed stores can pile up, past the kernel's
- * limit on mappings ({@code vm.max_map_count}, 65530 by default), and the next map fails with "Map failed" or the
- * JVM itself cannot map memory. {@link #mapped()} therefore asks for a full GC every {@value #MAPPED_PER_GC} stores.
+ * A closed store-file map pins no memory, but its chunks are unmapped by a cleaner, i.e. only after a GC. jcstress
+ * creates store files far faster than its small heap needs collecting, so without help tens of thousands of
+ * closed stores could wait for a GC, up to the kernel's limit on mappings ({@code vm.max_map_count}, 65530 by
+ * default), where each new store pays for a GC-and-retry. {@link #mapped()} therefore asks for a full GC every
+ * {@value #MAPPED_PER_GC} stores.
  * This is harness hygiene, not part of any claim: the test actors never see it.
  */
 public final class MapFixture implements AutoCloseable

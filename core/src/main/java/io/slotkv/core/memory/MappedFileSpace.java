@@ -40,6 +40,9 @@ public final class MappedFileSpace implements MemorySpace
 
     private static final Cleaner CLEANER = Cleaner.create();
 
+    /** Tries to map a chunk when the kernel refuses: the GC and cleaners get 1 + 2 + ... + 256 ms to free some. */
+    private static final int MAP_ATTEMPTS = 10;
+
     /**
      * Files open in this JVM. POSIX record locks belong to the process, and closing any descriptor of a file
      * drops all of them, so a second open in the same JVM must be refused before it opens a descriptor.
@@ -437,7 +440,7 @@ public final class MappedFileSpace implements MemorySpace
                     {
                         raf.setLength(chunkStart + chunkSize);
                     }
-                    store = file.acquireByteStore(this, chunkStart);
+                    store = acquire(chunkStart);
                 }
                 catch (final IOException ex)
                 {
@@ -446,6 +449,53 @@ public final class MappedFileSpace implements MemorySpace
                 chunks.set(index, store);
             }
             return store;
+        }
+
+        /**
+         * Map one chunk. The kernel caps the mappings of a process ({@code vm.max_map_count}); mappings of stores
+         * that are closed and unreachable are released only by their cleaners, so when the kernel refuses a
+         * mapping, ask for a GC and retry for a while (as the JDK does for direct buffers) before giving up.
+         */
+        private MappedBytesStore acquire(final long chunkStart) throws IOException
+        {
+            long sleepMillis = 1;
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return file.acquireByteStore(this, chunkStart);
+                }
+                catch (final IOException | RuntimeException | OutOfMemoryError ex)
+                {
+                    if (attempt == MAP_ATTEMPTS || !isMapFailure(ex))
+                    {
+                        throw ex;
+                    }
+                }
+                System.gc();
+                try
+                {
+                    Thread.sleep(sleepMillis);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting to map chunk at " + chunkStart, ex);
+                }
+                sleepMillis *= 2;
+            }
+        }
+
+        private static boolean isMapFailure(final Throwable ex)
+        {
+            for (Throwable t = ex; null != t; t = t.getCause())
+            {
+                if (t instanceof OutOfMemoryError)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
