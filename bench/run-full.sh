@@ -73,7 +73,7 @@ echo "java -jar $JAR footprint $OUT/footprint.json $BIG" >> "$OUT/commands.txt"
 "$JAVA" -jar "$JAR" footprint "$OUT/footprint.json" "$BIG"
 
 for t in $THREADS; do
-  jmh 'MapBenchmark\.(get|getAbsent|getPut95|getPut50|getIncrement50)$' \
+  jmh 'MapBenchmark\.(get|getAbsent|put|getPut95|getPut50|getIncrement50)$' \
     -p distribution=ZIPFIAN -p size="$sizes_csv" -t "$t" \
     -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc -rf json -rff "$OUT/throughput-zipfian-t$t.json"
   jmh 'GrowBenchmark\.fill$' -p size="$BIG" -t "$t" \

@@ -130,6 +130,15 @@ public class MapBenchmark
         return store.get(ops.absent[ops.advance()]);
     }
 
+    /** 100% put of present keys: an update in place, the map does not grow. */
+    @Benchmark
+    public long put(final Ops ops)
+    {
+        final int index = ops.advance();
+        store.put(ops.present[index], index + 1L);
+        return index;
+    }
+
     /** YCSB-B: 95% get, 5% put of present keys. */
     @Benchmark
     public long getPut95(final Ops ops)

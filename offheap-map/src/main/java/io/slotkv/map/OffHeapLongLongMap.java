@@ -700,7 +700,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
         int minCapacity(final int segmentCount, final int maxCapacity)
         {
-            final long perSegment = (initialCapacity + segmentCount - 1) / segmentCount;
+            // keys spread over segments by hash, so a segment's share varies (binomial, standard deviation about
+            // sqrt(share)): four deviations of headroom, so a hinted map fills without resizing
+            final long share = (initialCapacity + segmentCount - 1) / segmentCount;
+            final long perSegment = 0 == share ? 0 : share + (long)Math.ceil(4 * Math.sqrt(share)) + 16;
             final long slots = (long)Math.ceil(perSegment / maxLoad) + 1;
             if (slots > maxCapacity)
             {

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -276,6 +277,27 @@ class OffHeapLongLongMapTest
                 map.put(i, i);
             }
             assertEquals(capacity, map.capacity(), "half the hinted entries must not resize");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backing.class)
+    void shouldHoldTheHintedEntriesWithoutResizingDespiteUnevenSegments(final Backing backing)
+    {
+        // keys spread over the segments by hash, so some segments get more than their share: the hint must
+        // leave room for that, or the hinted map resizes (and doubles those segments) while it is filled
+        final int entries = 400_000;
+        try (OffHeapLongLongMap map = backing.builder(dir).segments(8).initialCapacity(entries).build())
+        {
+            final long capacity = map.capacity();
+            assertTrue(capacity <= entries / 0.7 * 1.02, "the hint must not oversize: capacity " + capacity);
+            final SplittableRandom random = new SplittableRandom(42);
+            for (int i = 0; i < entries; i++)
+            {
+                map.put(random.nextLong(), i);
+            }
+            assertEquals(entries, map.size());
+            assertEquals(capacity, map.capacity(), "the hinted number of entries must not resize any segment");
         }
     }
 
