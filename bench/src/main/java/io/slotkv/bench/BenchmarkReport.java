@@ -376,7 +376,7 @@ public final class BenchmarkReport
             "are the scrambles of n..2n-1.");
         line("- Keys per thread are drawn before measurement (2^20 per thread, then repeated): YCSB's scrambled zipfian " +
             "(theta 0.99, FNV-hashed ranks) or uniform; the read/write choice of each operation is a precomputed " +
-            "random bit. All threads share one map. Threads = JMH `-t`, on a 2-core machine with other work running.");
+            "random bit. All threads share one map. Threads = JMH `-t`, on this machine (load averages before and after the run are in the table above).");
         line("- Growing insert (`GrowBenchmark.fill`): SingleShotTime; each iteration starts from an empty, unsized " +
             "map and the threads insert disjoint shares of n keys; a full GC runs between iterations, outside the " +
             "measurement.");
