@@ -26,21 +26,28 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                  Value Word of Key 0                          |
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |         Saved Value Word of Key 0 (while it is frozen)        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |                         Reserved                              |
  *  |                            ...                               ...
  *  +---------------------------------------------------------------+  64
  *  |              Segment 0: Table Offset                          |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |              Segment 0: Table Length                          |
+ *  |   Segment 0: Next Table Offset (0 = no replacement under way) |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |              Segment 1 .. Segment Count - 1                   |
  *  |                            ...                               ...
  *  +---------------------------------------------------------------+
  * </pre>
- * A segment entry is written only by a resize of that segment, under its write lock, before the new table is
- * published.
+ * Every change after creation is one aligned 64-bit word. A segment's Table Offset names its current table (whose
+ * length follows from the capacity in the table's header); Next Table Offset records a replacement in progress:
+ * it is written before the first slot of the current table is frozen and cleared after Table Offset names the new
+ * table, so an open after a crash finds every frozen slot's value in the table Next names and can finish the
+ * replacement (docs/design.md, "Crash consistency"). Both are written only by a replacement of that segment, under
+ * its write lock. Key 0's saved word holds its value while a clean close has its live word frozen.
  */
 final class DirectoryDescriptor
 {
@@ -52,10 +59,14 @@ final class DirectoryDescriptor
     static final int MAX_LOAD_OFFSET;
     static final int MIN_CAPACITY_OFFSET;
     static final int ZERO_KEY_VALUE_OFFSET;
+    static final int ZERO_KEY_SAVED_OFFSET;
     static final int HEADER_LENGTH;
     static final int SEGMENT_TABLE_OFFSET_OFFSET;
-    static final int SEGMENT_TABLE_LENGTH_OFFSET;
+    static final int SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
     static final int SEGMENT_ENTRY_LENGTH;
+
+    /** Next Table Offset of a segment with no replacement under way (no region starts at 0: the file header does). */
+    static final long NO_NEXT_TABLE = 0;
 
     /** Most segments a map can have. */
     static final int MAX_SEGMENTS = 1 << 16;
@@ -73,12 +84,14 @@ final class DirectoryDescriptor
         offset += SIZE_OF_LONG;
         ZERO_KEY_VALUE_OFFSET = offset;
         offset += SIZE_OF_LONG;
+        ZERO_KEY_SAVED_OFFSET = offset;
+        offset += SIZE_OF_LONG;
         HEADER_LENGTH = CACHE_LINE_LENGTH;
 
         offset = 0;
         SEGMENT_TABLE_OFFSET_OFFSET = offset;
         offset += SIZE_OF_LONG;
-        SEGMENT_TABLE_LENGTH_OFFSET = offset;
+        SEGMENT_NEXT_TABLE_OFFSET_OFFSET = offset;
         offset += SIZE_OF_LONG;
         SEGMENT_ENTRY_LENGTH = offset;
     }

@@ -1,5 +1,6 @@
 package io.slotkv.map;
 
+import io.slotkv.core.hash.LongHashing;
 import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
@@ -19,7 +20,8 @@ import static io.slotkv.map.TableDescriptor.slotOffset;
 /**
  * One open-addressing table of long keys and long values with linear probing, in one {@link MemoryRegion}
  * ({@link TableDescriptor layout}). Lock-free: a key word is claimed by CAS, a value word updated by CAS. A table is
- * replaced, never resized in place: {@link #freezeInto} freezes every value word and copies the live slots.
+ * replaced, never resized in place, in two passes (see {@link Segment}): {@link #freezeAbsent} freezes every slot
+ * without a value, {@link #copyAndFreezeInto} copies each value into the new table and only then freezes it.
  * <p>
  * Every probe is bounded by the capacity, and every index it computes stays in {@code [0, capacity)}, so no word
  * read from memory ever addresses memory.
@@ -53,23 +55,28 @@ final class LongLongTable
     }
 
     /**
-     * Attach to a table a previous process left in a store file, checking it before use.
+     * Attach to a table a previous process left in a store file, checking its header before use.
+     *
+     * @throws CorruptStoreException if the region is not a table: the message names the field and the range.
      */
-    static LongLongTable attach(final MemoryRegion region, final double maxLoad)
+    static LongLongTable attach(final MemorySpace space, final long offset, final double maxLoad, final String what)
     {
-        final long capacity = region.getLongVolatile(CAPACITY_OFFSET);
-        if (!TableDescriptor.isValidCapacity(capacity) || regionLength((int)capacity) != region.length())
+        final MemoryRegion head = space.attach(offset, TableDescriptor.HEADER_LENGTH);
+        final long capacity = head.getLongVolatile(CAPACITY_OFFSET);
+        if (!TableDescriptor.isValidCapacity(capacity) || regionLength((int)capacity) > space.maxRegionLength())
         {
-            throw new CorruptStoreException("table header does not match its region: capacity=" + capacity +
-                ", regionLength=" + region.length() + ", regionOffset=" + region.offset());
+            throw new CorruptStoreException(what + ": table capacity out of range: capacity=" + capacity +
+                ", allowed: a multiple of " + TableDescriptor.CAPACITY_GRANULE + " from " +
+                TableDescriptor.MIN_CAPACITY + " to " + TableDescriptor.maxCapacity(space.maxRegionLength()) +
+                ", tableOffset=" + offset + ", in " + space);
         }
-        return new LongLongTable(region, (int)capacity, maxLoad);
+        return new LongLongTable(space.attach(offset, regionLength((int)capacity)), (int)capacity, maxLoad);
     }
 
     /**
      * Find the value word of {@code key}.
      * <p>
-     * Validation without a lock: the read of a value word that is not FROZEN happened before any resize froze
+     * Validation without a lock: the read of a value word that is not FROZEN happened before any replacement froze
      * that slot, hence while this table was still the segment's table; for a miss, the value word of the empty slot
      * that ends the probe plays that part.
      *
@@ -181,87 +188,156 @@ final class LongLongTable
     }
 
     /**
-     * Freeze every value word of this table and copy each live slot into {@code target}, which must be private to
-     * the caller (not yet published). Called with the segment's write lock held, so only one freezer runs.
-     * <p>
-     * After a slot's value word is frozen no CAS on it can succeed, so the word read by the freezing CAS is the
-     * slot's final value; its key word, claimed before that value was written, is read after it.
+     * First pass of a replacement: freeze every value word that holds no value (ABSENT to FROZEN by CAS). Nothing is
+     * lost by it: a frozen slot of the current table that the new table does not hold reads as absent, to the
+     * operations (which wait for the new table) and to recovery alike. After it no key can claim a slot of this
+     * table (every empty slot is frozen), so the slots that hold a value, counted here, bound what the copy can
+     * meet. Called with the segment's write lock held.
      *
-     * @param target the private table to copy into, or null to discard the values (clear).
-     * @return the table that holds the copies: {@code target}, or a larger one if {@code target} filled up.
+     * @return the number of slots that held a value when this pass reached them: an upper bound of the entries the
+     * copy pass will copy.
      */
-    LongLongTable freezeInto(final LongLongTable target, final MemorySpace space, final double maxLoad)
+    int freezeAbsent()
     {
-        LongLongTable to = target;
-        int copied = 0;
+        int valued = 0;
         for (int index = 0; index < capacity; index++)
         {
-            final int slot = slotOffset(index);
-            long previous = region.getLongVolatile(slot + VALUE_OFFSET);
-            long witness;
-            while ((witness = region.compareAndExchangeLong(slot + VALUE_OFFSET, previous, FROZEN)) != previous)
+            final int offset = slotOffset(index) + VALUE_OFFSET;
+            long word = region.getLongVolatile(offset);
+            while (ABSENT == word)
             {
-                previous = witness;
+                word = region.compareAndExchangeLong(offset, ABSENT, FROZEN);
+                if (ABSENT == word)
+                {
+                    word = FROZEN;
+                }
             }
-            if (ABSENT != previous && FROZEN != previous && null != to)
+            if (FROZEN != word)
             {
-                final long key = region.getLongVolatile(slot + KEY_OFFSET);
-                if (EMPTY_KEY == key)
-                {
-                    throw new CorruptStoreException("slot has a value but no key: index=" + index +
-                        ", regionOffset=" + region.offset());
-                }
-                if (copied >= to.threshold)
-                {
-                    to = to.grownCopy(space, maxLoad);
-                }
-                to.putPrivate(key, previous);
-                copied++;
+                valued++;
             }
         }
-        if (null != to)
-        {
-            to.region.putLong(COUNTS_OFFSET, ((long)copied << 32) | copied);
-        }
-        return to;
+        return valued;
     }
 
     /**
-     * A private copy of this private table with twice the capacity.
+     * Undo {@link #freezeAbsent}: the replacement is abandoned before anything was copied, and the table is again
+     * exactly as it was (an inserter that claimed a key word and then met the frozen value word retries here and
+     * finds its key).
      */
-    private LongLongTable grownCopy(final MemorySpace space, final double maxLoad)
+    void thawAbsent()
     {
-        if (capacity >= TableDescriptor.maxCapacity(space.maxRegionLength()))
-        {
-            throw new IllegalStateException("segment table at maximum capacity: capacity=" + capacity +
-                ", maxRegionLength=" + space.maxRegionLength());
-        }
-        final LongLongTable grown = allocate(space, TableDescriptor.capacity(2L * capacity, Integer.MAX_VALUE), maxLoad);
         for (int index = 0; index < capacity; index++)
         {
-            final int slot = slotOffset(index);
-            final long key = region.getLong(slot + KEY_OFFSET);
-            if (EMPTY_KEY != key)
-            {
-                grown.putPrivate(key, region.getLong(slot + VALUE_OFFSET));
-            }
+            final int offset = slotOffset(index) + VALUE_OFFSET;
+            region.compareAndExchangeLong(offset, FROZEN, ABSENT);
         }
-        return grown;
     }
 
     /**
-     * Plain insert of a key known to be absent, into a table no other thread can see yet.
+     * Second pass of a replacement: for every slot that has a value, write the value into {@code target} first and
+     * only then freeze the old slot with a CAS that expects exactly the value copied; if the CAS fails (a writer
+     * changed it), copy the new word and try again. So at every instant a frozen slot's last value is in
+     * {@code target}, which the directory names as the next table from before this pass: a crash anywhere in it
+     * loses nothing (recovery finishes the copy). Allocates nothing and cannot fail: {@code target} has more slots
+     * than {@link #freezeAbsent} counted values. Called with the segment's write lock held; {@code target} is private.
+     *
+     * @param target the new table, or null to discard every value (clear).
      */
-    private void putPrivate(final long key, final long valueWord)
+    void copyAndFreezeInto(final LongLongTable target)
     {
-        int index = homeIndex(io.slotkv.core.hash.LongHashing.mix(key), capacity);
-        while (EMPTY_KEY != region.getLong(slotOffset(index) + KEY_OFFSET))
+        int used = 0;
+        int live = 0;
+        for (int index = 0; index < capacity; index++)
         {
+            final int offset = slotOffset(index) + VALUE_OFFSET;
+            long word = region.getLongVolatile(offset);
+            if (FROZEN == word)
+            {
+                continue; // frozen by the first pass: no value
+            }
+            // the value CAS that stored the word released the key claimed before it; our volatile read acquired it
+            final long key = region.getLongVolatile(slotOffset(index) + KEY_OFFSET);
+            int copy = -1;
+            while (true)
+            {
+                if (null != target && EMPTY_KEY != key)
+                {
+                    if (ABSENT != word)
+                    {
+                        copy = copy < 0 ? target.claimPrivate(key) : copy;
+                        target.region.putLong(slotOffset(copy) + VALUE_OFFSET, word);
+                    }
+                    else if (copy >= 0)
+                    {
+                        target.region.putLong(slotOffset(copy) + VALUE_OFFSET, ABSENT);
+                    }
+                }
+                // the copy above is ordered before this CAS (a full fence): it is in memory before the slot is frozen
+                final long witness = region.compareAndExchangeLong(offset, word, FROZEN);
+                if (witness == word)
+                {
+                    break;
+                }
+                word = witness; // only this thread freezes, so the witness is a value or ABSENT
+            }
+            if (copy >= 0)
+            {
+                used++;
+                live += ABSENT == word ? 0 : 1;
+            }
+        }
+        if (null != target)
+        {
+            target.region.putLong(COUNTS_OFFSET, ((long)used << 32) | live);
+        }
+    }
+
+    /**
+     * Find {@code key} in this private table, or claim the empty slot its probe ends at; plain accesses.
+     *
+     * @return the slot index.
+     * @throws IllegalStateException if the table is full (the caller sized it so that this cannot happen).
+     */
+    int claimPrivate(final long key)
+    {
+        final int found = findPrivate(key);
+        if (found >= 0)
+        {
+            return found;
+        }
+        final int slot = -found - 1;
+        if (slot >= capacity)
+        {
+            throw new IllegalStateException("private table is full: capacity=" + capacity);
+        }
+        region.putLong(slotOffset(slot) + KEY_OFFSET, key);
+        return slot;
+    }
+
+    /**
+     * Probe a table no other thread writes (private, or attached by recovery) for {@code key}; plain reads, bounded.
+     *
+     * @return the slot index of the key; else {@code -(index of the empty slot that ends the probe) - 1}, or
+     * {@code -capacity - 1} if the table has no empty slot.
+     */
+    int findPrivate(final long key)
+    {
+        int index = homeIndex(LongHashing.mix(key), capacity);
+        for (int probes = capacity; probes > 0; probes--)
+        {
+            final long keyWord = region.getLong(slotOffset(index) + KEY_OFFSET);
+            if (key == keyWord)
+            {
+                return index;
+            }
+            if (EMPTY_KEY == keyWord)
+            {
+                return -index - 1;
+            }
             index = ++index == capacity ? 0 : index;
         }
-        final int slot = slotOffset(index);
-        region.putLong(slot + KEY_OFFSET, key);
-        region.putLong(slot + VALUE_OFFSET, valueWord);
+        return -capacity - 1;
     }
 
     /**

@@ -6,10 +6,12 @@ import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MappedFileSpace;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
+import io.slotkv.core.memory.OpenMode;
 
 import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 
 import static io.slotkv.map.DirectoryDescriptor.*;
@@ -50,12 +52,16 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /** Segment index bits start here in the hash; slot index bits are the lowest 25, so the two never overlap. */
     private static final int SEGMENT_SHIFT = 40;
 
+    private static final System.Logger LOGGER = System.getLogger(OffHeapLongLongMap.class.getName());
+
     private final Segment[] segments;
     private final int segmentMask;
     private final boolean persistent;
+    private final boolean readOnly;
     private final String location;
     private final long missingValue;
     private final double maxLoad;
+    private final RecoveryReport recoveryReport;
     private volatile boolean closed;
 
     /**
@@ -70,11 +76,17 @@ public final class OffHeapLongLongMap implements AutoCloseable
     {
         this.space = space;
         this.persistent = space.isPersistent();
+        this.readOnly = space.isReadOnly();
         this.location = space.toString();
-        final MemoryRegion directory;
         this.missingValue = builder.missingValue;
+        final MemoryRegion directory;
         if (MemorySpace.NO_ROOT == space.rootOffset())
         {
+            if (readOnly)
+            {
+                throw new IllegalStateException("store file holds no map yet (created, never written): " + location);
+            }
+            space.markDirty();
             final int segmentCount = builder.segments;
             this.maxLoad = builder.maxLoad;
             final int minCapacity = builder.minCapacity(segmentCount, TableDescriptor.maxCapacity(space.maxRegionLength()));
@@ -87,46 +99,81 @@ public final class OffHeapLongLongMap implements AutoCloseable
             for (int i = 0; i < segmentCount; i++)
             {
                 final LongLongTable table = LongLongTable.allocate(space, minCapacity, maxLoad);
-                final int entry = segmentEntryOffset(i);
-                directory.putLong(entry + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
-                directory.putLong(entry + SEGMENT_TABLE_LENGTH_OFFSET, table.region.length());
+                directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
                 segments[i] = new Segment(i, space, directory, maxLoad, minCapacity, table);
             }
+            // one word makes the map exist: a creation killed before it leaves an empty store, opened as new
             space.root(directory);
+            this.recoveryReport = null;
         }
         else
         {
-            directory = space.attach(space.rootOffset(), space.rootLength());
-            final long kind = directory.getLong(KIND_OFFSET);
-            final long segmentCount = directory.getLong(SEGMENT_COUNT_OFFSET);
-            final long maxLoadPerMille = directory.getLong(MAX_LOAD_OFFSET);
-            final long minCapacity = directory.getLong(MIN_CAPACITY_OFFSET);
-            if (KIND_LONG_LONG != kind || segmentCount < 1 || segmentCount > MAX_SEGMENTS ||
-                Long.bitCount(segmentCount) != 1 || DirectoryDescriptor.length((int)segmentCount) != directory.length() ||
-                maxLoadPerMille < 100 || maxLoadPerMille > 950 || !TableDescriptor.isValidCapacity(minCapacity))
-            {
-                throw new CorruptStoreException("not a long->long map directory: kind=0x" + Long.toHexString(kind) +
-                    ", segments=" + segmentCount + ", maxLoadPerMille=" + maxLoadPerMille + ", minCapacity=" +
-                    minCapacity + ", length=" + directory.length() + ", in " + space);
-            }
+            final long rootOffset = space.rootOffset();
+            final MemoryRegion head = space.attach(rootOffset, DirectoryDescriptor.HEADER_LENGTH);
+            final long kind = head.getLongVolatile(KIND_OFFSET);
+            final long segmentCount = head.getLongVolatile(SEGMENT_COUNT_OFFSET);
+            final long maxLoadPerMille = head.getLongVolatile(MAX_LOAD_OFFSET);
+            final long minCapacity = head.getLongVolatile(MIN_CAPACITY_OFFSET);
+            checkField(KIND_LONG_LONG == kind, "kind", "0x" + Long.toHexString(kind),
+                "0x" + Long.toHexString(KIND_LONG_LONG) + " (LONGLONG)");
+            checkField(segmentCount >= 1 && segmentCount <= MAX_SEGMENTS && Long.bitCount(segmentCount) == 1,
+                "segmentCount", segmentCount, "a power of two from 1 to " + MAX_SEGMENTS);
+            checkField(maxLoadPerMille >= 100 && maxLoadPerMille <= 950, "maxLoadPerMille", maxLoadPerMille,
+                "100 to 950");
+            checkField(TableDescriptor.isValidCapacity(minCapacity) &&
+                TableDescriptor.regionLength((int)minCapacity) <= space.maxRegionLength(), "minCapacity", minCapacity,
+                "a multiple of 4 from 16 to " + TableDescriptor.maxCapacity(space.maxRegionLength()));
             this.maxLoad = maxLoadPerMille / 1000.0;
+            directory = space.attach(rootOffset, DirectoryDescriptor.length((int)segmentCount));
+            // everything is read and checked before anything is written: a refused open leaves the file as it was
+            final Recovery recovery = Recovery.check(space, directory, (int)segmentCount, maxLoad);
+            final boolean crashed = !space.wasClosedCleanly();
+            final boolean verify = builder.verifyOnOpen || crashed;
+            if (readOnly)
+            {
+                if (verify || recovery.anySuspect())
+                {
+                    throw new CorruptStoreException("store needs repair, which a read-only open cannot do: " +
+                        (verify ? "verification asked for" : "table counts or a replacement intent are inconsistent") +
+                        "; open it for writing once, in " + location);
+                }
+                this.recoveryReport = null;
+            }
+            else
+            {
+                space.markDirty();
+                final RecoveryReport report = new RecoveryReport(location, !crashed);
+                report.zeroKeyRepaired = Recovery.restoreZeroKey(directory);
+                if (verify || recovery.anySuspect())
+                {
+                    recovery.repair(verify, report);
+                    this.recoveryReport = report;
+                    LOGGER.log(report.changedAnything() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                        report::toString);
+                }
+                else
+                {
+                    this.recoveryReport = null;
+                }
+                space.reuseSpaceOutside(recovery.liveRegions());
+            }
             this.segments = new Segment[(int)segmentCount];
             for (int i = 0; i < segmentCount; i++)
             {
-                final int entry = segmentEntryOffset(i);
-                final long offset = directory.getLong(entry + SEGMENT_TABLE_OFFSET_OFFSET);
-                final long length = directory.getLong(entry + SEGMENT_TABLE_LENGTH_OFFSET);
-                if (length <= 0 || length > MemorySpace.MAX_REGION_LENGTH)
-                {
-                    throw new CorruptStoreException("segment table length out of range: segment=" + i +
-                        ", length=" + length + ", in " + space);
-                }
-                final LongLongTable table = LongLongTable.attach(space.attach(offset, (int)length), maxLoad);
-                segments[i] = new Segment(i, space, directory, maxLoad, (int)minCapacity, table);
+                segments[i] = new Segment(i, space, directory, maxLoad, (int)minCapacity, recovery.table(i));
             }
         }
         this.segmentMask = segments.length - 1;
         this.directory = directory;
+    }
+
+    private void checkField(final boolean valid, final String field, final Object value, final String allowed)
+    {
+        if (!valid)
+        {
+            throw new CorruptStoreException("not a long->long map directory: " + field + "=" + value + ", allowed: " +
+                allowed + ", in " + location);
+        }
     }
 
     /**
@@ -299,6 +346,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public void clear()
     {
+        if (readOnly)
+        {
+            throw readOnlyException();
+        }
         update(EMPTY_KEY, ValueUpdate.REMOVE, ABSENT, ABSENT);
         for (final Segment segment : segments)
         {
@@ -402,6 +453,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
     public void sync()
     {
         final MemorySpace space = this.space;
+        if (readOnly)
+        {
+            return;
+        }
         if (null == space || closed)
         {
             throw closedException();
@@ -411,7 +466,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
     /**
      * Close the map: later calls throw {@link IllegalStateException}; a store file is synced, marked cleanly
-     * closed and unlocked. Closing twice does nothing.
+     * closed and unlocked. An operation already running either completes before this returns or fails with
+     * {@link IllegalStateException}: for a store file, every table operations can reach is frozen after its entries
+     * were copied into a table only the directory names, so no write of this map can reach the file after
+     * {@code close} returns (docs/design.md, "Closing"). Closing twice does nothing.
+     *
+     * @throws io.slotkv.core.memory.DiskFullException if the copies could not be allocated: the map is closed, the
+     * file is synced but left marked open, and the next open recovers it (nothing is lost).
      */
     @Override
     public void close()
@@ -424,19 +485,81 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
             closed = true;
         }
+        final MemorySpace space = this.space;
+        final boolean fence = persistent && !readOnly;
+        RuntimeException failure = null;
+        if (fence)
+        {
+            fenceZeroKey();
+        }
         for (final Segment segment : segments)
         {
-            segment.close();
+            try
+            {
+                segment.close(fence && null == failure);
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+            }
         }
         try
         {
-            space.close();
+            if (null == failure)
+            {
+                space.close();
+            }
+            else
+            {
+                space.abandon();
+            }
         }
         finally
         {
-            space = null;
-            directory = null;
+            this.space = null;
+            this.directory = null;
         }
+        if (null != failure)
+        {
+            throw failure;
+        }
+    }
+
+    /**
+     * Key 0's fence: save its word, then freeze the live word by a CAS that expects exactly the saved one (a
+     * writer's CAS that wins first makes it retry with the new word). The next open restores the saved word.
+     */
+    private void fenceZeroKey()
+    {
+        final MemoryRegion directory = this.directory;
+        long word = directory.getLongVolatile(ZERO_KEY_VALUE_OFFSET);
+        while (true)
+        {
+            directory.putLongRelease(ZERO_KEY_SAVED_OFFSET, word);
+            final long witness = directory.compareAndExchangeLong(ZERO_KEY_VALUE_OFFSET, word, FROZEN);
+            if (witness == word)
+            {
+                return;
+            }
+            word = witness;
+        }
+    }
+
+    /**
+     * @return what recovery found and repaired when this map was opened, if it ran: the store file had not been
+     * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed.
+     */
+    public Optional<RecoveryReport> recoveryReport()
+    {
+        return Optional.ofNullable(recoveryReport);
+    }
+
+    /**
+     * @return true if the map was opened {@link OpenMode#READ_ONLY}: every write throws.
+     */
+    public boolean isReadOnly()
+    {
+        return readOnly;
     }
 
     @Override
@@ -467,17 +590,25 @@ public final class OffHeapLongLongMap implements AutoCloseable
             {
                 return word;
             }
-            segment.replace(table);
+            segment.awaitOrReplace(table);
         }
     }
 
     private long update(final long key, final int op, final long word, final long expected)
     {
+        if (readOnly)
+        {
+            throw readOnlyException();
+        }
         if (EMPTY_KEY == key)
         {
             final MemoryRegion directory = openDirectory();
             final long previous = ValueUpdate.apply(directory, ZERO_KEY_VALUE_OFFSET, op, word, expected);
             Reference.reachabilityFence(directory);
+            if (FROZEN == previous)
+            {
+                throw closedException(); // fenced by close
+            }
             return previous;
         }
         final long hash = LongHashing.mix(key);
@@ -491,16 +622,31 @@ public final class OffHeapLongLongMap implements AutoCloseable
             {
                 return previous;
             }
-            segment.replace(table);
+            segment.awaitOrReplace(table);
         }
     }
 
     private long zeroKeyWord()
     {
         final MemoryRegion directory = openDirectory();
-        final long word = directory.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
+        long word = directory.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
+        if (FROZEN == word)
+        {
+            if (!readOnly)
+            {
+                throw closedException(); // fenced by close
+            }
+            // a read-only open leaves the cleanly closed file as it is: the value is in the saved word
+            word = directory.getLongAcquire(ZERO_KEY_SAVED_OFFSET);
+            word = FROZEN == word ? ABSENT : word;
+        }
         Reference.reachabilityFence(directory);
         return word;
+    }
+
+    private UnsupportedOperationException readOnlyException()
+    {
+        return new UnsupportedOperationException("map is read-only: " + location);
     }
 
     private MemoryRegion openDirectory()
@@ -565,7 +711,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
                 {
                     return;
                 }
-                segment.replace(table);
+                segment.awaitOrReplace(table);
             }
         }
 
@@ -593,7 +739,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
         private double maxLoad = DEFAULT_MAX_LOAD;
         private long missingValue = DEFAULT_MISSING_VALUE;
         private Path file;
+        private OpenMode openMode = OpenMode.CREATE_OR_OPEN;
         private long chunkSize = MappedFileSpace.DEFAULT_CHUNK_SIZE;
+        private boolean verifyOnOpen;
+        private MemorySpace space;
 
         private Builder()
         {
@@ -659,12 +808,44 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
-         * Keep the map in a memory-mapped store file: created if absent, reopened with every entry if present.
-         * The file is locked for as long as the map is open.
+         * Keep the map in a memory-mapped store file: created if absent, reopened with every entry if present
+         * ({@link OpenMode#CREATE_OR_OPEN}). The file is locked for as long as the map is open.
          */
         public Builder file(final Path file)
         {
+            return file(file, OpenMode.CREATE_OR_OPEN);
+        }
+
+        /**
+         * Keep the map in a memory-mapped store file, opened as {@code mode} says: create-or-open, open an existing
+         * store only (a missing or empty file is an error), or read-only (every write throws
+         * {@link UnsupportedOperationException}; the file must have been closed cleanly).
+         */
+        public Builder file(final Path file, final OpenMode mode)
+        {
             this.file = file;
+            this.openMode = java.util.Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * @param verify true to check and repair every table of a store file at open even if it was closed cleanly
+         *               (a full scan; see {@link RecoveryReport}). A file that was not closed cleanly is always
+         *               recovered. Default false: a clean open reads only the header, the directory and each
+         *               table's header, so it takes the same time whatever the size of the store.
+         */
+        public Builder verifyOnOpen(final boolean verify)
+        {
+            this.verifyOnOpen = verify;
+            return this;
+        }
+
+        /**
+         * Build on a given space: for tests that inject faults.
+         */
+        Builder space(final MemorySpace space)
+        {
+            this.space = space;
             return this;
         }
 
@@ -680,20 +861,31 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
         /**
          * @return the map.
-         * @throws io.slotkv.core.memory.StoreLockedException  if the store file is open elsewhere.
-         * @throws CorruptStoreException if the store file is not a SlotKV long->long map.
-         * @throws IllegalStateException if the JVM lacks the flags SlotKV needs (the message names them).
+         * @throws io.slotkv.core.memory.StoreLockedException if the store file is open elsewhere (another process, or
+         *                                                     another map of this JVM, under any path).
+         * @throws CorruptStoreException                       if the store file is not a SlotKV long->long map, or
+         *                                                     a structure in it is out of range (the message names
+         *                                                     the field, its value and the allowed range); the file
+         *                                                     is left unchanged.
+         * @throws java.io.UncheckedIOException               if the file cannot be opened, created or mapped, or
+         *                                                     (open-existing and read-only modes) does not exist.
+         * @throws io.slotkv.core.memory.DiskFullException     if a new store cannot reserve its first tables.
+         * @throws IllegalArgumentException                   if the initial capacity cannot fit the segments.
+         * @throws IllegalStateException                       if the JVM lacks the flags SlotKV needs (the message
+         *                                                     names them), or a read-only open meets a store that was
+         *                                                     not closed cleanly.
          */
         public OffHeapLongLongMap build()
         {
-            final MemorySpace space = null == file ? new AnonymousMemorySpace() : MappedFileSpace.open(file, chunkSize);
+            final MemorySpace space = null != this.space ? this.space :
+                null == file ? new AnonymousMemorySpace() : MappedFileSpace.open(file, openMode, chunkSize);
             try
             {
                 return new OffHeapLongLongMap(space, this);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
-                space.close();
+                space.abandon(); // never marks the file clean: a dirty file stays dirty, a refused one unchanged
                 throw ex;
             }
         }

@@ -1,21 +1,42 @@
 package io.slotkv.map;
 
+import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 
 import java.util.concurrent.locks.StampedLock;
 
-import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_LENGTH_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
+import static io.slotkv.map.DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
 
 /**
  * One segment of an {@link OffHeapLongLongMap}: the current table and the lock that only table replacement
  * (resize, rebuild, clear, close) takes. Operations never take the lock on their own; one that meets a frozen
- * word calls {@link #replace}, which waits for the running replacement or performs the one that is due.
+ * word calls {@link #awaitOrReplace}, which waits for the running replacement or performs the one that is due.
+ * <p>
+ * <b>Replacement protocol</b> ({@link #replace}), under the write lock; each step says what a crash right after it
+ * leaves, and what an open of the file then does:
+ * <ol>
+ *   <li>allocate the new table, disk space reserved (may throw: nothing changed);</li>
+ *   <li>{@link LongLongTable#freezeAbsent}: freeze every slot without a value, counting the slots with one (a
+ *       crash: frozen slots of a current table are absent; recovery thaws them). If the new table is too small
+ *       for that count, thaw and start again with a larger one: the segment is exactly as it was;</li>
+ *   <li>record the new table as the segment's Next Table in the directory (one word);</li>
+ *   <li>{@link LongLongTable#copyAndFreezeInto}: copy, then freeze, slot by slot (a crash: every frozen slot's
+ *       value is in the next table; recovery copies the unfrozen rest and publishes it) - nothing here allocates
+ *       or throws;</li>
+ *   <li>name the new table as the segment's Table (one word: the replacement's commit point in the file), clear
+ *       Next (a crash between the two: recovery sees Table = Next and clears it);</li>
+ *   <li>publish it to operations with the volatile store of {@link #table}.</li>
+ * </ol>
  */
 final class Segment
 {
+    /** Tries at sizing a new table when writers keep adding entries while it is being frozen. */
+    private static final int SIZING_ATTEMPTS = 3;
+
     private final int index;
     private final StampedLock lock = new StampedLock();
 
@@ -25,6 +46,7 @@ final class Segment
     private final double maxLoad;
     private final int minCapacity;
     private final int maxCapacity;
+    private final boolean readOnly;
 
     /**
      * The current table, null once the map is closed. Written only under the write lock; the volatile store
@@ -47,6 +69,7 @@ final class Segment
         this.maxLoad = maxLoad;
         this.minCapacity = minCapacity;
         this.maxCapacity = TableDescriptor.maxCapacity(space.maxRegionLength());
+        this.readOnly = space.isReadOnly();
         this.table = table;
     }
 
@@ -54,9 +77,10 @@ final class Segment
      * Make sure {@code seen} is no longer this segment's table: wait for a replacement in progress, or replace it
      * now (grown, or rebuilt at the same size to drop removed keys). Returns when the caller may retry.
      *
-     * @throws IllegalStateException if the table is at maximum capacity and full.
+     * @throws IllegalStateException if the table is at maximum capacity and full (the segment is unchanged).
+     * @throws io.slotkv.core.memory.DiskFullException if the store file cannot grow (the segment is unchanged).
      */
-    void replace(final LongLongTable seen)
+    void awaitOrReplace(final LongLongTable seen)
     {
         final long stamp = lock.writeLock();
         try
@@ -64,8 +88,12 @@ final class Segment
             final LongLongTable current = table;
             if (current == seen && null != current)
             {
-                publish(current.freezeInto(LongLongTable.allocate(space, capacityFor(current), maxLoad),
-                    space, maxLoad));
+                if (readOnly)
+                {
+                    throw new CorruptStoreException("read-only store has a frozen or full table: segment=" + index +
+                        ", capacity=" + current.capacity + ", in " + space);
+                }
+                table = replace(current, capacityFor(current.live()), true);
             }
         }
         finally
@@ -75,8 +103,8 @@ final class Segment
     }
 
     /**
-     * Replace the table with an empty one. Every slot of the old table is frozen first, so a write racing with
-     * the clear either lands before its slot is frozen (and is cleared) or retries on the new table.
+     * Replace the table with an empty one of the initial capacity. A write racing with the clear either lands
+     * before its slot is frozen (and is cleared) or retries on the new table.
      */
     void clear()
     {
@@ -88,8 +116,7 @@ final class Segment
             {
                 throw OffHeapLongLongMap.closedException();
             }
-            current.freezeInto(null, space, maxLoad);
-            publish(LongLongTable.allocate(space, minCapacity, maxLoad));
+            table = replace(current, minCapacity, false);
         }
         finally
         {
@@ -99,39 +126,87 @@ final class Segment
 
     /**
      * Detach the table: every later operation on this segment sees null and throws. Waits for a running
-     * replacement. The memory stays valid for operations already running (each holds its table, whose region keeps
-     * the space reachable; see {@link MemoryRegion}), and the segment itself no longer pins it.
+     * replacement. With {@code fence}, the table is first replaced by a copy that the directory names but no
+     * operation ever sees: every slot of the table that operations hold is frozen, so an operation that loaded it
+     * before the close can no longer change anything (its CAS fails, it sees null and throws). The memory stays
+     * valid for operations already running (each holds its table, whose region keeps the space reachable; see
+     * {@link MemoryRegion}), and the segment itself no longer pins it.
+     *
+     * @throws RuntimeException if the fence could not be allocated; the segment is detached anyway, unfenced.
      */
-    void close()
+    void close(final boolean fence)
     {
         final long stamp = lock.writeLock();
-        table = null;
-        space = null;
-        directory = null;
-        lock.unlockWrite(stamp);
+        try
+        {
+            final LongLongTable current = table;
+            table = null;
+            if (fence && null != current)
+            {
+                replace(current, current.capacity, true); // the same size: it holds what this table holds
+            }
+        }
+        finally
+        {
+            space = null;
+            directory = null;
+            lock.unlockWrite(stamp);
+        }
     }
 
-    int capacityFor(final LongLongTable current)
+    /**
+     * Run the replacement protocol of the class documentation on {@code current}.
+     *
+     * @param copy false to discard the values (clear).
+     * @return the new table, named by the directory; the caller publishes it to operations.
+     */
+    private LongLongTable replace(final LongLongTable current, final int capacity, final boolean copy)
     {
-        // room for twice the live entries at max load: a full table doubles, one full of removed keys is rebuilt
-        // at about its size, a nearly empty one shrinks (not below the initial capacity)
-        final int live = Math.max(0, current.live());
+        LongLongTable next = LongLongTable.allocate(space, capacity, maxLoad);
+        for (int attempt = 1; ; attempt++)
+        {
+            final int valued = current.freezeAbsent();
+            if (!copy || valued < next.capacity)
+            {
+                break;
+            }
+            // writers filled the table while it was sized: undo, then size for what is there now
+            current.thawAbsent();
+            final int needed = capacityFor(valued);
+            if (attempt == SIZING_ATTEMPTS || needed <= next.capacity)
+            {
+                throw new IllegalStateException("segment keeps growing while it is resized: segment=" + index +
+                    ", entries=" + valued + ", capacity=" + next.capacity);
+            }
+            next = LongLongTable.allocate(space, needed, maxLoad);
+        }
+        final int entry = segmentEntryOffset(index);
+        // one word records the intent: from here on, recovery finds every frozen value in the next table
+        directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, next.region.offset());
+        current.copyAndFreezeInto(copy ? next : null);
+        // the commit point in the file: one word; pairs with the plain loads of the next open
+        directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, next.region.offset());
+        directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
+        return next;
+    }
+
+    /**
+     * @return the capacity of a table for {@code live} entries: room for twice them at max load, so a full table
+     * doubles, one full of removed keys is rebuilt at about its size, a nearly empty one shrinks (not below the
+     * initial capacity).
+     * @throws IllegalStateException if not even the largest table can hold them.
+     */
+    int capacityFor(final int live)
+    {
+        final int entries = Math.max(0, live);
         final int capacity = Math.max(minCapacity,
-            TableDescriptor.capacity((long)Math.ceil(2.0 * live / maxLoad), maxCapacity));
-        if (live >= LongLongTable.threshold(capacity, maxLoad))
+            TableDescriptor.capacity((long)Math.ceil(2.0 * entries / maxLoad), maxCapacity));
+        if (entries >= LongLongTable.threshold(capacity, maxLoad))
         {
             throw new IllegalStateException("segment is full: segment=" + index + ", capacity=" + capacity +
-                ", live=" + live + ", maxCapacity=" + maxCapacity + " (largest table in one region of " +
+                ", live=" + entries + ", maxCapacity=" + maxCapacity + " (largest table in one region of " +
                 space.maxRegionLength() + " bytes); build the map with more segments or a larger chunk size");
         }
         return capacity;
-    }
-
-    private void publish(final LongLongTable next)
-    {
-        final int entry = segmentEntryOffset(index);
-        directory.putLongRelease(entry + SEGMENT_TABLE_LENGTH_OFFSET, next.region.length());
-        directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, next.region.offset());
-        table = next; // linearization point of the replacement; pairs with the volatile load of every operation
     }
 }

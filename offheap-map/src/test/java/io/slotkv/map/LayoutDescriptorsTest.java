@@ -102,9 +102,10 @@ class LayoutDescriptorsTest
         assertEquals(16, DirectoryDescriptor.MAX_LOAD_OFFSET);
         assertEquals(24, DirectoryDescriptor.MIN_CAPACITY_OFFSET);
         assertEquals(32, DirectoryDescriptor.ZERO_KEY_VALUE_OFFSET);
+        assertEquals(40, DirectoryDescriptor.ZERO_KEY_SAVED_OFFSET);
         assertEquals(64, DirectoryDescriptor.HEADER_LENGTH);
         assertEquals(0, DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET);
-        assertEquals(8, DirectoryDescriptor.SEGMENT_TABLE_LENGTH_OFFSET);
+        assertEquals(8, DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET);
         assertEquals(16, DirectoryDescriptor.SEGMENT_ENTRY_LENGTH);
         assertEquals(64 + 3 * 16, DirectoryDescriptor.segmentEntryOffset(3));
         assertEquals(64 + 8 * 16, DirectoryDescriptor.length(8));

@@ -131,7 +131,7 @@ class PersistenceTest
         overwriteLong(file, directory + DirectoryDescriptor.SEGMENT_COUNT_OFFSET, 3);
         final CorruptStoreException count =
             assertThrows(CorruptStoreException.class, () -> OffHeapLongLongMap.builder().file(file).build());
-        assertTrue(count.getMessage().contains("segments=3"), count.getMessage());
+        assertTrue(count.getMessage().contains("segmentCount=3"), count.getMessage());
 
         overwriteLong(file, directory + DirectoryDescriptor.SEGMENT_COUNT_OFFSET, 2);
         overwriteLong(file, directory + DirectoryDescriptor.segmentEntryOffset(1) +

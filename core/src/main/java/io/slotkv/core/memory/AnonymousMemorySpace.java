@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AnonymousMemorySpace implements MemorySpace
 {
-    private final AtomicLong nextOffset = new AtomicLong();
+    private final AtomicLong nextOffset = new AtomicLong(REGION_ALIGNMENT); // no region at 0: offset 0 means "none"
     private volatile boolean closed;
 
     public AnonymousMemorySpace()
@@ -50,12 +50,6 @@ public final class AnonymousMemorySpace implements MemorySpace
     public long rootOffset()
     {
         return NO_ROOT;
-    }
-
-    @Override
-    public int rootLength()
-    {
-        return 0;
     }
 
     @Override

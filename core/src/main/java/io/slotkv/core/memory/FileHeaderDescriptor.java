@@ -23,10 +23,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                   End of Allocated Space                      |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                         Root Offset                           |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                         Root Length                           |
+ *  |                  Root Offset (-1 = no root yet)               |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |                        State (0 = closed cleanly, 1 = open)   |
@@ -36,8 +33,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                          ...                                 ...
  *  +---------------------------------------------------------------+  128
  * </pre>
- * The file header is written with plain stores by the one process that holds the file lock; it is never read
- * concurrently by another thread except after {@link MemorySpace#close()}.
+ * A new file gets its whole header in one {@code write} call before anything else touches the file, so a creation
+ * that is killed leaves either an empty file (which {@link OpenMode#CREATE_OR_OPEN} treats as absent) or a valid
+ * header with no root (an empty store). Every later header change is one aligned 64-bit word: End, Root Offset
+ * (written once, after the root region is complete) and State. State is set to open, and synced, before the
+ * first write to the rest of the file; it is set to closed only by a clean close, after a sync. An open that
+ * finds it open knows the last owner died and runs recovery.
  */
 public final class FileHeaderDescriptor
 {
@@ -45,7 +46,10 @@ public final class FileHeaderDescriptor
     public static final long MAGIC = 0x0000_564B_544F_4C53L;
 
     /** Version of the file format this code reads and writes. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+
+    /** Version 1: SlotKV 0.1, before crash recovery (two-word directory entries, root length in the header). */
+    public static final int FORMAT_VERSION_1 = 1;
 
     /** The file was closed cleanly. */
     public static final long STATE_CLOSED = 0;
@@ -59,7 +63,6 @@ public final class FileHeaderDescriptor
     public static final int CHUNK_SIZE_OFFSET;
     public static final int END_OFFSET;
     public static final int ROOT_OFFSET_OFFSET;
-    public static final int ROOT_LENGTH_OFFSET;
     public static final int STATE_OFFSET;
 
     /** Total length of the header; the first region starts here. */
@@ -79,8 +82,6 @@ public final class FileHeaderDescriptor
         END_OFFSET = offset;
         offset += SIZE_OF_LONG;
         ROOT_OFFSET_OFFSET = offset;
-        offset += SIZE_OF_LONG;
-        ROOT_LENGTH_OFFSET = offset;
         offset += SIZE_OF_LONG;
         STATE_OFFSET = offset;
         offset += SIZE_OF_LONG;

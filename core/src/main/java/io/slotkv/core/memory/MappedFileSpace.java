@@ -1,171 +1,312 @@
 package io.slotkv.core.memory;
 
 import io.slotkv.core.jvm.JvmAccess;
-import net.openhft.chronicle.bytes.MappedBytesStore;
-import net.openhft.chronicle.bytes.MappedFile;
-import net.openhft.chronicle.core.io.ReferenceOwner;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static io.slotkv.core.memory.FileHeaderDescriptor.*;
 
 /**
- * A store file mapped into memory in fixed-size chunks with Chronicle Bytes.
+ * A store file mapped into memory in fixed-size chunks.
  * <p>
- * The file starts with a {@link FileHeaderDescriptor header}; regions are bump-allocated after it, 64-byte
- * aligned, and never straddle a chunk boundary, so each region is one contiguous range of one mapping. Files may
- * be far larger than 2 GiB: each chunk is its own mapping. The file is sparse: space that no region has touched
- * costs no disk.
+ * The file starts with a {@link FileHeaderDescriptor header}; regions are allocated after it, 64-byte aligned,
+ * and never straddle a chunk boundary, so each region is one contiguous range of one mapping. Files may be far
+ * larger than 2 GiB: each chunk is its own mapping. Disk space is reserved ({@code fallocate}) before a region is
+ * handed out, so a full disk is a {@link DiskFullException} at allocation, never a SIGBUS when memory is written.
  * <p>
- * One process owns the file: opening takes an exclusive OS file lock, and a second opener (another process or
- * another space in this JVM) gets a {@link StoreLockedException} that names the file. Chunks stay mapped until the
- * space and every region of it are unreachable; {@link #close()} syncs the file, marks it cleanly closed and
- * releases the lock, but unmaps nothing, so a thread still inside an operation can never touch unmapped memory.
+ * <b>Ownership.</b> Opening takes a {@code flock} lock on the file itself (its device and inode, whatever path,
+ * symlink or hard link named it): exclusive for writing, shared for {@link OpenMode#READ_ONLY}. Only closing this
+ * space's own descriptor drops it, so copying the open file or a refused second open cannot unlock it. The lock is
+ * taken before the file is read, and the open then checks that the path still names the locked file.
+ * <p>
+ * <b>Nothing from the file is trusted:</b> the header is read and checked with plain reads before anything is
+ * mapped, and a refused open changes nothing in the file. Chunks stay mapped until the space and every region of
+ * it are unreachable, so a thread still inside an operation never touches unmapped memory; {@link #close()}
+ * syncs, marks the file cleanly closed and unlocks it.
  */
 public final class MappedFileSpace implements MemorySpace
 {
     /** Default mapping chunk: one chunk holds the largest region. */
     public static final long DEFAULT_CHUNK_SIZE = MAX_REGION_LENGTH;
 
+    /** Smallest mapping chunk. */
+    public static final long MIN_CHUNK_SIZE = 1 << 16;
+
+    private static final System.Logger LOGGER = System.getLogger(MappedFileSpace.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
 
     /** Tries to map a chunk when the kernel refuses: the GC and cleaners get 1 + 2 + ... + 256 ms to free some. */
     private static final int MAP_ATTEMPTS = 10;
 
-    /**
-     * Files open in this JVM. POSIX record locks belong to the process, and closing any descriptor of a file
-     * drops all of them, so a second open in the same JVM must be refused before it opens a descriptor.
-     */
-    private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
+    /** Tries to open a path that keeps being replaced by another file between opening and locking it. */
+    private static final int OPEN_ATTEMPTS = 5;
+
+    /** Files open for writing in this JVM, by identity: only for a clearer message (the flock keeps them apart). */
+    private static final ConcurrentHashMap<Object, Path> WRITERS = new ConcurrentHashMap<>();
+
+    /** How many spaces of each file (by identity) in this JVM still have their chunks mapped. */
+    private static final ConcurrentHashMap<Object, Integer> MAPPED = new ConcurrentHashMap<>();
 
     private final Path path;
+    private final Object fileKey;
+    private final boolean readOnly;
+    private final boolean created;
     private final long chunkSize;
+    private final int fd;
+    private final FileChannel channel;
     private final Mapping mapping;
     private final UnsafeBuffer header;
-    private final FileLock lock;
-    private final boolean created;
-    private long previousState = STATE_CLOSED;
+    private final long previousState;
+    private final List<long[]> free = new ArrayList<>();
+    private long truncateTo = -1;
+    private boolean dirty;
     private boolean closed;
 
-    private MappedFileSpace(final Path path, final long requestedChunkSize) throws IOException
+    private MappedFileSpace(
+        final Path path, final Object fileKey, final int fd, final OpenMode mode, final long requestedChunkSize)
+        throws IOException
     {
-        JvmAccess.requireFileMappingAccess();
         this.path = path;
-        final boolean exists = Files.exists(path) && Files.size(path) > 0;
-        final long chunk = exists ? readChunkSize(path) : requestedChunkSize;
-        checkChunkSize(chunk, path);
-        this.chunkSize = chunk;
-
-        final MappedFile file = MappedFile.of(path.toFile(), chunk, 0, false);
-        file.singleThreadedCheckDisabled(true);
-        this.mapping = new Mapping(file);
-        CLEANER.register(this, mapping);
-
+        this.fileKey = fileKey;
+        this.fd = fd;
+        this.readOnly = OpenMode.READ_ONLY == mode;
+        this.channel = readOnly ?
+            FileChannel.open(Posix.descriptorPath(fd), StandardOpenOption.READ) :
+            FileChannel.open(Posix.descriptorPath(fd), StandardOpenOption.READ, StandardOpenOption.WRITE);
         try
         {
-            this.lock = tryLock(file, path);
-        }
-        catch (final RuntimeException ex)
-        {
-            file.raf().close(); // no descriptor left behind by a refused open
-            throw ex;
-        }
-        try
-        {
-            final MappedBytesStore first = mapping.chunk(0, chunk);
-            this.header = new UnsafeBuffer(first.addressForWrite(0), HEADER_LENGTH);
-            this.created = !exists;
-            if (created)
+            final long size = channel.size();
+            if (0 == size)
             {
-                header.putLong(MAGIC_OFFSET, MAGIC);
-                header.putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
-                header.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
-                header.putLong(CHUNK_SIZE_OFFSET, chunk);
-                header.putLong(END_OFFSET, HEADER_LENGTH);
-                header.putLong(ROOT_OFFSET_OFFSET, NO_ROOT);
-                header.putLong(ROOT_LENGTH_OFFSET, 0);
+                if (OpenMode.CREATE_OR_OPEN != mode)
+                {
+                    throw new CorruptStoreException("store file is empty: size=0 (a store whose creation never " +
+                        "wrote its header, or not a store); open it with OpenMode.CREATE_OR_OPEN to make it a new " +
+                        "store, file=" + path);
+                }
+                checkChunkSize(requestedChunkSize, "requested");
+                writeNewHeader(requestedChunkSize);
+                this.chunkSize = requestedChunkSize;
+                this.previousState = STATE_CLOSED;
+                this.created = true;
             }
             else
             {
-                checkHeader();
+                final ByteBuffer bytes = readHeader(size);
+                this.chunkSize = bytes.getLong(CHUNK_SIZE_OFFSET);
+                this.previousState = bytes.getLong(STATE_OFFSET);
+                this.created = false;
+                final long end = bytes.getLong(END_OFFSET);
+                if (size > end && !readOnly)
+                {
+                    truncateTo = end; // nothing past end is ours: drop it (at the first write) so new space is zero
+                }
+                if (readOnly && STATE_CLOSED != previousState)
+                {
+                    throw new IllegalStateException("store file was not closed cleanly and needs recovery, which a " +
+                        "read-only open cannot run: open it for writing once, file=" + path);
+                }
             }
-            header.putLongVolatile(STATE_OFFSET, STATE_OPEN);
+            this.mapping = new Mapping(fileKey, chunkSize);
+            MAPPED.merge(fileKey, 1, Integer::sum);
+            CLEANER.register(this, mapping);
+            this.header = new UnsafeBuffer(chunkAddress(0), HEADER_LENGTH);
         }
-        catch (final RuntimeException ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
-            releaseLockAndDescriptor();
+            channel.close();
             throw ex;
         }
     }
 
     /**
-     * Open the store file at {@code path}, creating it if it does not exist or is empty.
+     * Open the store file at {@code path}.
      *
-     * @param path      of the file.
+     * @param path      of the file; symlinks and hard links name the same store.
+     * @param mode      create-or-open, open an existing store, or read-only.
      * @param chunkSize of the mappings for a new file, a power of two from 64 KiB to 1 GiB; an existing file
      *                  keeps the chunk size it was created with.
-     * @throws StoreLockedException  if another process or space holds the file.
-     * @throws CorruptStoreException if the file is not a SlotKV store or its header is inconsistent.
-     * @throws UncheckedIOException  if the file cannot be read, created or mapped.
+     * @throws StoreLockedException  if another process or space holds the file (or, read-only, a writer does).
+     * @throws CorruptStoreException if the file is not a SlotKV store or its header is inconsistent (the message
+     *                               names the field, its value and the allowed range); the file is unchanged.
+     * @throws UncheckedIOException  if the file cannot be read, created or mapped, or does not exist (open-existing
+     *                               and read-only modes: the cause is a {@link NoSuchFileException}).
      */
-    public static MappedFileSpace open(final Path path, final long chunkSize)
+    public static MappedFileSpace open(final Path path, final OpenMode mode, final long chunkSize)
     {
-        final Path absolute = path.toAbsolutePath().normalize();
-        if (!OPEN_FILES.add(absolute))
-        {
-            throw new StoreLockedException("store file is already open in this JVM: " + absolute);
-        }
+        JvmAccess.requireFileMappingAccess();
         try
         {
-            return new MappedFileSpace(absolute, chunkSize);
+            for (int attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++)
+            {
+                final MappedFileSpace space = tryOpen(path, mode, chunkSize);
+                if (null != space)
+                {
+                    return space;
+                }
+            }
+            throw new StoreLockedException("store file keeps being replaced while it is opened: " + path);
         }
         catch (final IOException ex)
         {
-            OPEN_FILES.remove(absolute);
-            throw new UncheckedIOException("cannot open store file: " + absolute, ex);
+            throw new UncheckedIOException("cannot open store file: " + path + ": " + ex.getMessage(), ex);
         }
-        catch (final RuntimeException ex)
+    }
+
+    /**
+     * Open with {@link OpenMode#CREATE_OR_OPEN}.
+     */
+    public static MappedFileSpace open(final Path path, final long chunkSize)
+    {
+        return open(path, OpenMode.CREATE_OR_OPEN, chunkSize);
+    }
+
+    /**
+     * Open with {@link OpenMode#CREATE_OR_OPEN} and {@link #DEFAULT_CHUNK_SIZE}.
+     */
+    public static MappedFileSpace open(final Path path)
+    {
+        return open(path, OpenMode.CREATE_OR_OPEN, DEFAULT_CHUNK_SIZE);
+    }
+
+    /**
+     * @return the space, or null if the path named another file by the time it was locked (try again).
+     */
+    private static MappedFileSpace tryOpen(final Path path, final OpenMode mode, final long chunkSize)
+        throws IOException
+    {
+        final boolean readOnly = OpenMode.READ_ONLY == mode;
+        final boolean mayCreate = OpenMode.CREATE_OR_OPEN == mode;
+        final Path real = realPath(path, mayCreate);
+        final Object existingKey = fileKeyOrNull(real);
+        if (null != existingKey)
         {
-            OPEN_FILES.remove(absolute);
+            refuseIfWrittenHere(existingKey, real); // before a descriptor is opened
+        }
+        final int fd = Posix.open(real, readOnly ? Posix.O_RDONLY : Posix.O_RDWR | (mayCreate ? Posix.O_CREAT : 0));
+        Object registered = null;
+        try
+        {
+            final Object key = Posix.fileKey(fd);
+            if (!readOnly)
+            {
+                final Path other = WRITERS.putIfAbsent(key, real);
+                if (null != other)
+                {
+                    throw new StoreLockedException("store file is already open for writing in this JVM: " + real +
+                        (other.equals(real) ? "" : " (the same file as " + other + ")"));
+                }
+                registered = key;
+            }
+            else
+            {
+                refuseIfWrittenHere(key, real);
+            }
+            if (!Posix.tryLock(fd, !readOnly, real))
+            {
+                throw new StoreLockedException(readOnly ?
+                    "store file is open for writing by another process: " + real :
+                    "store file is locked by another process: " + real);
+            }
+            if (!key.equals(fileKeyOrNull(real)))
+            {
+                release(fd, registered); // replaced (renamed over, deleted) between open and lock
+                return null;
+            }
+            return new MappedFileSpace(real, key, fd, mode, chunkSize);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            release(fd, registered);
             throw ex;
         }
     }
 
-    /**
-     * Open with {@link #DEFAULT_CHUNK_SIZE}.
-     */
-    public static MappedFileSpace open(final Path path)
+    private static void refuseIfWrittenHere(final Object key, final Path real)
     {
-        return open(path, DEFAULT_CHUNK_SIZE);
+        final Path other = WRITERS.get(key);
+        if (null != other)
+        {
+            throw new StoreLockedException("store file is already open for writing in this JVM: " + real +
+                (other.equals(real) ? "" : " (the same file as " + other + ")"));
+        }
+    }
+
+    private static void release(final int fd, final Object registered)
+    {
+        Posix.unlock(fd);
+        Posix.close(fd);
+        if (null != registered)
+        {
+            WRITERS.remove(registered);
+        }
+    }
+
+    private static Path realPath(final Path path, final boolean mayCreate) throws IOException
+    {
+        final Path absolute = path.toAbsolutePath().normalize();
+        if (Files.exists(absolute))
+        {
+            return absolute.toRealPath();
+        }
+        if (!mayCreate)
+        {
+            throw new NoSuchFileException(absolute.toString(), null, "no store file there (open-existing mode)");
+        }
+        final Path parent = absolute.getParent();
+        return null == parent ? absolute : parent.toRealPath().resolve(absolute.getFileName());
+    }
+
+    private static Object fileKeyOrNull(final Path path)
+    {
+        try
+        {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
     }
 
     /**
-     * @return true if this open created the file (it held no store before).
+     * @return true if this open created the store (the file was absent or empty).
      */
     public boolean created()
     {
         return created;
     }
 
-    /**
-     * @return true if the previous owner closed the file cleanly (always true for a file this open created).
-     */
+    @Override
     public boolean wasClosedCleanly()
     {
-        return previousState == STATE_CLOSED;
+        return STATE_CLOSED == previousState;
     }
 
+    @Override
+    public boolean isReadOnly()
+    {
+        return readOnly;
+    }
+
+    /**
+     * @return the real path of the file (symlinks resolved).
+     */
     public Path path()
     {
         return path;
@@ -181,26 +322,30 @@ public final class MappedFileSpace implements MemorySpace
      */
     public synchronized long end()
     {
-        return header.getLong(END_OFFSET);
+        return header.getLongVolatile(END_OFFSET);
     }
 
     @Override
     public synchronized MemoryRegion allocate(final int length)
     {
         MemorySpace.checkRegionLength(length);
-        ensureOpen();
-        long start = align(header.getLong(END_OFFSET));
+        ensureWritable();
         if (length > chunkSize)
         {
             throw new IllegalArgumentException(
                 "region longer than the file's chunk size: length=" + length + ", chunkSize=" + chunkSize);
         }
-        if (start / chunkSize != (start + length - 1) / chunkSize)
+        markDirty();
+        final MemoryRegion reused = allocateFromFreeSpace(length);
+        if (null != reused)
         {
-            start = (start / chunkSize + 1) * chunkSize; // never straddle a chunk: skip to the next one
+            return reused;
         }
-        final MemoryRegion region = regionAt(start, length);
-        // the new end is recorded before the region is used, so space is never handed out twice
+        final long start = placement(align(header.getLongVolatile(END_OFFSET)), length);
+        final MemoryRegion region = regionAt(start, length); // maps the chunk if needed: may fail, nothing changed
+        reserve(start, length);
+        // the new end is recorded before the region is used, so space is never handed out twice; space past the
+        // old end was never written (the open truncated the file to it), so the region reads zero
         header.putLongVolatile(END_OFFSET, start + length);
         return region;
     }
@@ -215,13 +360,14 @@ public final class MappedFileSpace implements MemorySpace
     public synchronized MemoryRegion attach(final long offset, final int length)
     {
         ensureOpen();
-        final long end = header.getLong(END_OFFSET);
+        final long end = header.getLongVolatile(END_OFFSET);
         if (offset < HEADER_LENGTH || (offset & (REGION_ALIGNMENT - 1)) != 0 || length <= 0 ||
-            length > MAX_REGION_LENGTH || offset > end || length > end - offset ||
+            length > chunkSize || offset > end || length > end - offset ||
             offset / chunkSize != (offset + length - 1) / chunkSize)
         {
             throw new CorruptStoreException("region outside the store: offset=" + offset + ", length=" + length +
-                ", end=" + end + ", chunkSize=" + chunkSize + ", file=" + path);
+                ", allowed: 64-byte aligned, within [" + HEADER_LENGTH + ", end=" + end + ") and one chunk of " +
+                chunkSize + " bytes, file=" + path);
         }
         return regionAt(offset, length);
     }
@@ -229,20 +375,13 @@ public final class MappedFileSpace implements MemorySpace
     @Override
     public synchronized long rootOffset()
     {
-        return header.getLong(ROOT_OFFSET_OFFSET);
-    }
-
-    @Override
-    public synchronized int rootLength()
-    {
-        return (int)header.getLong(ROOT_LENGTH_OFFSET);
+        return header.getLongVolatile(ROOT_OFFSET_OFFSET);
     }
 
     @Override
     public synchronized void root(final MemoryRegion region)
     {
-        ensureOpen();
-        header.putLong(ROOT_LENGTH_OFFSET, region.length());
+        ensureWritable();
         header.putLongVolatile(ROOT_OFFSET_OFFSET, region.offset());
     }
 
@@ -253,9 +392,75 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     @Override
+    public synchronized void markDirty()
+    {
+        ensureWritable();
+        if (dirty)
+        {
+            return;
+        }
+        try
+        {
+            if (truncateTo >= 0)
+            {
+                Posix.ftruncate(fd, truncateTo, path);
+                truncateTo = -1;
+            }
+            header.putLongVolatile(STATE_OFFSET, STATE_OPEN);
+            channel.force(true); // the next open must see the file as open before anything else is written
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot mark store file open: " + path, ex);
+        }
+        dirty = true;
+    }
+
+    @Override
+    public synchronized void reuseSpaceOutside(final List<MemoryRegion> live)
+    {
+        ensureWritable();
+        if (MAPPED.getOrDefault(fileKey, 0) > 1)
+        {
+            // an earlier space of this file in this JVM is still mapped: a thread may still read its old tables
+            return;
+        }
+        final List<MemoryRegion> sorted = new ArrayList<>(live);
+        sorted.sort(Comparator.comparingLong(MemoryRegion::offset));
+        free.clear();
+        long from = HEADER_LENGTH;
+        for (final MemoryRegion region : sorted)
+        {
+            if (region.offset() > from)
+            {
+                free.add(new long[]{from, region.offset() - from});
+            }
+            from = Math.max(from, region.offset() + region.length());
+        }
+        final long end = header.getLongVolatile(END_OFFSET);
+        if (end > from)
+        {
+            free.add(new long[]{from, end - from});
+        }
+    }
+
+    /**
+     * @return the bytes of the file between live regions that allocation can hand out again.
+     */
+    public synchronized long reusableBytes()
+    {
+        long bytes = 0;
+        for (final long[] gap : free)
+        {
+            bytes += gap[1];
+        }
+        return bytes;
+    }
+
+    @Override
     public synchronized void sync()
     {
-        if (!closed)
+        if (!closed && !readOnly)
         {
             force();
         }
@@ -271,51 +476,153 @@ public final class MappedFileSpace implements MemorySpace
         closed = true;
         try
         {
-            force();
-            header.putLongVolatile(STATE_OFFSET, STATE_CLOSED);
-            force();
+            if (dirty)
+            {
+                force();
+                header.putLongVolatile(STATE_OFFSET, STATE_CLOSED);
+                force();
+            }
         }
         finally
         {
-            releaseLockAndDescriptor();
-            OPEN_FILES.remove(path);
+            releaseAll();
         }
     }
 
-    private void releaseLockAndDescriptor()
+    @Override
+    public synchronized void abandon()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            if (dirty)
+            {
+                force(); // leave recovery as much as there is; the state stays open
+            }
+        }
+        finally
+        {
+            releaseAll();
+        }
+    }
+
+    private void releaseAll()
     {
         try
         {
-            lock.release();
-            // the mappings outlive the descriptor; closing it now means no later cleanup can drop the lock of
-            // another space that opens this file after us
-            mapping.file.raf().close();
+            channel.close();
         }
-        catch (final IOException ex)
+        catch (final IOException ignore)
         {
-            throw new UncheckedIOException("cannot release the lock of " + path, ex);
+            // the lock goes with the descriptor below
+        }
+        finally
+        {
+            release(fd, readOnly ? null : fileKey);
         }
     }
 
     @Override
     public String toString()
     {
-        return "MappedFileSpace{path=" + path + ", chunkSize=" + chunkSize + '}';
+        return "MappedFileSpace{path=" + path + ", chunkSize=" + chunkSize + (readOnly ? ", read-only" : "") + '}';
+    }
+
+    private MemoryRegion allocateFromFreeSpace(final int length)
+    {
+        for (int i = 0; i < free.size(); i++)
+        {
+            final long[] gap = free.get(i);
+            final long start = placement(align(gap[0]), length);
+            final long gapEnd = gap[0] + gap[1];
+            if (start + length <= gapEnd)
+            {
+                final MemoryRegion region = regionAt(start, length);
+                reserve(start, length); // a gap can hold holes (chunk skips): reserve them too
+                free.remove(i);
+                if (gapEnd > start + length)
+                {
+                    free.add(i, new long[]{start + length, gapEnd - start - length});
+                }
+                if (start > gap[0])
+                {
+                    free.add(i, new long[]{gap[0], start - gap[0]});
+                }
+                region.setZero(0, length); // old contents: zero before anyone can see it
+                return region;
+            }
+        }
+        return null;
+    }
+
+    private long placement(final long start, final int length)
+    {
+        if (start / chunkSize != (start + length - 1) / chunkSize)
+        {
+            return (start / chunkSize + 1) * chunkSize; // never straddle a chunk: skip to the next one
+        }
+        return start;
+    }
+
+    private void reserve(final long start, final int length)
+    {
+        final int errno = Posix.fallocate(fd, start, length);
+        if (0 == errno)
+        {
+            return;
+        }
+        if (Posix.ENOSPC == errno || Posix.EDQUOT == errno)
+        {
+            throw new DiskFullException("no disk space for " + length + " bytes at offset " + start + ": errno=" +
+                errno + " (" + Posix.strerror(errno) + "), file=" + path);
+        }
+        if (Posix.EOPNOTSUPP == errno)
+        {
+            // a file system without fallocate: extend sparsely (writes can then meet a full disk as SIGBUS)
+            try
+            {
+                if (channel.size() < start + length)
+                {
+                    Posix.ftruncate(fd, start + length, path);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot extend store file: " + path, ex);
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "file system cannot reserve space (fallocate unsupported): " +
+                "a full disk may crash the JVM, file=" + path);
+            return;
+        }
+        throw new UncheckedIOException(new IOException("fallocate failed: errno=" + errno + " (" +
+            Posix.strerror(errno) + "), offset=" + start + ", length=" + length + ", file=" + path));
     }
 
     private MemoryRegion regionAt(final long offset, final int length)
     {
         final long chunkStart = (offset / chunkSize) * chunkSize;
-        final MappedBytesStore store = mapping.chunk(chunkStart, chunkSize);
-        return new MemoryRegion(store.addressForWrite(offset), length, offset, this);
+        return new MemoryRegion(chunkAddress(offset / chunkSize) + (offset - chunkStart), length, offset, this);
+    }
+
+    private long chunkAddress(final long index)
+    {
+        if (index > Integer.MAX_VALUE)
+        {
+            throw new CorruptStoreException("chunk index out of range: index=" + index + ", file=" + path);
+        }
+        return mapping.chunk((int)index, fd, !readOnly, path);
     }
 
     private void force()
     {
         try
         {
-            // fsync of the descriptor writes back every dirty page of the file, those dirtied through the mappings too
-            mapping.file.raf().getChannel().force(true);
+            // fsync writes back every dirty page of the file, those dirtied through the mappings too
+            channel.force(true);
         }
         catch (final IOException ex)
         {
@@ -331,75 +638,112 @@ public final class MappedFileSpace implements MemorySpace
         }
     }
 
-    private void checkHeader()
+    private void ensureWritable()
     {
-        final long magic = header.getLong(MAGIC_OFFSET);
+        ensureOpen();
+        if (readOnly)
+        {
+            throw new IllegalStateException("store file is open read-only: " + path);
+        }
+    }
+
+    private void writeNewHeader(final long chunk) throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.putLong(MAGIC_OFFSET, MAGIC);
+        bytes.putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION);
+        bytes.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        bytes.putLong(CHUNK_SIZE_OFFSET, chunk);
+        bytes.putLong(END_OFFSET, HEADER_LENGTH);
+        bytes.putLong(ROOT_OFFSET_OFFSET, NO_ROOT);
+        bytes.putLong(STATE_OFFSET, STATE_CLOSED);
+        // one write: a creation killed here leaves an empty file or this whole header, never a part of it
+        while (bytes.hasRemaining())
+        {
+            channel.write(bytes, bytes.position());
+        }
+        channel.force(true);
+        final Path parent = path.getParent();
+        if (null != parent)
+        {
+            try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ))
+            {
+                dir.force(true); // the new directory entry survives a power loss too
+            }
+            catch (final IOException ignore)
+            {
+                // some file systems cannot sync a directory; the file itself is synced
+            }
+        }
+    }
+
+    private ByteBuffer readHeader(final long size) throws IOException
+    {
+        if (size < HEADER_LENGTH)
+        {
+            throw corrupt("file too short for a store header", "size", size, "at least " + HEADER_LENGTH);
+        }
+        final ByteBuffer bytes = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0)
+        {
+            // read the whole header
+        }
+        final long magic = bytes.getLong(MAGIC_OFFSET);
         if (MAGIC != magic)
         {
-            throw new CorruptStoreException("not a SlotKV store file: magic=0x" + Long.toHexString(magic) +
-                ", expected=0x" + Long.toHexString(MAGIC) + ", file=" + path);
+            throw corrupt("not a SlotKV store file", "magic", "0x" + Long.toHexString(magic),
+                "0x" + Long.toHexString(MAGIC));
         }
-        final int version = header.getInt(FORMAT_VERSION_OFFSET);
+        final int version = bytes.getInt(FORMAT_VERSION_OFFSET);
+        if (FORMAT_VERSION_1 == version)
+        {
+            throw new CorruptStoreException("store format version 1 (SlotKV 0.1, written without crash recovery) " +
+                "is not supported: this version reads version " + FORMAT_VERSION + "; re-create the store, file=" +
+                path);
+        }
         if (FORMAT_VERSION != version)
         {
-            throw new CorruptStoreException("unsupported store format version: version=" + version +
-                ", supported=" + FORMAT_VERSION + ", file=" + path);
+            throw corrupt("unsupported store format version", "version", version, String.valueOf(FORMAT_VERSION));
         }
-        final int headerLength = header.getInt(HEADER_LENGTH_OFFSET);
-        final long end = header.getLong(END_OFFSET);
-        final long rootOffset = header.getLong(ROOT_OFFSET_OFFSET);
-        if (HEADER_LENGTH != headerLength || end < HEADER_LENGTH || (rootOffset != NO_ROOT && rootOffset >= end))
+        final int headerLength = bytes.getInt(HEADER_LENGTH_OFFSET);
+        if (HEADER_LENGTH != headerLength)
         {
-            throw new CorruptStoreException("inconsistent store header: headerLength=" + headerLength + ", end=" +
-                end + ", rootOffset=" + rootOffset + ", file=" + path);
+            throw corrupt("inconsistent store header", "headerLength", headerLength, String.valueOf(HEADER_LENGTH));
         }
-        previousState = header.getLong(STATE_OFFSET);
+        checkChunkSize(bytes.getLong(CHUNK_SIZE_OFFSET), "chunkSize");
+        final long end = bytes.getLong(END_OFFSET);
+        if (end < HEADER_LENGTH || end > size)
+        {
+            throw corrupt(end > size ? "store file is shorter than its allocated space (truncated?)" :
+                "inconsistent store header", "end", end, "[" + HEADER_LENGTH + ", file size " + size + "]");
+        }
+        final long rootOffset = bytes.getLong(ROOT_OFFSET_OFFSET);
+        if (NO_ROOT != rootOffset &&
+            (rootOffset < HEADER_LENGTH || rootOffset >= end || (rootOffset & (REGION_ALIGNMENT - 1)) != 0))
+        {
+            throw corrupt("inconsistent store header", "rootOffset", rootOffset,
+                "-1 or 64-byte aligned in [" + HEADER_LENGTH + ", end=" + end + ")");
+        }
+        final long state = bytes.getLong(STATE_OFFSET);
+        if (STATE_CLOSED != state && STATE_OPEN != state)
+        {
+            throw corrupt("inconsistent store header", "state", state, STATE_CLOSED + " (closed) or " + STATE_OPEN +
+                " (open)");
+        }
+        return bytes;
     }
 
-    private static long readChunkSize(final Path path) throws IOException
+    private void checkChunkSize(final long chunk, final String field)
     {
-        try (var channel = java.nio.channels.FileChannel.open(path))
+        if (chunk < MIN_CHUNK_SIZE || chunk > MAX_REGION_LENGTH || Long.bitCount(chunk) != 1)
         {
-            final java.nio.ByteBuffer bytes =
-                java.nio.ByteBuffer.allocate(HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            while (bytes.hasRemaining() && channel.read(bytes) >= 0)
-            {
-                // read the whole header
-            }
-            if (bytes.position() < HEADER_LENGTH || MAGIC != bytes.getLong(MAGIC_OFFSET))
-            {
-                throw new CorruptStoreException("not a SlotKV store file: size=" + Files.size(path) +
-                    ", magic=0x" + Long.toHexString(bytes.position() >= 8 ? bytes.getLong(0) : 0) + ", file=" + path);
-            }
-            return bytes.getLong(CHUNK_SIZE_OFFSET);
-        }
-    }
-
-    private static void checkChunkSize(final long chunkSize, final Path path)
-    {
-        if (chunkSize < (1 << 16) || chunkSize > MAX_REGION_LENGTH || Long.bitCount(chunkSize) != 1)
-        {
-            throw new CorruptStoreException("chunk size must be a power of two from 64 KiB to 1 GiB: chunkSize=" +
-                chunkSize + ", file=" + path);
+            throw corrupt("chunk size out of range", field, chunk, "a power of two from 64 KiB to 1 GiB");
         }
     }
 
-    private static FileLock tryLock(final MappedFile file, final Path path) throws IOException
+    private CorruptStoreException corrupt(final String what, final String field, final Object value, final String allowed)
     {
-        final FileLock lock;
-        try
-        {
-            lock = file.tryLock(0, Long.MAX_VALUE, false);
-        }
-        catch (final OverlappingFileLockException ex)
-        {
-            throw new StoreLockedException("store file is already open in this JVM: " + path);
-        }
-        if (null == lock)
-        {
-            throw new StoreLockedException("store file is locked by another process: " + path);
-        }
-        return lock;
+        return new CorruptStoreException(what + ": " + field + "=" + value + ", allowed: " + allowed + ", file=" + path);
     }
 
     private static long align(final long offset)
@@ -408,69 +752,57 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
-     * The mapped chunks. Released by the cleaner once the space and all its regions are unreachable: only then
+     * The mapped chunks. Unmapped by the cleaner once the space and all its regions are unreachable: only then
      * can no thread address the memory any more.
      */
-    private static final class Mapping implements Runnable, ReferenceOwner
+    private static final class Mapping implements Runnable
     {
-        private final MappedFile file;
-        private final List<MappedBytesStore> chunks = new ArrayList<>();
+        private final Object fileKey;
+        private final long chunkSize;
+        private long[] addresses = new long[4];
 
-        Mapping(final MappedFile file)
+        Mapping(final Object fileKey, final long chunkSize)
         {
-            this.file = file;
+            this.fileKey = fileKey;
+            this.chunkSize = chunkSize;
         }
 
-        MappedBytesStore chunk(final long chunkStart, final long chunkSize)
+        synchronized long chunk(final int index, final int fd, final boolean writable, final Path path)
         {
-            final int index = (int)(chunkStart / chunkSize);
-            while (chunks.size() <= index)
+            if (index >= addresses.length)
             {
-                chunks.add(null);
+                addresses = java.util.Arrays.copyOf(addresses, Math.max(index + 1, 2 * addresses.length));
             }
-            MappedBytesStore store = chunks.get(index);
-            if (null == store)
+            long address = addresses[index];
+            if (0 == address)
             {
-                try
-                {
-                    // Grow the (sparse) file ourselves: Chronicle would otherwise take a whole-file lock to grow
-                    // it, which clashes with the exclusive lock this space holds.
-                    final var raf = file.raf();
-                    if (raf.length() < chunkStart + chunkSize)
-                    {
-                        raf.setLength(chunkStart + chunkSize);
-                    }
-                    store = acquire(chunkStart);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException("cannot map chunk at " + chunkStart + " of " + file.file(), ex);
-                }
-                chunks.set(index, store);
+                address = map((long)index * chunkSize, fd, writable, path);
+                addresses[index] = address;
             }
-            return store;
+            return address;
         }
 
         /**
-         * Map one chunk. The kernel caps the mappings of a process ({@code vm.max_map_count}); mappings of stores
-         * that are closed and unreachable are released only by their cleaners, so when the kernel refuses a
-         * mapping, ask for a GC and retry for a while (as the JDK does for direct buffers) before giving up.
+         * Map one chunk (past the end of the file is fine: only allocated space is ever touched). The kernel caps
+         * the mappings of a process ({@code vm.max_map_count}); mappings of stores that are closed and unreachable
+         * are released only by their cleaners, so when the kernel refuses, ask for a GC and retry for a while (as
+         * the JDK does for direct buffers) before giving up.
          */
-        private MappedBytesStore acquire(final long chunkStart) throws IOException
+        private long map(final long offset, final int fd, final boolean writable, final Path path)
         {
             long sleepMillis = 1;
             for (int attempt = 1; ; attempt++)
             {
-                try
+                final long address = Posix.mmap(fd, offset, chunkSize, writable);
+                if (Posix.MAP_FAILED != address && 0 != address)
                 {
-                    return file.acquireByteStore(this, chunkStart);
+                    return address;
                 }
-                catch (final IOException | RuntimeException | OutOfMemoryError ex)
+                final int errno = Posix.lastError();
+                if (attempt == MAP_ATTEMPTS || Posix.ENOMEM != errno)
                 {
-                    if (attempt == MAP_ATTEMPTS || !isMapFailure(ex))
-                    {
-                        throw ex;
-                    }
+                    throw new UncheckedIOException(new IOException("cannot map chunk at " + offset + " of " + path +
+                        ": errno=" + errno + " (" + Posix.strerror(errno) + ")"));
                 }
                 System.gc();
                 try
@@ -480,36 +812,24 @@ public final class MappedFileSpace implements MemorySpace
                 catch (final InterruptedException ex)
                 {
                     Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while waiting to map chunk at " + chunkStart, ex);
+                    throw new UncheckedIOException(new IOException("interrupted while mapping " + path, ex));
                 }
                 sleepMillis *= 2;
             }
         }
 
-        private static boolean isMapFailure(final Throwable ex)
-        {
-            for (Throwable t = ex; null != t; t = t.getCause())
-            {
-                if (t instanceof OutOfMemoryError)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         @Override
         public synchronized void run()
         {
-            for (final MappedBytesStore store : chunks)
+            for (final long address : addresses)
             {
-                if (null != store)
+                if (0 != address)
                 {
-                    store.release(this);
+                    Posix.munmap(address, chunkSize);
                 }
             }
-            chunks.clear();
-            file.releaseLast();
+            addresses = new long[0];
+            MAPPED.computeIfPresent(fileKey, (key, count) -> count > 1 ? count - 1 : null);
         }
     }
 }

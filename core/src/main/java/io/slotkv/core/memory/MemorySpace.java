@@ -1,5 +1,7 @@
 package io.slotkv.core.memory;
 
+import java.util.List;
+
 /**
  * Where {@link MemoryRegion}s come from: anonymous off-heap memory or a memory-mapped file.
  * <p>
@@ -19,12 +21,15 @@ public interface MemorySpace extends AutoCloseable
     long NO_ROOT = -1;
 
     /**
-     * Allocate a new zeroed region.
+     * Allocate a new zeroed region. For a file, its disk space is reserved first, so running out of disk is this
+     * exception and never a signal when the memory is written later.
      *
-     * @param length in bytes, 1 to {@link #MAX_REGION_LENGTH}.
+     * @param length in bytes, 1 to {@link #maxRegionLength()}.
      * @return the region.
      * @throws IllegalArgumentException if the length is out of range.
-     * @throws IllegalStateException    if the space is closed.
+     * @throws IllegalStateException    if the space is closed or read-only.
+     * @throws DiskFullException        if the file system cannot reserve the space (nothing changed).
+     * @throws OutOfMemoryError         if anonymous memory cannot be allocated (nothing changed).
      */
     MemoryRegion allocate(int length);
 
@@ -47,12 +52,8 @@ public interface MemorySpace extends AutoCloseable
     long rootOffset();
 
     /**
-     * @return the length of the root region, or 0 if there is none.
-     */
-    int rootLength();
-
-    /**
-     * Record {@code region} as the root, so that a later {@link #attach} after reopening can find it.
+     * Record {@code region} as the root, so that a later {@link #attach} after reopening can find it. One atomic
+     * word: call it once the root region holds everything a reopen needs.
      */
     void root(MemoryRegion region);
 
@@ -60,6 +61,40 @@ public interface MemorySpace extends AutoCloseable
      * @return true if the contents outlive the process (a file).
      */
     boolean isPersistent();
+
+    /**
+     * @return true if the space can only be read (a store file opened {@link OpenMode#READ_ONLY}).
+     */
+    default boolean isReadOnly()
+    {
+        return false;
+    }
+
+    /**
+     * @return false if the last owner of a store file did not close it: it died, and the file needs recovery.
+     */
+    default boolean wasClosedCleanly()
+    {
+        return true;
+    }
+
+    /**
+     * Record, durably, that the space is being written: called once before the first write to any region, so that a
+     * crash from then on is seen by the next open. Nothing for anonymous memory.
+     */
+    default void markDirty()
+    {
+    }
+
+    /**
+     * Hand out the space between the given regions again: they are everything a reopened store still references,
+     * so the rest of the file (tables replaced before the last close or crash) is free. Only called right after
+     * opening, before any region was allocated. A space that cannot tell that no thread of this JVM still reads
+     * the old memory keeps appending instead.
+     */
+    default void reuseSpaceOutside(final List<MemoryRegion> live)
+    {
+    }
 
     /**
      * Write all changes through to storage; nothing for anonymous memory.
@@ -72,6 +107,15 @@ public interface MemorySpace extends AutoCloseable
      */
     @Override
     void close();
+
+    /**
+     * Release the space like {@link #close()}, but leave a file's state as it is (never mark it clean): for an
+     * open that failed, or a close that could not fence out every writer.
+     */
+    default void abandon()
+    {
+        close();
+    }
 
     static void checkRegionLength(final long length)
     {

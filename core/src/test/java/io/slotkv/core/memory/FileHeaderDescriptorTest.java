@@ -18,8 +18,7 @@ class FileHeaderDescriptorTest
         assertEquals(16, CHUNK_SIZE_OFFSET);
         assertEquals(24, END_OFFSET);
         assertEquals(32, ROOT_OFFSET_OFFSET);
-        assertEquals(40, ROOT_LENGTH_OFFSET);
-        assertEquals(48, STATE_OFFSET);
+        assertEquals(40, STATE_OFFSET);
         assertEquals(128, HEADER_LENGTH);
     }
 
@@ -27,7 +26,7 @@ class FileHeaderDescriptorTest
     void shouldKeepEveryLongFieldAlignedAndTheHeaderCacheLineAligned()
     {
         for (final int offset : new int[]{MAGIC_OFFSET, CHUNK_SIZE_OFFSET, END_OFFSET, ROOT_OFFSET_OFFSET,
-            ROOT_LENGTH_OFFSET, STATE_OFFSET})
+            STATE_OFFSET})
         {
             assertEquals(0, offset % 8, "offset " + offset);
         }

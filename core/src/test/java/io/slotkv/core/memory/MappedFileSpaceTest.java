@@ -49,8 +49,7 @@ class MappedFileSpaceTest
             assertTrue(space.wasClosedCleanly());
             assertEquals(SMALL_CHUNK, space.chunkSize(), "an existing file keeps its chunk size");
             assertEquals(rootOffset, space.rootOffset());
-            assertEquals(256, space.rootLength());
-            final MemoryRegion root = space.attach(space.rootOffset(), space.rootLength());
+            final MemoryRegion root = space.attach(space.rootOffset(), 256);
             assertEquals(42, root.getLongAcquire(0));
             assertEquals(-42, root.getLongAcquire(248));
         }
@@ -173,6 +172,11 @@ class MappedFileSpaceTest
         try (MappedFileSpace space = MappedFileSpace.open(file))
         {
             assertFalse(space.wasClosedCleanly());
+        }
+        try (MappedFileSpace space = MappedFileSpace.open(file))
+        {
+            assertFalse(space.wasClosedCleanly(), "a close without writes never marks a dirty file clean");
+            space.markDirty();
         }
         try (MappedFileSpace space = MappedFileSpace.open(file))
         {

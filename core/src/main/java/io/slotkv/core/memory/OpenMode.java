@@ -1,0 +1,24 @@
+package io.slotkv.core.memory;
+
+/**
+ * How to open a store file.
+ */
+public enum OpenMode
+{
+    /**
+     * Open the store if the file exists, else create it. A zero-length file counts as absent (it is what a
+     * creation killed before its first write leaves) and becomes a new store.
+     */
+    CREATE_OR_OPEN,
+
+    /**
+     * Open an existing store; a missing or empty file is an error, so a mistyped path never creates a store.
+     */
+    OPEN_EXISTING,
+
+    /**
+     * Open an existing, cleanly closed store for reading only. The file is mapped read-only and held with a shared
+     * lock: any number of read-only opens, no writer, at the same time. Every write throws.
+     */
+    READ_ONLY
+}

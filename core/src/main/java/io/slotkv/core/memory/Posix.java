@@ -1,0 +1,183 @@
+package io.slotkv.core.memory;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import net.openhft.posix.PosixAPI;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The system calls a store file needs, with errors turned into {@link IOException}s that carry the errno text.
+ * Most go through Chronicle's posix library ({@link PosixAPI}); {@code flock}, which it lacks, goes through JNA
+ * (the library posix itself brings).
+ * <p>
+ * Why {@code flock} and not {@code fcntl}/{@code lockf} record locks (what {@code FileChannel.lock} uses): a
+ * record lock belongs to the process and is dropped when the process closes <em>any</em> descriptor of the file,
+ * so {@code Files.copy} of an open store, or a refused second open through a hard link, silently unlocked it. A
+ * {@code flock} lock belongs to the open file description this class created, and only closing that one drops it.
+ */
+final class Posix
+{
+    static final int O_RDONLY = 0;
+    static final int O_RDWR = 2;
+    static final int O_CREAT = 0100;
+    static final int O_CLOEXEC = 02000000;
+
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int MAP_SHARED = 1;
+    static final long MAP_FAILED = -1;
+
+    static final int LOCK_SH = 1;
+    static final int LOCK_EX = 2;
+    static final int LOCK_NB = 4;
+    static final int LOCK_UN = 8;
+
+    static final int MS_SYNC = 4;
+
+    static final int EWOULDBLOCK = 11;
+    static final int ENOMEM = 12;
+    static final int ENOSPC = 28;
+    static final int EDQUOT = 122;
+    static final int EOPNOTSUPP = 95;
+
+    private static final PosixAPI POSIX = PosixAPI.posix();
+
+    static
+    {
+        Native.register(Posix.class, NativeLibrary.getInstance("c"));
+    }
+
+    private Posix()
+    {
+    }
+
+    private static native int flock(int fd, int operation) throws LastErrorException;
+
+    /**
+     * @return the descriptor.
+     */
+    static int open(final Path path, final int flags) throws IOException
+    {
+        final int fd = POSIX.open(path.toString(), flags | O_CLOEXEC, 0644);
+        if (fd < 0)
+        {
+            throw error("open", path);
+        }
+        return fd;
+    }
+
+    static void close(final int fd)
+    {
+        POSIX.close(fd); // nothing to do about a failed close of a descriptor we only read or locked
+    }
+
+    /**
+     * @return true if the lock was taken, false if another open file description holds a conflicting one.
+     */
+    static boolean tryLock(final int fd, final boolean exclusive, final Path path) throws IOException
+    {
+        try
+        {
+            flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB);
+            return true;
+        }
+        catch (final LastErrorException ex)
+        {
+            if (EWOULDBLOCK == ex.getErrorCode())
+            {
+                return false;
+            }
+            throw new IOException("flock failed: errno=" + ex.getErrorCode() + " (" +
+                POSIX.strerror(ex.getErrorCode()) + "), file=" + path, ex);
+        }
+    }
+
+    static void unlock(final int fd)
+    {
+        try
+        {
+            flock(fd, LOCK_UN);
+        }
+        catch (final LastErrorException ignore)
+        {
+            // closing the descriptor right after drops the lock anyway
+        }
+    }
+
+    /**
+     * Reserve disk blocks for {@code [offset, offset + length)}, extending the file if needed.
+     *
+     * @return 0, or the errno.
+     */
+    static int fallocate(final int fd, final long offset, final long length)
+    {
+        return 0 == POSIX.fallocate(fd, 0, offset, length) ? 0 : Math.max(1, POSIX.lastError());
+    }
+
+    static void ftruncate(final int fd, final long length, final Path path) throws IOException
+    {
+        if (0 != POSIX.ftruncate(fd, length))
+        {
+            throw error("ftruncate to " + length, path);
+        }
+    }
+
+    /**
+     * @return the address, or {@link #MAP_FAILED} with the errno in {@link #lastError()}.
+     */
+    static long mmap(final int fd, final long offset, final long length, final boolean writable)
+    {
+        return POSIX.mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
+    }
+
+    static void munmap(final long address, final long length)
+    {
+        POSIX.munmap(address, length);
+    }
+
+    static void msync(final long address, final long length, final Path path) throws IOException
+    {
+        if (0 != POSIX.msync(address, length, MS_SYNC))
+        {
+            throw error("msync", path);
+        }
+    }
+
+    static int lastError()
+    {
+        return POSIX.lastError();
+    }
+
+    static String strerror(final int errno)
+    {
+        return POSIX.strerror(errno);
+    }
+
+    /**
+     * @return the identity (device and inode) of the file an open descriptor refers to.
+     */
+    static Object fileKey(final int fd) throws IOException
+    {
+        return Files.readAttributes(descriptorPath(fd), BasicFileAttributes.class).fileKey();
+    }
+
+    /**
+     * @return a path that opens the file of descriptor {@code fd} anew (a new open file description, so closing it
+     * leaves the descriptor's lock alone).
+     */
+    static Path descriptorPath(final int fd)
+    {
+        return Path.of("/proc/self/fd/" + fd);
+    }
+
+    private static IOException error(final String call, final Path path)
+    {
+        final int errno = POSIX.lastError();
+        return new IOException(call + " failed: errno=" + errno + " (" + POSIX.strerror(errno) + "), file=" + path);
+    }
+}

@@ -1,0 +1,354 @@
+package io.slotkv.map;
+
+import io.slotkv.core.hash.LongHashing;
+import io.slotkv.core.memory.CorruptStoreException;
+import io.slotkv.core.memory.MemoryRegion;
+import io.slotkv.core.memory.MemorySpace;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
+import static io.slotkv.map.DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.ZERO_KEY_SAVED_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.ZERO_KEY_VALUE_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
+import static io.slotkv.map.SlotDescriptor.ABSENT;
+import static io.slotkv.map.SlotDescriptor.EMPTY_KEY;
+import static io.slotkv.map.SlotDescriptor.FROZEN;
+import static io.slotkv.map.SlotDescriptor.KEY_OFFSET;
+import static io.slotkv.map.SlotDescriptor.VALUE_OFFSET;
+import static io.slotkv.map.TableDescriptor.COUNTS_OFFSET;
+import static io.slotkv.map.TableDescriptor.homeIndex;
+import static io.slotkv.map.TableDescriptor.slotOffset;
+
+/**
+ * Opening a map's directory in a store file: {@link #check} reads and validates every structure without writing
+ * (a refused open leaves the file as it was); {@link #repair} then settles what a crash left, under the exclusive
+ * lock, after the file was marked open. Every repair decision is a function of bytes recovery never rewrites (key
+ * words, the frozen state of a retired table), so running it again after a crash during it reaches the same
+ * result: it is idempotent.
+ */
+final class Recovery
+{
+    private final MemorySpace space;
+    private final MemoryRegion directory;
+    private final int segmentCount;
+    private final double maxLoad;
+    private final LongLongTable[] tables;
+    private final LongLongTable[] nexts;
+    private final boolean[] suspect;
+
+    private Recovery(final MemorySpace space, final MemoryRegion directory, final int segmentCount, final double maxLoad)
+    {
+        this.space = space;
+        this.directory = directory;
+        this.segmentCount = segmentCount;
+        this.maxLoad = maxLoad;
+        this.tables = new LongLongTable[segmentCount];
+        this.nexts = new LongLongTable[segmentCount];
+        this.suspect = new boolean[segmentCount];
+    }
+
+    /**
+     * Attach and validate every segment's table (and an interrupted replacement's next table), reading only.
+     *
+     * @throws CorruptStoreException naming the segment, the field, its value and the allowed range.
+     */
+    static Recovery check(
+        final MemorySpace space, final MemoryRegion directory, final int segmentCount, final double maxLoad)
+    {
+        final Recovery recovery = new Recovery(space, directory, segmentCount, maxLoad);
+        final List<MemoryRegion> regions = new ArrayList<>();
+        regions.add(directory);
+        for (int i = 0; i < segmentCount; i++)
+        {
+            final int entry = segmentEntryOffset(i);
+            final long offset = directory.getLongVolatile(entry + SEGMENT_TABLE_OFFSET_OFFSET);
+            final long nextOffset = directory.getLongVolatile(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET);
+            final LongLongTable table = LongLongTable.attach(space, offset, maxLoad, "segment " + i + " table");
+            recovery.tables[i] = table;
+            regions.add(table.region);
+            if (NO_NEXT_TABLE != nextOffset)
+            {
+                recovery.suspect[i] = true;
+                if (nextOffset != offset)
+                {
+                    final LongLongTable next = LongLongTable.attach(space, nextOffset, maxLoad, "segment " + i +
+                        " next table (of an interrupted replacement)");
+                    recovery.nexts[i] = next;
+                    regions.add(next.region);
+                }
+            }
+            final long counts = table.counts();
+            final int live = TableDescriptor.live(counts);
+            final int used = TableDescriptor.used(counts);
+            if (live < 0 || live > used || used > table.capacity)
+            {
+                recovery.suspect[i] = true;
+            }
+        }
+        regions.sort(Comparator.comparingLong(MemoryRegion::offset));
+        for (int i = 1; i < regions.size(); i++)
+        {
+            final MemoryRegion before = regions.get(i - 1);
+            final MemoryRegion after = regions.get(i);
+            if (before.offset() + before.length() > after.offset())
+            {
+                throw new CorruptStoreException("directory names overlapping regions: [" + before.offset() + ", " +
+                    (before.offset() + before.length()) + ") and [" + after.offset() + ", " +
+                    (after.offset() + after.length()) + "), allowed: one region per table and segment, in " + space);
+            }
+        }
+        return recovery;
+    }
+
+    /**
+     * @return true if a segment's cheap checks failed (counts out of range, an intent left in the directory): a
+     * clean file that shows this is repaired as a crashed one.
+     */
+    boolean anySuspect()
+    {
+        for (final boolean s : suspect)
+        {
+            if (s)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return every region the directory references: the rest of the file is free.
+     */
+    List<MemoryRegion> liveRegions()
+    {
+        final List<MemoryRegion> live = new ArrayList<>();
+        live.add(directory);
+        for (int i = 0; i < segmentCount; i++)
+        {
+            live.add(tables[i].region);
+            if (null != nexts[i])
+            {
+                live.add(nexts[i].region);
+            }
+        }
+        return live;
+    }
+
+    /**
+     * @return the current table of segment {@code i}.
+     */
+    LongLongTable table(final int i)
+    {
+        return tables[i];
+    }
+
+    /**
+     * Settle key 0's word: a clean close froze it after saving its value (its fence against late writers).
+     */
+    static boolean restoreZeroKey(final MemoryRegion directory)
+    {
+        if (FROZEN != directory.getLongVolatile(ZERO_KEY_VALUE_OFFSET))
+        {
+            return false;
+        }
+        final long saved = directory.getLongVolatile(ZERO_KEY_SAVED_OFFSET);
+        directory.putLongRelease(ZERO_KEY_VALUE_OFFSET, FROZEN == saved ? ABSENT : saved);
+        return FROZEN == saved;
+    }
+
+    /**
+     * Repair the file: every segment if {@code all}, else only the suspect ones. Writes; the file must be marked
+     * open.
+     */
+    void repair(final boolean all, final RecoveryReport report)
+    {
+        final long start = System.nanoTime();
+        report.segments = segmentCount;
+        for (int i = 0; i < segmentCount; i++)
+        {
+            if (all || suspect[i])
+            {
+                repairSegment(i, report);
+            }
+            report.entries += Math.max(0, tables[i].live());
+        }
+        report.nanos = System.nanoTime() - start;
+    }
+
+    private void repairSegment(final int segment, final RecoveryReport report)
+    {
+        final int entry = segmentEntryOffset(segment);
+        final LongLongTable next = nexts[segment];
+        if (null != next)
+        {
+            settle(tables[segment], next, segment, report);
+            // ordered after the plain writes into the next table: the file names it only once it is complete
+            directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, next.region.offset());
+            directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
+            tables[segment] = next;
+            nexts[segment] = null;
+            report.replacementsCompleted++;
+            report.example("segment " + segment + ": finished an interrupted replacement into the table at " +
+                next.region.offset());
+        }
+        else if (NO_NEXT_TABLE != directory.getLongVolatile(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET))
+        {
+            directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
+            report.replacementsCleared++;
+        }
+        scan(tables[segment], segment, report);
+    }
+
+    /**
+     * Finish an interrupted replacement: every slot of the old table that is not frozen still holds the key's
+     * current word (its copy in {@code next}, if any, may be older); frozen slots are already in {@code next}.
+     */
+    private static void settle(
+        final LongLongTable old, final LongLongTable next, final int segment, final RecoveryReport report)
+    {
+        final MemoryRegion region = old.region;
+        for (int index = 0; index < old.capacity; index++)
+        {
+            final int slot = slotOffset(index);
+            final long word = region.getLong(slot + VALUE_OFFSET);
+            final long key = region.getLong(slot + KEY_OFFSET);
+            if (FROZEN == word || EMPTY_KEY == key)
+            {
+                continue;
+            }
+            final int found = next.findPrivate(key);
+            if (ABSENT == word)
+            {
+                if (found >= 0)
+                {
+                    next.region.putLong(slotOffset(found) + VALUE_OFFSET, ABSENT);
+                }
+                continue;
+            }
+            if (found < 0 && -found - 1 >= next.capacity)
+            {
+                throw new CorruptStoreException("next table of an interrupted replacement is full: segment=" +
+                    segment + ", capacity=" + next.capacity + ", in " + old.region);
+            }
+            final int copy = found >= 0 ? found : -found - 1;
+            next.region.putLong(slotOffset(copy) + KEY_OFFSET, key);
+            next.region.putLong(slotOffset(copy) + VALUE_OFFSET, word);
+        }
+        report.tablesScanned++;
+        report.slotsScanned += old.capacity;
+        report.bytesScanned += old.region.length();
+    }
+
+    /**
+     * Check every slot of a current table and repair it in place: thaw frozen slots, clear values without a key,
+     * remove entries no probe can reach (key outside its probe chain) and later duplicates of a key, recount.
+     * Key words are never changed, so no probe chain is ever broken by a repair.
+     */
+    private static void scan(final LongLongTable table, final int segment, final RecoveryReport report)
+    {
+        final MemoryRegion region = table.region;
+        final int capacity = table.capacity;
+        int firstEmpty = -1;
+        for (int index = 0; index < capacity; index++)
+        {
+            if (EMPTY_KEY == region.getLong(slotOffset(index) + KEY_OFFSET))
+            {
+                firstEmpty = index;
+                break;
+            }
+        }
+        // walk the ring starting after an empty slot, so every run of claimed slots is seen from its start
+        int runStart = firstEmpty < 0 ? 0 : firstEmpty + 1;
+        int used = 0;
+        int live = 0;
+        for (int step = 0; step < capacity; step++)
+        {
+            int index = (firstEmpty < 0 ? 0 : firstEmpty + 1) + step;
+            index = index >= capacity ? index - capacity : index;
+            final int slot = slotOffset(index);
+            final long key = region.getLong(slot + KEY_OFFSET);
+            long word = region.getLong(slot + VALUE_OFFSET);
+            if (EMPTY_KEY == key)
+            {
+                runStart = index + 1 == capacity ? 0 : index + 1;
+                if (FROZEN == word)
+                {
+                    report.slotsThawed++;
+                    region.putLong(slot + VALUE_OFFSET, ABSENT);
+                }
+                else if (ABSENT != word)
+                {
+                    report.valuesWithoutKeyPurged++;
+                    report.example("segment " + segment + " slot " + index + ": value without a key, cleared");
+                    region.putLong(slot + VALUE_OFFSET, ABSENT);
+                }
+                continue;
+            }
+            used++;
+            if (FROZEN == word)
+            {
+                report.slotsThawed++;
+                region.putLong(slot + VALUE_OFFSET, ABSENT);
+                word = ABSENT;
+            }
+            if (ABSENT == word)
+            {
+                continue;
+            }
+            final int home = homeIndex(LongHashing.mix(key), capacity);
+            if (firstEmpty >= 0 && distance(home, index, capacity) > distance(runStart, index, capacity))
+            {
+                report.keysOutsideProbeChainPurged++;
+                report.example("segment " + segment + " slot " + index + ": key " + key +
+                    " outside its probe chain (home " + home + "), removed");
+                region.putLong(slot + VALUE_OFFSET, ABSENT);
+                continue;
+            }
+            if (appearsBefore(region, key, home, index, capacity))
+            {
+                report.duplicateKeysPurged++;
+                report.example("segment " + segment + " slot " + index + ": duplicate of key " + key + ", removed");
+                region.putLong(slot + VALUE_OFFSET, ABSENT);
+                continue;
+            }
+            live++;
+        }
+        final long counts = ((long)used << 32) | live;
+        if (counts != region.getLong(COUNTS_OFFSET))
+        {
+            report.countsRepaired++;
+            region.putLongRelease(COUNTS_OFFSET, counts);
+        }
+        report.tablesScanned++;
+        report.slotsScanned += capacity;
+        report.bytesScanned += region.length();
+    }
+
+    private static int distance(final int from, final int to, final int capacity)
+    {
+        final int d = to - from;
+        return d < 0 ? d + capacity : d;
+    }
+
+    /**
+     * @return true if {@code key} occupies a slot from {@code home} up to (not including) {@code index}: the slot
+     * every lookup finds first.
+     */
+    private static boolean appearsBefore(
+        final MemoryRegion region, final long key, final int home, final int index, final int capacity)
+    {
+        for (int i = home; i != index; i = i + 1 == capacity ? 0 : i + 1)
+        {
+            if (key == region.getLong(slotOffset(i) + KEY_OFFSET))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,181 @@
+package io.slotkv.map;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What opening a store file found and repaired: produced when the file was not closed cleanly (its last owner
+ * died), or when {@link OffHeapLongLongMap.Builder#verifyOnOpen(boolean) verification} was asked for.
+ * <p>
+ * Recovery runs under the file's exclusive lock before the map is used. It checks the header, the directory and
+ * every current table (capacity and region in range, regions not overlapping, every key inside its probe chain,
+ * no duplicate keys), finishes replacements a crash interrupted, thaws slots a crash left frozen, purges slots
+ * that cannot be reached consistently, and recounts every table. It is idempotent: a crash during recovery leaves
+ * the file still marked open, and the next open recovers again.
+ */
+public final class RecoveryReport
+{
+    /** Examples kept of what was repaired. */
+    static final int MAX_EXAMPLES = 10;
+
+    private final String file;
+    private final boolean cleanBefore;
+    int segments;
+    int tablesScanned;
+    long slotsScanned;
+    long bytesScanned;
+    int replacementsCompleted;
+    int replacementsCleared;
+    long slotsThawed;
+    long valuesWithoutKeyPurged;
+    long keysOutsideProbeChainPurged;
+    long duplicateKeysPurged;
+    int countsRepaired;
+    boolean zeroKeyRepaired;
+    long entries;
+    long nanos;
+    private final List<String> examples = new ArrayList<>();
+
+    RecoveryReport(final String file, final boolean cleanBefore)
+    {
+        this.file = file;
+        this.cleanBefore = cleanBefore;
+    }
+
+    void example(final String text)
+    {
+        if (examples.size() < MAX_EXAMPLES)
+        {
+            examples.add(text);
+        }
+    }
+
+    /** @return the store the report is about. */
+    public String file()
+    {
+        return file;
+    }
+
+    /** @return true if the file had been closed cleanly (recovery ran because verification was asked for). */
+    public boolean wasClosedCleanly()
+    {
+        return cleanBefore;
+    }
+
+    /** @return segments checked. */
+    public int segments()
+    {
+        return segments;
+    }
+
+    /** @return tables whose every slot was scanned. */
+    public int tablesScanned()
+    {
+        return tablesScanned;
+    }
+
+    /** @return slots scanned. */
+    public long slotsScanned()
+    {
+        return slotsScanned;
+    }
+
+    /** @return bytes of tables scanned. */
+    public long bytesScanned()
+    {
+        return bytesScanned;
+    }
+
+    /** @return table replacements a crash interrupted, finished by copying the rest into the next table. */
+    public int replacementsCompleted()
+    {
+        return replacementsCompleted;
+    }
+
+    /** @return replacements a crash interrupted after their commit, whose leftover intent was cleared. */
+    public int replacementsCleared()
+    {
+        return replacementsCleared;
+    }
+
+    /** @return slots without a value that a crash left frozen, thawed (nothing lost: they held no value). */
+    public long slotsThawed()
+    {
+        return slotsThawed;
+    }
+
+    /** @return slots with a value but no key (damage), cleared. */
+    public long valuesWithoutKeyPurged()
+    {
+        return valuesWithoutKeyPurged;
+    }
+
+    /** @return entries whose key is outside its probe chain, so no lookup could find them (damage), removed. */
+    public long keysOutsideProbeChainPurged()
+    {
+        return keysOutsideProbeChainPurged;
+    }
+
+    /** @return later copies of a key already present earlier in its probe chain (damage), removed. */
+    public long duplicateKeysPurged()
+    {
+        return duplicateKeysPurged;
+    }
+
+    /** @return entries removed because of damage: the sum of the three kinds. */
+    public long purged()
+    {
+        return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged;
+    }
+
+    /** @return tables whose used/live counts did not match their slots and were rewritten. */
+    public int countsRepaired()
+    {
+        return countsRepaired;
+    }
+
+    /** @return entries in the map after recovery. */
+    public long entries()
+    {
+        return entries;
+    }
+
+    /** @return time recovery took, in nanoseconds. */
+    public long nanos()
+    {
+        return nanos;
+    }
+
+    /** @return tables scanned per second, in bytes. */
+    public double bytesPerSecond()
+    {
+        return 0 == nanos ? 0 : bytesScanned * 1e9 / nanos;
+    }
+
+    /** @return up to {@value #MAX_EXAMPLES} descriptions of repairs, with segment, slot and key. */
+    public List<String> examples()
+    {
+        return Collections.unmodifiableList(examples);
+    }
+
+    /** @return true if recovery changed the file. */
+    public boolean changedAnything()
+    {
+        return replacementsCompleted + replacementsCleared + countsRepaired > 0 || slotsThawed + purged() > 0 ||
+            zeroKeyRepaired;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "recovery of " + file + (cleanBefore ? " (verification of a clean file)" : " (not closed cleanly)") +
+            ": " + segments + " segments, " + tablesScanned + " tables, " + slotsScanned + " slots (" +
+            bytesScanned + " bytes) scanned in " + String.format("%.1f", nanos / 1e6) + " ms; replacements " +
+            "completed=" + replacementsCompleted + ", cleared=" + replacementsCleared + "; slots thawed=" + slotsThawed +
+            "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
+            keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + "; counts repaired=" +
+            countsRepaired + (zeroKeyRepaired ? "; key 0 repaired" : "") + "; entries=" + entries +
+            (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
+    }
+}
