@@ -243,12 +243,14 @@ final class LongLongTable
      * than {@link #freezeAbsent} counted values. Called with the segment's write lock held; {@code target} is private.
      *
      * @param target the new table, or null to discard every value (clear).
+     * @param slots  how many slots to process from the first: {@link #capacity} (a smaller number only for tests
+     *               that stop a replacement part-way; the counts are then incomplete).
      */
-    void copyAndFreezeInto(final LongLongTable target)
+    void copyAndFreezeInto(final LongLongTable target, final int slots)
     {
         int used = 0;
         int live = 0;
-        for (int index = 0; index < capacity; index++)
+        for (int index = 0; index < slots; index++)
         {
             final int offset = slotOffset(index) + VALUE_OFFSET;
             long word = region.getLongVolatile(offset);

@@ -526,6 +526,30 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Test seam: drop the map as a killed process would, without fencing, syncing or marking the file clean.
+     */
+    void abandon()
+    {
+        closed = true;
+        for (final Segment segment : segments)
+        {
+            segment.table = null;
+        }
+        final MemorySpace space = this.space;
+        this.space = null;
+        this.directory = null;
+        space.abandon();
+    }
+
+    /**
+     * @return segment {@code i}, for tests.
+     */
+    Segment segment(final int i)
+    {
+        return segments[i];
+    }
+
+    /**
      * Key 0's fence: save its word, then freeze the live word by a CAS that expects exactly the saved one (a
      * writer's CAS that wins first makes it retry with the new word). The next open restores the saved word.
      */

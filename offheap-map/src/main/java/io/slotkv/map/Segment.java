@@ -55,6 +55,18 @@ final class Segment
      */
     volatile LongLongTable table;
 
+    /** Steps of {@link #replace} at which a test can stop it as if the process died there. */
+    enum Step
+    {
+        ALLOCATED, ABSENT_FROZEN, INTENT_RECORDED, COPYING, COMMITTED
+    }
+
+    /** Test seam: the step at which the next replacement throws {@link SimulatedCrash}; null in production. */
+    Step crashAt;
+
+    /** Test seam: with {@link Step#COPYING}, the slots copied before the simulated crash. */
+    int crashAfterSlots;
+
     Segment(
         final int index,
         final MemorySpace space,
@@ -163,6 +175,7 @@ final class Segment
     private LongLongTable replace(final LongLongTable current, final int capacity, final boolean copy)
     {
         LongLongTable next = LongLongTable.allocate(space, capacity, maxLoad);
+        crashPoint(Step.ALLOCATED);
         for (int attempt = 1; ; attempt++)
         {
             final int valued = current.freezeAbsent();
@@ -180,14 +193,45 @@ final class Segment
             }
             next = LongLongTable.allocate(space, needed, maxLoad);
         }
+        crashPoint(Step.ABSENT_FROZEN);
         final int entry = segmentEntryOffset(index);
         // one word records the intent: from here on, recovery finds every frozen value in the next table
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, next.region.offset());
-        current.copyAndFreezeInto(copy ? next : null);
+        crashPoint(Step.INTENT_RECORDED);
+        if (Step.COPYING == crashAt)
+        {
+            current.copyAndFreezeInto(copy ? next : null, crashAfterSlots);
+            crashPoint(Step.COPYING);
+        }
+        current.copyAndFreezeInto(copy ? next : null, current.capacity);
         // the commit point in the file: one word; pairs with the plain loads of the next open
         directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, next.region.offset());
+        crashPoint(Step.COMMITTED);
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
         return next;
+    }
+
+    private void crashPoint(final Step step)
+    {
+        if (step == crashAt)
+        {
+            crashAt = null;
+            throw new SimulatedCrash(step);
+        }
+    }
+
+    /**
+     * Thrown by the test seam: the replacement stops at a step as if the process had died there; the test then
+     * abandons the map without closing it.
+     */
+    static final class SimulatedCrash extends Error
+    {
+        private static final long serialVersionUID = 1L;
+
+        SimulatedCrash(final Step step)
+        {
+            super("simulated crash at " + step);
+        }
     }
 
     /**
