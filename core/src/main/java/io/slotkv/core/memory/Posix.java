@@ -12,8 +12,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The system calls a store file needs, with errors turned into {@link IOException}s that carry the errno text.
- * Most go through Chronicle's posix library ({@link PosixAPI}); {@code flock}, which it lacks, goes through JNA
- * (the library posix itself brings).
+ * Most go through Chronicle's posix library ({@link PosixAPI}); {@code flock}, which it lacks, and
+ * {@code fallocate}, whose errno it loses, go through JNA (the library posix itself brings).
  * <p>
  * Why {@code flock} and not {@code fcntl}/{@code lockf} record locks (what {@code FileChannel.lock} uses): a
  * record lock belongs to the process and is dropped when the process closes <em>any</em> descriptor of the file,
@@ -57,6 +57,9 @@ final class Posix
     }
 
     private static native int flock(int fd, int operation) throws LastErrorException;
+
+    /** Direct, not through PosixAPI: its fallocate retries and falls back on failure, losing the errno. */
+    private static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
 
     /**
      * @return the descriptor.
@@ -116,7 +119,15 @@ final class Posix
      */
     static int fallocate(final int fd, final long offset, final long length)
     {
-        return 0 == POSIX.fallocate(fd, 0, offset, length) ? 0 : Math.max(1, POSIX.lastError());
+        try
+        {
+            fallocate(fd, 0, offset, length);
+            return 0;
+        }
+        catch (final LastErrorException ex)
+        {
+            return Math.max(1, ex.getErrorCode());
+        }
     }
 
     static void ftruncate(final int fd, final long length, final Path path) throws IOException
