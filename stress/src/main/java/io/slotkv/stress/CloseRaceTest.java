@@ -7,6 +7,7 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.JJJJJ_Result;
+import org.openjdk.jcstress.infra.results.JJJ_Result;
 import org.openjdk.jcstress.infra.results.JJ_Result;
 
 import static io.slotkv.stress.MapFixture.CLOSED;
@@ -252,6 +253,51 @@ public class CloseRaceTest
                     intact &= key == reopened.get(key);
                 }
                 r.r5 = intact ? 1 : 0;
+            }
+            fixture.close();
+        }
+    }
+
+    /*
+     * The next owner opens the store the moment close() returns, while the closed map's writer may still be inside
+     * its put: no write of the closed map may reach the file after that (the close froze every slot it could reach,
+     * after copying them into tables only the directory names).
+     * r1 = put(k, 1) or CLOSED; r2 = get(k) in the store reopened right after close(); r3 = get(k) in that same
+     * reopened map after the writer finished.
+     */
+    @JCStressTest
+    @Outcome(id = "-1, 1, 1",   expect = ACCEPTABLE, desc = "The put ran before the close; the next owner sees it.")
+    @Outcome(id = "-2, -1, -1", expect = ACCEPTABLE, desc = "The put saw the map closed and wrote nothing.")
+    @Outcome(id = "-1, -1, .*", expect = FORBIDDEN,  desc = "A put that returned normally missed the next owner.")
+    @Outcome(id = ".*, -1, 1",  expect = FORBIDDEN,  desc = "A write of the closed map reached the next owner.")
+    @Outcome(                   expect = FORBIDDEN,  desc = "A value nobody wrote.")
+    @State
+    public static class PutVsCloseAndReopenMapped
+    {
+        final MapFixture fixture = MapFixture.mapped().fill();
+        volatile OffHeapLongLongMap next;
+
+        @Actor
+        public void writer(final JJJ_Result r)
+        {
+            r.r1 = put(fixture.map, KEY, 1);
+        }
+
+        @Actor
+        public void closerThenNextOwner(final JJJ_Result r)
+        {
+            fixture.map.close();
+            final OffHeapLongLongMap reopened = fixture.reopen();
+            next = reopened;
+            r.r2 = reopened.get(KEY);
+        }
+
+        @Arbiter
+        public void arbiter(final JJJ_Result r)
+        {
+            try (OffHeapLongLongMap reopened = next)
+            {
+                r.r3 = reopened.get(KEY);
             }
             fixture.close();
         }
