@@ -8,6 +8,8 @@ import io.slotkv.core.memory.MemorySpace;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
@@ -162,30 +164,93 @@ final class Recovery
     }
 
     /**
-     * Repair the file: every segment if {@code all}, else only the suspect ones. Writes; the file must be marked
-     * open.
+     * Repair the file: every segment if {@code all}, else only the suspect ones, segments in parallel on up to one
+     * thread per processor (segments share nothing but the directory's words, each written by its own segment).
+     * Writes; the file must be marked open.
      */
     void repair(final boolean all, final RecoveryReport report)
     {
         final long start = System.nanoTime();
+        final RecoveryReport[] parts = new RecoveryReport[segmentCount];
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Runnable worker = () ->
+        {
+            try
+            {
+                for (int i = next.getAndIncrement(); i < segmentCount && null == failure.get(); i = next.getAndIncrement())
+                {
+                    parts[i] = new RecoveryReport(report.file(), report.wasClosedCleanly());
+                    if (all || suspect[i])
+                    {
+                        repairSegment(i, parts[i]);
+                    }
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure.compareAndSet(null, ex);
+            }
+        };
+        final int threads = Math.min(Runtime.getRuntime().availableProcessors(), segmentCount);
+        final Thread[] helpers = new Thread[threads - 1];
+        for (int t = 0; t < helpers.length; t++)
+        {
+            helpers[t] = new Thread(worker, "slotkv-recovery-" + t);
+            helpers[t].start();
+        }
+        worker.run();
+        for (final Thread helper : helpers)
+        {
+            joinUninterruptibly(helper);
+        }
+        final Throwable thrown = failure.get();
+        if (thrown instanceof RuntimeException)
+        {
+            throw (RuntimeException)thrown;
+        }
+        if (null != thrown)
+        {
+            throw (Error)thrown;
+        }
         report.segments = segmentCount;
         for (int i = 0; i < segmentCount; i++)
         {
-            if (all || suspect[i])
-            {
-                repairSegment(i, report);
-            }
+            report.add(parts[i]);
             report.entries += Math.max(0, tables[i].live());
         }
         report.nanos = System.nanoTime() - start;
+    }
+
+    private static void joinUninterruptibly(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                thread.join();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void repairSegment(final int segment, final RecoveryReport report)
     {
         final int entry = segmentEntryOffset(segment);
         final LongLongTable next = nexts[segment];
+        space.willRead(tables[segment].region);
         if (null != next)
         {
+            space.willRead(next.region);
             settle(tables[segment], next, segment, report);
             // ordered after the plain writes into the next table: the file names it only once it is complete
             directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, next.region.offset());

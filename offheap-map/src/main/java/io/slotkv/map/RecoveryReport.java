@@ -51,6 +51,27 @@ public final class RecoveryReport
         }
     }
 
+    /**
+     * Add the counts and examples of one segment's part.
+     */
+    void add(final RecoveryReport part)
+    {
+        tablesScanned += part.tablesScanned;
+        slotsScanned += part.slotsScanned;
+        bytesScanned += part.bytesScanned;
+        replacementsCompleted += part.replacementsCompleted;
+        replacementsCleared += part.replacementsCleared;
+        slotsThawed += part.slotsThawed;
+        valuesWithoutKeyPurged += part.valuesWithoutKeyPurged;
+        keysOutsideProbeChainPurged += part.keysOutsideProbeChainPurged;
+        duplicateKeysPurged += part.duplicateKeysPurged;
+        countsRepaired += part.countsRepaired;
+        for (final String text : part.examples)
+        {
+            example(text);
+        }
+    }
+
     /** @return the store the report is about. */
     public String file()
     {

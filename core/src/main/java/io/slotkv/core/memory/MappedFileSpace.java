@@ -458,6 +458,12 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     @Override
+    public void willRead(final MemoryRegion region)
+    {
+        Posix.populateForRead(region.address(), region.length());
+    }
+
+    @Override
     public synchronized void sync()
     {
         if (!closed && !readOnly)

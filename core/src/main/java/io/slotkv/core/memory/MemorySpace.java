@@ -97,6 +97,14 @@ public interface MemorySpace extends AutoCloseable
     }
 
     /**
+     * Hint that {@code region} is about to be read whole (recovery's scan): a file space maps its pages in ahead,
+     * in one call, instead of one page fault at a time. Nothing for anonymous memory; never fails.
+     */
+    default void willRead(final MemoryRegion region)
+    {
+    }
+
+    /**
      * Write all changes through to storage; nothing for anonymous memory.
      */
     void sync();

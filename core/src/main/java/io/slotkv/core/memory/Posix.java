@@ -38,6 +38,9 @@ final class Posix
     static final int LOCK_UN = 8;
 
     static final int MS_SYNC = 4;
+    static final int MADV_WILLNEED = 3;
+    static final int MADV_POPULATE_READ = 22;
+    static final long PAGE_SIZE = 4096;
 
     static final int EWOULDBLOCK = 11;
     static final int ENOMEM = 12;
@@ -156,6 +159,19 @@ final class Posix
         if (0 != POSIX.msync(address, length, MS_SYNC))
         {
             throw error("msync", path);
+        }
+    }
+
+    /**
+     * Map the pages of {@code [address, address + length)} in ahead of reading them; a hint, errors ignored.
+     */
+    static void populateForRead(final long address, final long length)
+    {
+        final long start = address & -PAGE_SIZE;
+        final long end = address + length;
+        if (0 != POSIX.madvise(start, end - start, MADV_POPULATE_READ)) // Linux 5.14+
+        {
+            POSIX.madvise(start, end - start, MADV_WILLNEED);
         }
     }
 
