@@ -29,6 +29,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |         Saved Value Word of Key 0 (while it is frozen)        |
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |        Clean Check (written by a clean close, see below)      |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |                         Reserved                              |
  *  |                            ...                               ...
  *  +---------------------------------------------------------------+  64
@@ -47,7 +50,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * it is written before the first slot of the current table is frozen and cleared after Table Offset names the new
  * table, so an open after a crash finds every frozen slot's value in the table Next names and can finish the
  * replacement (docs/design.md, "Crash consistency"). Both are written only by a replacement of that segment, under
- * its write lock. Key 0's saved word holds its value while a clean close has its live word frozen.
+ * its write lock. Key 0's saved word holds its value while a clean close has its live word frozen. The clean check
+ * is {@link #cleanCheck} of the directory and the table headers, written by a clean close after everything else:
+ * a clean open that computes another value trusts nothing and verifies the whole file.
  */
 final class DirectoryDescriptor
 {
@@ -60,6 +65,7 @@ final class DirectoryDescriptor
     static final int MIN_CAPACITY_OFFSET;
     static final int ZERO_KEY_VALUE_OFFSET;
     static final int ZERO_KEY_SAVED_OFFSET;
+    static final int CLEAN_CHECK_OFFSET;
     static final int HEADER_LENGTH;
     static final int SEGMENT_TABLE_OFFSET_OFFSET;
     static final int SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
@@ -67,6 +73,9 @@ final class DirectoryDescriptor
 
     /** Next Table Offset of a segment with no replacement under way (no region starts at 0: the file header does). */
     static final long NO_NEXT_TABLE = 0;
+
+    /** Segment index bits start here in the hash; a table's slot index uses the lowest 32 bits. */
+    static final int SEGMENT_SHIFT = 40;
 
     /** Most segments a map can have. */
     static final int MAX_SEGMENTS = 1 << 16;
@@ -86,6 +95,8 @@ final class DirectoryDescriptor
         offset += SIZE_OF_LONG;
         ZERO_KEY_SAVED_OFFSET = offset;
         offset += SIZE_OF_LONG;
+        CLEAN_CHECK_OFFSET = offset;
+        offset += SIZE_OF_LONG;
         HEADER_LENGTH = CACHE_LINE_LENGTH;
 
         offset = 0;
@@ -98,6 +109,24 @@ final class DirectoryDescriptor
 
     private DirectoryDescriptor()
     {
+    }
+
+    /**
+     * @return the segment of a key's hash, given the segment count minus one (a power of two minus one).
+     */
+    static int segmentOf(final long hash, final int segmentMask)
+    {
+        return (int)(hash >>> SEGMENT_SHIFT) & segmentMask;
+    }
+
+    /**
+     * One step of the clean check: a hash of every word that describes the map's structure (each segment's table
+     * and next-table offsets, each table's capacity and counts words), so a clean open notices damage to any of
+     * them without scanning the tables.
+     */
+    static long cleanCheck(final long check, final long word)
+    {
+        return io.slotkv.core.hash.LongHashing.mix(check ^ word) + 0x9E37_79B9_7F4A_7C15L;
     }
 
     static int length(final int segmentCount)

@@ -103,7 +103,9 @@ final class LongLongTable
             }
             index = ++index == capacity ? 0 : index;
         }
-        return FROZEN; // full: only a replacement can settle it
+        // Full: every slot held another key when read, and claimed key words never change, so the key was not in
+        // this table when the operation loaded it as the segment's table: absent, linearized at that load.
+        return ABSENT;
     }
 
     /**
@@ -150,7 +152,8 @@ final class LongLongTable
             }
             index = ++index == capacity ? 0 : index;
         }
-        return FROZEN;
+        // full and the key absent (as in get): an insert needs a replacement, anything else changes nothing
+        return ValueUpdate.inserts(op) ? FROZEN : ABSENT;
     }
 
     private long updateSlot(final int slot, final int op, final long word, final long expected, final boolean claimed)

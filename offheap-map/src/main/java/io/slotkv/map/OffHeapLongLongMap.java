@@ -49,9 +49,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /** Default {@link #missingValue()}. */
     public static final long DEFAULT_MISSING_VALUE = Long.MIN_VALUE;
 
-    /** Segment index bits start here in the hash; slot index bits are the lowest 25, so the two never overlap. */
-    private static final int SEGMENT_SHIFT = 40;
-
     private static final System.Logger LOGGER = System.getLogger(OffHeapLongLongMap.class.getName());
 
     private final Segment[] segments;
@@ -486,17 +483,19 @@ public final class OffHeapLongLongMap implements AutoCloseable
             closed = true;
         }
         final MemorySpace space = this.space;
+        final MemoryRegion directory = this.directory;
         final boolean fence = persistent && !readOnly;
         RuntimeException failure = null;
         if (fence)
         {
             fenceZeroKey();
         }
-        for (final Segment segment : segments)
+        final LongLongTable[] fences = new LongLongTable[segments.length];
+        for (int i = 0; i < segments.length; i++)
         {
             try
             {
-                segment.close(fence && null == failure);
+                fences[i] = segments[i].close(fence && null == failure);
             }
             catch (final RuntimeException ex)
             {
@@ -507,6 +506,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             if (null == failure)
             {
+                if (fence)
+                {
+                    // last word before the clean mark: a clean open recomputes it to see that nothing was damaged
+                    directory.putLongRelease(CLEAN_CHECK_OFFSET, Recovery.cleanCheck(directory, fences, fences.length));
+                }
                 space.close();
             }
             else
@@ -604,7 +608,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             return zeroKeyWord();
         }
         final long hash = LongHashing.mix(key);
-        final Segment segment = segments[(int)(hash >>> SEGMENT_SHIFT) & segmentMask];
+        final Segment segment = segments[segmentOf(hash, segmentMask)];
         while (true)
         {
             final LongLongTable table = table(segment);
@@ -636,7 +640,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             return previous;
         }
         final long hash = LongHashing.mix(key);
-        final Segment segment = segments[(int)(hash >>> SEGMENT_SHIFT) & segmentMask];
+        final Segment segment = segments[segmentOf(hash, segmentMask)];
         while (true)
         {
             final LongLongTable table = table(segment);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.slotkv.map.DirectoryDescriptor.CLEAN_CHECK_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
@@ -42,6 +43,7 @@ final class Recovery
     private final LongLongTable[] tables;
     private final LongLongTable[] nexts;
     private final boolean[] suspect;
+    private boolean cleanCheckFailed;
 
     private Recovery(final MemorySpace space, final MemoryRegion directory, final int segmentCount, final double maxLoad)
     {
@@ -92,6 +94,10 @@ final class Recovery
                 recovery.suspect[i] = true;
             }
         }
+        if (directory.getLongVolatile(CLEAN_CHECK_OFFSET) != cleanCheck(directory, recovery.tables, segmentCount))
+        {
+            recovery.cleanCheckFailed = true; // damaged since its clean close (or never closed cleanly)
+        }
         regions.sort(Comparator.comparingLong(MemoryRegion::offset));
         for (int i = 1; i < regions.size(); i++)
         {
@@ -104,7 +110,72 @@ final class Recovery
                     (after.offset() + after.length()) + "), allowed: one region per table and segment, in " + space);
             }
         }
+        for (int i = 0; i < segmentCount; i++)
+        {
+            if (null != recovery.nexts[i])
+            {
+                checkRoomToSettle(recovery.tables[i], recovery.nexts[i], i, space);
+            }
+        }
         return recovery;
+    }
+
+    /**
+     * Refuse, before anything is written, an interrupted replacement whose next table cannot take the entries
+     * still to copy (a real one always can: it was sized for every value of the table, see
+     * {@link LongLongTable#freezeAbsent}).
+     */
+    private static void checkRoomToSettle(
+        final LongLongTable old, final LongLongTable next, final int segment, final MemorySpace space)
+    {
+        int needed = 0;
+        for (int index = 0; index < old.capacity; index++)
+        {
+            final int slot = slotOffset(index);
+            final long word = old.region.getLong(slot + VALUE_OFFSET);
+            final long key = old.region.getLong(slot + KEY_OFFSET);
+            if (FROZEN != word && ABSENT != word && EMPTY_KEY != key && next.findPrivate(key) < 0)
+            {
+                needed++;
+            }
+        }
+        int free = 0;
+        for (int index = 0; index < next.capacity; index++)
+        {
+            free += EMPTY_KEY == next.region.getLong(slotOffset(index) + KEY_OFFSET) ? 1 : 0;
+        }
+        if (needed >= free)
+        {
+            throw new CorruptStoreException("next table of an interrupted replacement cannot take the entries left " +
+                "to copy: segment=" + segment + ", entries=" + needed + ", free slots=" + free + ", allowed: fewer " +
+                "entries than free slots, next table at " + next.region.offset() + ", in " + space);
+        }
+    }
+
+    /**
+     * @return the clean check of the directory's segment entries and the tables they name.
+     */
+    static long cleanCheck(final MemoryRegion directory, final LongLongTable[] tables, final int segmentCount)
+    {
+        long check = segmentCount;
+        for (int i = 0; i < segmentCount; i++)
+        {
+            final int entry = segmentEntryOffset(i);
+            check = DirectoryDescriptor.cleanCheck(check, directory.getLongVolatile(entry + SEGMENT_TABLE_OFFSET_OFFSET));
+            check = DirectoryDescriptor.cleanCheck(check,
+                directory.getLongVolatile(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET));
+            check = DirectoryDescriptor.cleanCheck(check, tables[i].capacity);
+            check = DirectoryDescriptor.cleanCheck(check, tables[i].counts());
+        }
+        return check;
+    }
+
+    /**
+     * @return true if the clean check written by the last clean close does not match the file.
+     */
+    boolean cleanCheckFailed()
+    {
+        return cleanCheckFailed;
     }
 
     /**
@@ -113,6 +184,10 @@ final class Recovery
      */
     boolean anySuspect()
     {
+        if (cleanCheckFailed)
+        {
+            return true;
+        }
         for (final boolean s : suspect)
         {
             if (s)
@@ -164,13 +239,15 @@ final class Recovery
     }
 
     /**
-     * Repair the file: every segment if {@code all}, else only the suspect ones, segments in parallel on up to one
+     * Repair the file: every segment if {@code all} (or the clean check failed), else only the suspect ones, segments in parallel on up to one
      * thread per processor (segments share nothing but the directory's words, each written by its own segment).
      * Writes; the file must be marked open.
      */
     void repair(final boolean all, final RecoveryReport report)
     {
         final long start = System.nanoTime();
+        report.cleanCheckFailed = cleanCheckFailed && report.wasClosedCleanly();
+        final boolean every = all || cleanCheckFailed;
         final RecoveryReport[] parts = new RecoveryReport[segmentCount];
         final AtomicInteger next = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -181,7 +258,7 @@ final class Recovery
                 for (int i = next.getAndIncrement(); i < segmentCount && null == failure.get(); i = next.getAndIncrement())
                 {
                     parts[i] = new RecoveryReport(report.file(), report.wasClosedCleanly());
-                    if (all || suspect[i])
+                    if (every || suspect[i])
                     {
                         repairSegment(i, parts[i]);
                     }
@@ -266,7 +343,7 @@ final class Recovery
             directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
             report.replacementsCleared++;
         }
-        scan(tables[segment], segment, report);
+        scan(tables[segment], segment, segmentCount - 1, report);
     }
 
     /**
@@ -314,7 +391,8 @@ final class Recovery
      * remove entries no probe can reach (key outside its probe chain) and later duplicates of a key, recount.
      * Key words are never changed, so no probe chain is ever broken by a repair.
      */
-    private static void scan(final LongLongTable table, final int segment, final RecoveryReport report)
+    private static void scan(
+        final LongLongTable table, final int segment, final int segmentMask, final RecoveryReport report)
     {
         final MemoryRegion region = table.region;
         final int capacity = table.capacity;
@@ -365,7 +443,16 @@ final class Recovery
             {
                 continue;
             }
-            final int home = homeIndex(LongHashing.mix(key), capacity);
+            final long hash = LongHashing.mix(key);
+            if (DirectoryDescriptor.segmentOf(hash, segmentMask) != segment)
+            {
+                report.keysInWrongSegmentPurged++;
+                report.example("segment " + segment + " slot " + index + ": key " + key + " belongs to segment " +
+                    DirectoryDescriptor.segmentOf(hash, segmentMask) + ", removed");
+                region.putLong(slot + VALUE_OFFSET, ABSENT);
+                continue;
+            }
+            final int home = homeIndex(hash, capacity);
             if (firstEmpty >= 0 && distance(home, index, capacity) > distance(runStart, index, capacity))
             {
                 report.keysOutsideProbeChainPurged++;

@@ -31,6 +31,8 @@ public final class RecoveryReport
     long valuesWithoutKeyPurged;
     long keysOutsideProbeChainPurged;
     long duplicateKeysPurged;
+    long keysInWrongSegmentPurged;
+    boolean cleanCheckFailed;
     int countsRepaired;
     boolean zeroKeyRepaired;
     long entries;
@@ -65,6 +67,7 @@ public final class RecoveryReport
         valuesWithoutKeyPurged += part.valuesWithoutKeyPurged;
         keysOutsideProbeChainPurged += part.keysOutsideProbeChainPurged;
         duplicateKeysPurged += part.duplicateKeysPurged;
+        keysInWrongSegmentPurged += part.keysInWrongSegmentPurged;
         countsRepaired += part.countsRepaired;
         for (final String text : part.examples)
         {
@@ -144,10 +147,25 @@ public final class RecoveryReport
         return duplicateKeysPurged;
     }
 
-    /** @return entries removed because of damage: the sum of the three kinds. */
+    /** @return entries whose key hashes to another segment, so no lookup could find them (damage), removed. */
+    public long keysInWrongSegmentPurged()
+    {
+        return keysInWrongSegmentPurged;
+    }
+
+    /** @return entries removed because of damage: the sum of the four kinds. */
     public long purged()
     {
-        return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged;
+        return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged + keysInWrongSegmentPurged;
+    }
+
+    /**
+     * @return true if the file claimed a clean close but its clean check (a hash of the directory and the table
+     * headers, written by the close) did not match: it was damaged since, so every table was verified.
+     */
+    public boolean cleanCheckFailed()
+    {
+        return cleanCheckFailed;
     }
 
     /** @return tables whose used/live counts did not match their slots and were rewritten. */
@@ -191,11 +209,13 @@ public final class RecoveryReport
     public String toString()
     {
         return "recovery of " + file + (cleanBefore ? " (verification of a clean file)" : " (not closed cleanly)") +
+            (cleanCheckFailed ? " (the clean check did not match: damaged since its close)" : "") +
             ": " + segments + " segments, " + tablesScanned + " tables, " + slotsScanned + " slots (" +
             bytesScanned + " bytes) scanned in " + String.format("%.1f", nanos / 1e6) + " ms; replacements " +
             "completed=" + replacementsCompleted + ", cleared=" + replacementsCleared + "; slots thawed=" + slotsThawed +
             "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
-            keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + "; counts repaired=" +
+            keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
+            keysInWrongSegmentPurged + "; counts repaired=" +
             countsRepaired + (zeroKeyRepaired ? "; key 0 repaired" : "") + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }

@@ -144,9 +144,10 @@ final class Segment
      * valid for operations already running (each holds its table, whose region keeps the space reachable; see
      * {@link MemoryRegion}), and the segment itself no longer pins it.
      *
+     * @return the fence table (which the directory now names), or null without a fence.
      * @throws RuntimeException if the fence could not be allocated; the segment is detached anyway, unfenced.
      */
-    void close(final boolean fence)
+    LongLongTable close(final boolean fence)
     {
         final long stamp = lock.writeLock();
         try
@@ -155,8 +156,9 @@ final class Segment
             table = null;
             if (fence && null != current)
             {
-                replace(current, current.capacity, true); // the same size: it holds what this table holds
+                return replace(current, current.capacity, true); // the same size: it holds what this table holds
             }
+            return null;
         }
         finally
         {

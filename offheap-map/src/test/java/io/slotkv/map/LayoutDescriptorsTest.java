@@ -103,6 +103,7 @@ class LayoutDescriptorsTest
         assertEquals(24, DirectoryDescriptor.MIN_CAPACITY_OFFSET);
         assertEquals(32, DirectoryDescriptor.ZERO_KEY_VALUE_OFFSET);
         assertEquals(40, DirectoryDescriptor.ZERO_KEY_SAVED_OFFSET);
+        assertEquals(48, DirectoryDescriptor.CLEAN_CHECK_OFFSET);
         assertEquals(64, DirectoryDescriptor.HEADER_LENGTH);
         assertEquals(0, DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET);
         assertEquals(8, DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET);

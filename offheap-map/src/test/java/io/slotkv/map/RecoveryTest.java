@@ -212,6 +212,96 @@ class RecoveryTest
         }
     }
 
+    @Test
+    void shouldRemoveAKeyFoundInAnotherSegmentsTable() throws Exception
+    {
+        final Path file = dir.resolve("wrong-segment.store");
+        final Map<Long, Long> model = new HashMap<>();
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).segments(2).build())
+        {
+            for (long key = 1; key <= 40; key++)
+            {
+                map.put(key, key);
+                model.put(key, key);
+            }
+        }
+        // copy a live slot of segment 1 into an empty slot of segment 0: a key no lookup could find
+        final long directory = rootOffset(file);
+        final long table0 = readLong(file, directory + DirectoryDescriptor.segmentEntryOffset(0));
+        final long table1 = readLong(file, directory + DirectoryDescriptor.segmentEntryOffset(1));
+        final long[] slot = {findSlot(file, table1, true), findSlot(file, table0, false)};
+        writeLong(file, slot[1] + SlotDescriptor.KEY_OFFSET, readLong(file, slot[0] + SlotDescriptor.KEY_OFFSET));
+        writeLong(file, slot[1] + SlotDescriptor.VALUE_OFFSET, SlotDescriptor.encode(-1));
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).verifyOnOpen(true).build())
+        {
+            final RecoveryReport report = map.recoveryReport().orElseThrow();
+            assertEquals(1, report.keysInWrongSegmentPurged(), report.toString());
+            MapContents.assertHolds(model, map);
+        }
+    }
+
+    @Test
+    void shouldVerifyACleanFileWhoseTableHeaderWasDamagedSinceItsClose() throws Exception
+    {
+        final Path file = dir.resolve("counts.store");
+        final Map<Long, Long> model = new HashMap<>();
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).segments(1).build())
+        {
+            for (long key = 1; key <= 300; key++)
+            {
+                map.put(key, key);
+                model.put(key, key);
+            }
+        }
+        final long table = readLong(file, rootOffset(file) + DirectoryDescriptor.segmentEntryOffset(0));
+        final long counts = readLong(file, table + TableDescriptor.COUNTS_OFFSET);
+        writeLong(file, table + TableDescriptor.COUNTS_OFFSET, counts - 1); // in range, but wrong: size() would lie
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).build()) // no verifyOnOpen
+        {
+            final RecoveryReport report = map.recoveryReport().orElseThrow();
+            assertTrue(report.cleanCheckFailed(), report.toString());
+            assertEquals(1, report.countsRepaired(), report.toString());
+            MapContents.assertHolds(model, map);
+        }
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).build())
+        {
+            assertTrue(map.recoveryReport().isEmpty(), "the clean close wrote a new check");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnInterruptedReplacementWhoseNextTableCannotHoldTheRest() throws Exception
+    {
+        final Path file = dir.resolve("small-next.store");
+        crashMidCopy(file);
+        final long entry = rootOffset(file) + DirectoryDescriptor.segmentEntryOffset(0);
+        final long next = readLong(file, entry + DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET);
+        writeLong(file, next + TableDescriptor.CAPACITY_OFFSET, TableDescriptor.MIN_CAPACITY); // a tiny "next table"
+        final String before = sha256(file);
+        final CorruptStoreException ex =
+            assertThrows(CorruptStoreException.class, () -> OffHeapLongLongMap.builder().file(file).build());
+        assertTrue(ex.getMessage().contains("cannot take the entries left to copy"), ex.getMessage());
+        assertEquals(before, sha256(file), "refused before anything was written");
+    }
+
+    /**
+     * @return the file offset of the first slot of the table at {@code table} that holds a value (or is empty).
+     */
+    private static long findSlot(final Path file, final long table, final boolean withValue) throws Exception
+    {
+        final int capacity = (int)readLong(file, table + TableDescriptor.CAPACITY_OFFSET);
+        for (int i = 0; i < capacity; i++)
+        {
+            final long slot = table + TableDescriptor.slotOffset(i);
+            final boolean empty = 0 == readLong(file, slot + SlotDescriptor.KEY_OFFSET);
+            if (withValue != empty && (!withValue || 0 != readLong(file, slot + SlotDescriptor.VALUE_OFFSET)))
+            {
+                return slot;
+            }
+        }
+        throw new AssertionError("no such slot in the table at " + table);
+    }
+
     /**
      * @return the acknowledged entries of a map whose replacement died half-way through its copy.
      */
