@@ -5,8 +5,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 
 /**
  * Layout of a map's directory: the root region of its space. It names every segment's current table by offset,
- * so a store file reopens at any address, and it holds the value word of key 0, which a table cannot hold
- * (0 is the {@link SlotDescriptor#EMPTY_KEY empty key word}).
+ * so a store file reopens at any address.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -21,12 +20,6 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |              Min Capacity (slots per segment)                 |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |                  Value Word of Key 0                          |
- *  |                                                               |
- *  +---------------------------------------------------------------+
- *  |         Saved Value Word of Key 0 (while it is frozen)        |
  *  |                                                               |
  *  +---------------------------------------------------------------+
  *  |        Clean Check (written by a clean close, see below)      |
@@ -50,7 +43,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * it is written before the first slot of the current table is frozen and cleared after Table Offset names the new
  * table, so an open after a crash finds every frozen slot's value in the table Next names and can finish the
  * replacement (docs/design.md, "Crash consistency"). Both are written only by a replacement of that segment, under
- * its write lock. Key 0's saved word holds its value while a clean close has its live word frozen. The clean check
+ * its write lock. The clean check
  * is {@link #cleanCheck} of the directory and the table headers, written by a clean close after everything else:
  * a clean open that computes another value trusts nothing and verifies the whole file.
  */
@@ -63,8 +56,6 @@ final class DirectoryDescriptor
     static final int SEGMENT_COUNT_OFFSET;
     static final int MAX_LOAD_OFFSET;
     static final int MIN_CAPACITY_OFFSET;
-    static final int ZERO_KEY_VALUE_OFFSET;
-    static final int ZERO_KEY_SAVED_OFFSET;
     static final int CLEAN_CHECK_OFFSET;
     static final int HEADER_LENGTH;
     static final int SEGMENT_TABLE_OFFSET_OFFSET;
@@ -90,10 +81,6 @@ final class DirectoryDescriptor
         MAX_LOAD_OFFSET = offset;
         offset += SIZE_OF_LONG;
         MIN_CAPACITY_OFFSET = offset;
-        offset += SIZE_OF_LONG;
-        ZERO_KEY_VALUE_OFFSET = offset;
-        offset += SIZE_OF_LONG;
-        ZERO_KEY_SAVED_OFFSET = offset;
         offset += SIZE_OF_LONG;
         CLEAN_CHECK_OFFSET = offset;
         offset += SIZE_OF_LONG;

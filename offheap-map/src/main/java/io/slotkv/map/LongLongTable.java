@@ -14,6 +14,7 @@ import static io.slotkv.map.TableDescriptor.CAPACITY_OFFSET;
 import static io.slotkv.map.TableDescriptor.COUNTS_OFFSET;
 import static io.slotkv.map.TableDescriptor.homeIndex;
 import static io.slotkv.map.TableDescriptor.USED_ONE;
+import static io.slotkv.map.TableDescriptor.ZERO_KEY_VALUE_OFFSET;
 import static io.slotkv.map.TableDescriptor.regionLength;
 import static io.slotkv.map.TableDescriptor.slotOffset;
 
@@ -203,9 +204,9 @@ final class LongLongTable
     int freezeAbsent()
     {
         int valued = 0;
-        for (int index = 0; index < capacity; index++)
+        for (int index = -1; index < capacity; index++) // -1: the key-0 word in the header
         {
-            final int offset = slotOffset(index) + VALUE_OFFSET;
+            final int offset = valueOffset(index);
             long word = region.getLongVolatile(offset);
             while (ABSENT == word)
             {
@@ -230,11 +231,26 @@ final class LongLongTable
      */
     void thawAbsent()
     {
-        for (int index = 0; index < capacity; index++)
+        for (int index = -1; index < capacity; index++)
         {
-            final int offset = slotOffset(index) + VALUE_OFFSET;
-            region.compareAndExchangeLong(offset, FROZEN, ABSENT);
+            region.compareAndExchangeLong(valueOffset(index), FROZEN, ABSENT);
         }
+    }
+
+    /**
+     * @return the offset of the value word of slot {@code index}, or of key 0's word in the header for -1.
+     */
+    static int valueOffset(final int index)
+    {
+        return index < 0 ? ZERO_KEY_VALUE_OFFSET : slotOffset(index) + VALUE_OFFSET;
+    }
+
+    /**
+     * @return key 0's value word (acquire): {@link SlotDescriptor#FROZEN} while the table is being replaced.
+     */
+    long zeroKeyWord()
+    {
+        return region.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
     }
 
     /**
@@ -251,6 +267,7 @@ final class LongLongTable
      */
     void copyAndFreezeInto(final LongLongTable target, final int slots)
     {
+        copyAndFreezeZeroKey(target);
         int used = 0;
         int live = 0;
         for (int index = 0; index < slots; index++)
@@ -295,6 +312,23 @@ final class LongLongTable
         if (null != target)
         {
             target.region.putLong(COUNTS_OFFSET, ((long)used << 32) | live);
+        }
+    }
+
+    /**
+     * The key-0 word goes first, by the same rule as a slot: copy, then freeze by a CAS that expects the copy.
+     */
+    private void copyAndFreezeZeroKey(final LongLongTable target)
+    {
+        long word = region.getLongVolatile(ZERO_KEY_VALUE_OFFSET);
+        while (FROZEN != word)
+        {
+            if (null != target)
+            {
+                target.region.putLong(ZERO_KEY_VALUE_OFFSET, word);
+            }
+            final long witness = region.compareAndExchangeLong(ZERO_KEY_VALUE_OFFSET, word, FROZEN);
+            word = witness == word ? FROZEN : witness;
         }
     }
 

@@ -140,7 +140,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
             {
                 space.markDirty();
                 final RecoveryReport report = new RecoveryReport(location, !crashed);
-                report.zeroKeyRepaired = Recovery.restoreZeroKey(directory);
                 if (verify || recovery.anySuspect())
                 {
                     recovery.repair(verify, report);
@@ -347,8 +346,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             throw readOnlyException();
         }
-        update(EMPTY_KEY, ValueUpdate.REMOVE, ABSENT, ABSENT);
-        for (final Segment segment : segments)
+        for (final Segment segment : segments) // segment 0's new table holds no key 0 either
         {
             segment.clear();
         }
@@ -486,10 +484,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
         final MemoryRegion directory = this.directory;
         final boolean fence = persistent && !readOnly;
         RuntimeException failure = null;
-        if (fence)
-        {
-            fenceZeroKey();
-        }
         final LongLongTable[] fences = new LongLongTable[segments.length];
         for (int i = 0; i < segments.length; i++)
         {
@@ -554,26 +548,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * Key 0's fence: save its word, then freeze the live word by a CAS that expects exactly the saved one (a
-     * writer's CAS that wins first makes it retry with the new word). The next open restores the saved word.
-     */
-    private void fenceZeroKey()
-    {
-        final MemoryRegion directory = this.directory;
-        long word = directory.getLongVolatile(ZERO_KEY_VALUE_OFFSET);
-        while (true)
-        {
-            directory.putLongRelease(ZERO_KEY_SAVED_OFFSET, word);
-            final long witness = directory.compareAndExchangeLong(ZERO_KEY_VALUE_OFFSET, word, FROZEN);
-            if (witness == word)
-            {
-                return;
-            }
-            word = witness;
-        }
-    }
-
-    /**
      * @return what recovery found and repaired when this map was opened, if it ran: the store file had not been
      * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed.
      */
@@ -630,14 +604,19 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
         if (EMPTY_KEY == key)
         {
-            final MemoryRegion directory = openDirectory();
-            final long previous = ValueUpdate.apply(directory, ZERO_KEY_VALUE_OFFSET, op, word, expected);
-            Reference.reachabilityFence(directory);
-            if (FROZEN == previous)
+            final Segment segment = segments[0];
+            while (true)
             {
-                throw closedException(); // fenced by close
+                final LongLongTable table = table(segment);
+                final long previous = ValueUpdate.apply(table.region, TableDescriptor.ZERO_KEY_VALUE_OFFSET, op, word,
+                    expected);
+                Reference.reachabilityFence(table);
+                if (FROZEN != previous)
+                {
+                    return previous;
+                }
+                segment.awaitOrReplace(table);
             }
-            return previous;
         }
         final long hash = LongHashing.mix(key);
         final Segment segment = segments[segmentOf(hash, segmentMask)];
@@ -654,22 +633,23 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
     }
 
+    /**
+     * Key 0's value word, from the header of segment 0's table (see {@link TableDescriptor}).
+     */
     private long zeroKeyWord()
     {
-        final MemoryRegion directory = openDirectory();
-        long word = directory.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
-        if (FROZEN == word)
+        final Segment segment = segments[0];
+        while (true)
         {
-            if (!readOnly)
+            final LongLongTable table = table(segment);
+            final long word = table.zeroKeyWord();
+            Reference.reachabilityFence(table);
+            if (FROZEN != word)
             {
-                throw closedException(); // fenced by close
+                return word;
             }
-            // a read-only open leaves the cleanly closed file as it is: the value is in the saved word
-            word = directory.getLongAcquire(ZERO_KEY_SAVED_OFFSET);
-            word = FROZEN == word ? ABSENT : word;
+            segment.awaitOrReplace(table);
         }
-        Reference.reachabilityFence(directory);
-        return word;
     }
 
     private UnsupportedOperationException readOnlyException()

@@ -15,8 +15,6 @@ import static io.slotkv.map.DirectoryDescriptor.CLEAN_CHECK_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
-import static io.slotkv.map.DirectoryDescriptor.ZERO_KEY_SAVED_OFFSET;
-import static io.slotkv.map.DirectoryDescriptor.ZERO_KEY_VALUE_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
 import static io.slotkv.map.SlotDescriptor.ABSENT;
 import static io.slotkv.map.SlotDescriptor.EMPTY_KEY;
@@ -24,6 +22,7 @@ import static io.slotkv.map.SlotDescriptor.FROZEN;
 import static io.slotkv.map.SlotDescriptor.KEY_OFFSET;
 import static io.slotkv.map.SlotDescriptor.VALUE_OFFSET;
 import static io.slotkv.map.TableDescriptor.COUNTS_OFFSET;
+import static io.slotkv.map.TableDescriptor.ZERO_KEY_VALUE_OFFSET;
 import static io.slotkv.map.TableDescriptor.homeIndex;
 import static io.slotkv.map.TableDescriptor.slotOffset;
 
@@ -225,20 +224,6 @@ final class Recovery
     }
 
     /**
-     * Settle key 0's word: a clean close froze it after saving its value (its fence against late writers).
-     */
-    static boolean restoreZeroKey(final MemoryRegion directory)
-    {
-        if (FROZEN != directory.getLongVolatile(ZERO_KEY_VALUE_OFFSET))
-        {
-            return false;
-        }
-        final long saved = directory.getLongVolatile(ZERO_KEY_SAVED_OFFSET);
-        directory.putLongRelease(ZERO_KEY_VALUE_OFFSET, FROZEN == saved ? ABSENT : saved);
-        return FROZEN == saved;
-    }
-
-    /**
      * Repair the file: every segment if {@code all} (or the clean check failed), else only the suspect ones, segments in parallel on up to one
      * thread per processor (segments share nothing but the directory's words, each written by its own segment).
      * Writes; the file must be marked open.
@@ -296,6 +281,7 @@ final class Recovery
             report.add(parts[i]);
             report.entries += Math.max(0, tables[i].live());
         }
+        report.entries += ABSENT == tables[0].region.getLong(ZERO_KEY_VALUE_OFFSET) ? 0 : 1;
         report.nanos = System.nanoTime() - start;
     }
 
@@ -354,6 +340,11 @@ final class Recovery
         final LongLongTable old, final LongLongTable next, final int segment, final RecoveryReport report)
     {
         final MemoryRegion region = old.region;
+        final long zero = region.getLong(ZERO_KEY_VALUE_OFFSET);
+        if (FROZEN != zero)
+        {
+            next.region.putLong(ZERO_KEY_VALUE_OFFSET, zero); // not copied yet (or changed since): the old word wins
+        }
         for (int index = 0; index < old.capacity; index++)
         {
             final int slot = slotOffset(index);
@@ -396,6 +387,18 @@ final class Recovery
     {
         final MemoryRegion region = table.region;
         final int capacity = table.capacity;
+        final long zero = region.getLong(ZERO_KEY_VALUE_OFFSET);
+        if (FROZEN == zero)
+        {
+            report.slotsThawed++;
+            region.putLong(ZERO_KEY_VALUE_OFFSET, ABSENT);
+        }
+        else if (ABSENT != zero && 0 != segment)
+        {
+            report.valuesWithoutKeyPurged++;
+            report.example("segment " + segment + ": a key-0 word outside segment 0, cleared");
+            region.putLong(ZERO_KEY_VALUE_OFFSET, ABSENT);
+        }
         int firstEmpty = -1;
         for (int index = 0; index < capacity; index++)
         {

@@ -34,7 +34,6 @@ public final class RecoveryReport
     long keysInWrongSegmentPurged;
     boolean cleanCheckFailed;
     int countsRepaired;
-    boolean zeroKeyRepaired;
     long entries;
     long nanos;
     private final List<String> examples = new ArrayList<>();
@@ -201,8 +200,7 @@ public final class RecoveryReport
     /** @return true if recovery changed the file. */
     public boolean changedAnything()
     {
-        return replacementsCompleted + replacementsCleared + countsRepaired > 0 || slotsThawed + purged() > 0 ||
-            zeroKeyRepaired;
+        return replacementsCompleted + replacementsCleared + countsRepaired > 0 || slotsThawed + purged() > 0;
     }
 
     @Override
@@ -216,7 +214,7 @@ public final class RecoveryReport
             "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
             keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
             keysInWrongSegmentPurged + "; counts repaired=" +
-            countsRepaired + (zeroKeyRepaired ? "; key 0 repaired" : "") + "; entries=" + entries +
+            countsRepaired + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }
 }

@@ -17,6 +17,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                 Used (claimed key words, 32 bits)             |
  *  +---------------------------------------------------------------+
+ *  |          Value Word of Key 0 (segment 0's tables only)        |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |                           Reserved                            |
  *  |                             ...                              ...
  *  +---------------------------------------------------------------+  64
@@ -27,11 +30,17 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * Used and Live share one 64-bit counts word ({@code used << 32 | live}, little-endian so Live is the lower
  * address), so that an insert into an empty slot updates both with one atomic add. The counts belong to the
  * table, not the segment: a late writer that still adds to a dead table's counts cannot skew the live table's.
+ * <p>
+ * Key 0 is the {@link SlotDescriptor#EMPTY_KEY empty key word}, so no slot can hold it: its value word lives in the
+ * header of segment 0's table (always ABSENT in other segments' tables) and is copied, then frozen, by every
+ * replacement exactly like a slot's value word, so it moves to every new table, and a closed map's late writer
+ * can never reach the copy a later owner uses.
  */
 final class TableDescriptor
 {
     static final int CAPACITY_OFFSET;
     static final int COUNTS_OFFSET;
+    static final int ZERO_KEY_VALUE_OFFSET;
     static final int HEADER_LENGTH;
 
     /** Counts word increment for one claimed key word. */
@@ -55,6 +64,8 @@ final class TableDescriptor
         CAPACITY_OFFSET = offset;
         offset += SIZE_OF_LONG;
         COUNTS_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        ZERO_KEY_VALUE_OFFSET = offset;
         offset += SIZE_OF_LONG;
         HEADER_LENGTH = CACHE_LINE_LENGTH;
     }
