@@ -264,10 +264,12 @@ final class LongLongTable
      * @param target the new table, or null to discard every value (clear).
      * @param slots  how many slots to process from the first: {@link #capacity} (a smaller number only for tests
      *               that stop a replacement part-way; the counts are then incomplete).
+     * @param zeroKey true for segment 0's tables, whose header holds key 0's word; other tables' key-0 words are
+     *               frozen but never copied.
      */
-    void copyAndFreezeInto(final LongLongTable target, final int slots)
+    void copyAndFreezeInto(final LongLongTable target, final int slots, final boolean zeroKey)
     {
-        copyAndFreezeZeroKey(target);
+        copyAndFreezeZeroKey(zeroKey ? target : null);
         int used = 0;
         int live = 0;
         for (int index = 0; index < slots; index++)

@@ -503,7 +503,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
                 if (fence)
                 {
                     // last word before the clean mark: a clean open recomputes it to see that nothing was damaged
-                    directory.putLongRelease(CLEAN_CHECK_OFFSET, Recovery.cleanCheck(directory, fences, fences.length));
+                    directory.putLongRelease(CLEAN_CHECK_OFFSET, Recovery.cleanCheck(directory, fences, fences.length,
+                        space.maxRegionLength()));
                 }
                 space.close();
             }

@@ -93,7 +93,8 @@ final class Recovery
                 recovery.suspect[i] = true;
             }
         }
-        if (directory.getLongVolatile(CLEAN_CHECK_OFFSET) != cleanCheck(directory, recovery.tables, segmentCount))
+        if (directory.getLongVolatile(CLEAN_CHECK_OFFSET) !=
+            cleanCheck(directory, recovery.tables, segmentCount, space.maxRegionLength()))
         {
             recovery.cleanCheckFailed = true; // damaged since its clean close (or never closed cleanly)
         }
@@ -154,9 +155,10 @@ final class Recovery
     /**
      * @return the clean check of the directory's segment entries and the tables they name.
      */
-    static long cleanCheck(final MemoryRegion directory, final LongLongTable[] tables, final int segmentCount)
+    static long cleanCheck(
+        final MemoryRegion directory, final LongLongTable[] tables, final int segmentCount, final long chunkSize)
     {
-        long check = segmentCount;
+        long check = DirectoryDescriptor.cleanCheck(segmentCount, chunkSize);
         for (int i = 0; i < segmentCount; i++)
         {
             final int entry = segmentEntryOffset(i);
@@ -165,6 +167,7 @@ final class Recovery
                 directory.getLongVolatile(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET));
             check = DirectoryDescriptor.cleanCheck(check, tables[i].capacity);
             check = DirectoryDescriptor.cleanCheck(check, tables[i].counts());
+            check = DirectoryDescriptor.cleanCheck(check, tables[i].zeroKeyWord());
         }
         return check;
     }
@@ -341,7 +344,7 @@ final class Recovery
     {
         final MemoryRegion region = old.region;
         final long zero = region.getLong(ZERO_KEY_VALUE_OFFSET);
-        if (FROZEN != zero)
+        if (FROZEN != zero && 0 == segment)
         {
             next.region.putLong(ZERO_KEY_VALUE_OFFSET, zero); // not copied yet (or changed since): the old word wins
         }

@@ -202,10 +202,10 @@ final class Segment
         crashPoint(Step.INTENT_RECORDED);
         if (Step.COPYING == crashAt)
         {
-            current.copyAndFreezeInto(copy ? next : null, crashAfterSlots);
+            current.copyAndFreezeInto(copy ? next : null, crashAfterSlots, 0 == index);
             crashPoint(Step.COPYING);
         }
-        current.copyAndFreezeInto(copy ? next : null, current.capacity);
+        current.copyAndFreezeInto(copy ? next : null, current.capacity, 0 == index);
         // the commit point in the file: one word; pairs with the plain loads of the next open
         directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, next.region.offset());
         crashPoint(Step.COMMITTED);
