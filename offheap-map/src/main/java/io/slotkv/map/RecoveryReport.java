@@ -32,6 +32,7 @@ public final class RecoveryReport
     long keysOutsideProbeChainPurged;
     long duplicateKeysPurged;
     long keysInWrongSegmentPurged;
+    long unverifiablePurged;
     boolean cleanCheckFailed;
     int countsRepaired;
     long entries;
@@ -67,6 +68,7 @@ public final class RecoveryReport
         keysOutsideProbeChainPurged += part.keysOutsideProbeChainPurged;
         duplicateKeysPurged += part.duplicateKeysPurged;
         keysInWrongSegmentPurged += part.keysInWrongSegmentPurged;
+        unverifiablePurged += part.unverifiablePurged;
         countsRepaired += part.countsRepaired;
         for (final String text : part.examples)
         {
@@ -152,10 +154,20 @@ public final class RecoveryReport
         return keysInWrongSegmentPurged;
     }
 
-    /** @return entries removed because of damage: the sum of the four kinds. */
+    /**
+     * @return entries of a damaged table that lay so far from their home slot that checking them for duplicates
+     * would take quadratic time (only tables with far more probing than any real table has), removed.
+     */
+    public long unverifiablePurged()
+    {
+        return unverifiablePurged;
+    }
+
+    /** @return entries removed because of damage: the sum of the five kinds. */
     public long purged()
     {
-        return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged + keysInWrongSegmentPurged;
+        return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged + keysInWrongSegmentPurged +
+            unverifiablePurged;
     }
 
     /**
@@ -213,7 +225,7 @@ public final class RecoveryReport
             "completed=" + replacementsCompleted + ", cleared=" + replacementsCleared + "; slots thawed=" + slotsThawed +
             "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
             keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
-            keysInWrongSegmentPurged + "; counts repaired=" +
+            keysInWrongSegmentPurged + ", unverifiable=" + unverifiablePurged + "; counts repaired=" +
             countsRepaired + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }

@@ -284,6 +284,40 @@ class RecoveryTest
         assertEquals(before, sha256(file), "refused before anything was written");
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void shouldRepairATableFullOfGarbageInLinearTime() throws Exception
+    {
+        final Path file = dir.resolve("garbage.store");
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).segments(1).initialCapacity(100_000)
+            .build())
+        {
+            map.put(1, 1);
+        }
+        final long table = readLong(file, rootOffset(file) + DirectoryDescriptor.segmentEntryOffset(0));
+        final int capacity = (int)readLong(file, table + TableDescriptor.CAPACITY_OFFSET);
+        final java.nio.ByteBuffer garbage = java.nio.ByteBuffer.allocate(capacity * SlotDescriptor.SLOT_LENGTH);
+        final SplittableRandom random = new SplittableRandom(3);
+        while (garbage.hasRemaining())
+        {
+            garbage.putLong(random.nextLong() | 1); // no empty key, no absent value: one run around the whole table
+        }
+        garbage.flip();
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(garbage, table + TableDescriptor.HEADER_LENGTH);
+        }
+        // quadratic duplicate checks would take capacity^2 / 2 = about 10^10 probe steps here
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).verifyOnOpen(true).build())
+        {
+            final RecoveryReport report = map.recoveryReport().orElseThrow();
+            assertTrue(report.unverifiablePurged() > 0, report.toString());
+            final Map<Long, Long> contents = MapContents.of(map);
+            MapContents.assertHolds(contents, map);
+            map.put(42, 42); // still usable
+        }
+    }
+
     /**
      * @return the file offset of the first slot of the table at {@code table} that holds a value (or is empty).
      */
