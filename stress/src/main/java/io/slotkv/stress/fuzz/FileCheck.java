@@ -1,0 +1,929 @@
+package io.slotkv.stress.fuzz;
+
+import io.slotkv.core.hash.LongHashing;
+import io.slotkv.core.memory.CorruptStoreException;
+import io.slotkv.core.memory.MappedFileSpace;
+import io.slotkv.core.memory.OpenMode;
+import io.slotkv.core.memory.StoreLockedException;
+import io.slotkv.map.OffHeapLongLongMap;
+import io.slotkv.map.RecoveryReport;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The oracle for one mutated file in one {@link Arm}: open it, and either the open is refused with
+ * {@link CorruptStoreException} (and the file is byte-for-byte unchanged and not locked: the seed written over it,
+ * same inode, opens), or the map is self-consistent ({@code size()} is the number of entries {@code forEach} yields,
+ * no key twice, {@code get} and {@code containsKey} agree with every entry), anything the open changed in the file
+ * is covered by a recovery report that says it changed something, writes (inserts, updates, removes, a resize)
+ * behave like a {@link HashMap} model, and they survive a close and a reopen in the arm's mode and a third open with
+ * verification, which must find nothing to repair. Any other exception from the open or from any operation is a
+ * failure ({@link Outcome#RAW_EXCEPTION}).
+ * <p>
+ * In the default arm, a file whose header says it was closed cleanly and whose only damage is in slot bytes is
+ * trusted by design (no slot scan at a clean open): its inconsistencies are {@link Outcome#EXEMPT}, but exceptions
+ * from it are still failures. Time limits, crashes and exits are the worker's and the parent's business.
+ */
+final class FileCheck
+{
+    static final long CHUNK_SIZE = 1 << 16;
+    private static final long MISSING = OffHeapLongLongMap.DEFAULT_MISSING_VALUE;
+    private static final int MAX_EXAMPLES = 4;
+    private static final int FULL_LOOKUP_CHECK = 16_384;
+    private static final int SAMPLED_LOOKUP_CHECK = 4096;
+
+    private final Arm arm;
+    private final Set<String> selfTests;
+
+    /**
+     * The verdict, its flags (what happened on the way) and the details (problems, or the refusal message).
+     */
+    static final class Result
+    {
+        final Outcome outcome;
+        final Set<String> flags;
+        final String detail;
+
+        Result(final Outcome outcome, final Set<String> flags, final String detail)
+        {
+            this.outcome = outcome;
+            this.flags = flags;
+            this.detail = detail;
+        }
+    }
+
+    FileCheck(final Arm arm, final Set<String> selfTests)
+    {
+        this.arm = arm;
+        this.selfTests = selfTests;
+    }
+
+    /**
+     * Write the mutated file to {@code file} and judge it.
+     */
+    Result run(final Path file, final Mutation mutation) throws IOException
+    {
+        Files.write(file, mutation.bytes);
+        return new Check(file, mutation).run();
+    }
+
+    /**
+     * What forEach, size, get and containsKey said about a map.
+     */
+    static final class Snapshot
+    {
+        final Map<Long, Long> entries = new HashMap<>();
+        final List<String> problems = new ArrayList<>();
+        final Set<Long> problemKeys = new TreeSet<>();
+
+        boolean consistent()
+        {
+            return problems.isEmpty();
+        }
+    }
+
+    static Snapshot snapshot(final OffHeapLongLongMap map)
+    {
+        final Snapshot snapshot = new Snapshot();
+        final long sizeBefore = map.size();
+        final long[] count = new long[2];
+        final List<String> duplicates = new ArrayList<>();
+        final List<long[]> yielded = new ArrayList<>();
+        map.forEach((key, value) ->
+        {
+            count[0]++;
+            final Long previous = snapshot.entries.put(key, value);
+            if (null != previous)
+            {
+                count[1]++;
+                snapshot.problemKeys.add(key);
+                if (duplicates.size() < MAX_EXAMPLES)
+                {
+                    duplicates.add(key + " (values " + previous + " and " + value + ")");
+                }
+            }
+            yielded.add(new long[]{key, value});
+        });
+        final long sizeAfter = map.size();
+        if (count[1] > 0)
+        {
+            snapshot.problems.add("forEach yielded " + count[1] + " duplicate keys, e.g. " + duplicates);
+        }
+        if (sizeBefore != count[0] || sizeAfter != count[0])
+        {
+            snapshot.problems.add("size()=" + sizeBefore + (sizeAfter != sizeBefore ? " then " + sizeAfter : "") +
+                " but forEach yielded " + count[0] + " entries");
+        }
+        if (map.isEmpty() != (0 == count[0]))
+        {
+            snapshot.problems.add("isEmpty()=" + map.isEmpty() + " with " + count[0] + " entries");
+        }
+        int mismatches = 0;
+        final List<String> examples = new ArrayList<>();
+        // every entry, unless a damaged table holds very many (then each lookup probes far: a sample, evenly spread)
+        final int step = yielded.size() <= FULL_LOOKUP_CHECK ? 1 : yielded.size() / SAMPLED_LOOKUP_CHECK;
+        for (int i = 0; i < yielded.size(); i += step)
+        {
+            final long[] entry = yielded.get(i);
+            final long got = map.get(entry[0]);
+            final boolean contains = map.containsKey(entry[0]);
+            if (got != entry[1] || !contains)
+            {
+                mismatches++;
+                snapshot.problemKeys.add(entry[0]);
+                if (examples.size() < MAX_EXAMPLES)
+                {
+                    examples.add("key " + entry[0] + ": forEach gave " + entry[1] + ", get " +
+                        (MISSING == got ? "missing" : Long.toString(got)) + ", containsKey " + contains);
+                }
+            }
+        }
+        if (mismatches > 0)
+        {
+            snapshot.problems.add(mismatches + " entries of forEach disagree with get/containsKey, e.g. " + examples);
+        }
+        return snapshot;
+    }
+
+    static String compare(final Map<Long, Long> actual, final Map<Long, Long> expected)
+    {
+        if (actual.equals(expected))
+        {
+            return null;
+        }
+        final List<String> examples = new ArrayList<>();
+        int missing = 0;
+        int wrong = 0;
+        int extra = 0;
+        for (final Map.Entry<Long, Long> entry : new TreeMap<>(expected).entrySet())
+        {
+            final Long value = actual.get(entry.getKey());
+            if (null == value)
+            {
+                missing++;
+                if (examples.size() < MAX_EXAMPLES)
+                {
+                    examples.add("missing " + entry.getKey() + "=" + entry.getValue());
+                }
+            }
+            else if (!value.equals(entry.getValue()))
+            {
+                wrong++;
+                if (examples.size() < MAX_EXAMPLES)
+                {
+                    examples.add("key " + entry.getKey() + "=" + value + " instead of " + entry.getValue());
+                }
+            }
+        }
+        for (final Map.Entry<Long, Long> entry : new TreeMap<>(actual).entrySet())
+        {
+            if (!expected.containsKey(entry.getKey()))
+            {
+                extra++;
+                if (examples.size() < MAX_EXAMPLES)
+                {
+                    examples.add("extra " + entry.getKey() + "=" + entry.getValue());
+                }
+            }
+        }
+        return expected.size() + " expected, " + actual.size() + " found: " + missing + " missing, " + wrong +
+            " wrong, " + extra + " extra, e.g. " + examples;
+    }
+
+    private static void copy(final byte[] from, final byte[] to, final int start, final int end)
+    {
+        final int limit = Math.min(end, Math.min(from.length, to.length));
+        if (start < limit)
+        {
+            System.arraycopy(from, start, to, start, limit - start);
+        }
+    }
+
+    static String stack(final Throwable failure)
+    {
+        final StringBuilder text = new StringBuilder();
+        Throwable t = failure;
+        int depth = 0;
+        while (null != t && depth < 3)
+        {
+            text.append(0 == depth ? "" : "\ncaused by: ").append(t);
+            final StackTraceElement[] frames = t.getStackTrace();
+            for (int i = 0; i < Math.min(frames.length, 14); i++)
+            {
+                text.append("\n\tat ").append(frames[i]);
+            }
+            t = t.getCause();
+            depth++;
+        }
+        return text.toString();
+    }
+
+    /**
+     * Thrown to stop checking a file after a failure that makes the rest meaningless.
+     */
+    private static final class Abort extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        Abort()
+        {
+            super(null, null, false, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step
+    {
+        void run() throws Exception;
+    }
+
+    /**
+     * One file.
+     */
+    private final class Check
+    {
+        final Path file;
+        final Mutation mutation;
+        final byte[] before;
+        final Set<String> flags = new TreeSet<>();
+        final List<Outcome> kinds = new ArrayList<>();
+        final StringBuilder details = new StringBuilder();
+        final boolean exemptible;
+        final Map<Long, Long> expected;
+        boolean exempt;
+        Boolean slotsAlone;
+        OffHeapLongLongMap map;
+
+        Check(final Path file, final Mutation mutation)
+        {
+            this.file = file;
+            this.mutation = mutation;
+            this.before = mutation.bytes;
+            this.exemptible = Arm.DEFAULT == arm && Mutation.Damage.SLOT_ONLY == mutation.damage &&
+                mutation.claimsCleanClose();
+            final Mutation.Damage damage = mutation.damage;
+            this.expected = Mutation.Damage.NONE == damage || Mutation.Damage.HARMLESS == damage ||
+                (Mutation.Damage.STATE_ONLY == damage && Seed.Kind.CRASH != mutation.seed.kind) ?
+                mutation.seed.content : null;
+        }
+
+        Result run() throws IOException
+        {
+            flags.add(mutation.claimsCleanClose() ? "claims-clean" : "claims-open");
+            try
+            {
+                if (0 == before.length)
+                {
+                    zeroLengthPolicy();
+                }
+                final boolean verify = arm.verify && !selfTests.contains("verify-off");
+                try
+                {
+                    map = open(OpenMode.CREATE_OR_OPEN, verify);
+                }
+                catch (final CorruptStoreException ex)
+                {
+                    refused(ex);
+                    return result();
+                }
+                catch (final StoreLockedException ex)
+                {
+                    problem(Outcome.STILL_LOCKED, "open: locked although nothing else has it open (a lock left by an " +
+                        "earlier file of this JVM?): " + stack(ex));
+                    return result();
+                }
+                catch (final Throwable ex)
+                {
+                    raw("open", ex);
+                }
+                opened(verify);
+            }
+            catch (final Abort ignore)
+            {
+                // recorded
+            }
+            finally
+            {
+                closeQuietly();
+            }
+            return result();
+        }
+
+        private Result result()
+        {
+            Outcome outcome = Outcome.OPENED;
+            for (final Outcome kind : kinds)
+            {
+                outcome = kind.ordinal() < outcome.ordinal() ? kind : outcome;
+            }
+            if (Outcome.OPENED == outcome && exempt)
+            {
+                outcome = Outcome.EXEMPT;
+            }
+            if (Outcome.OPENED == outcome && flags.contains("refused"))
+            {
+                outcome = Outcome.REFUSED;
+            }
+            return new Result(outcome, flags, details.toString());
+        }
+
+        private void problem(final Outcome kind, final String text)
+        {
+            kinds.add(kind);
+            details.append(details.length() > 0 ? "\n" : "").append(kind.name()).append(": ").append(text);
+        }
+
+        /**
+         * An inconsistency: a failure, unless the file is a clean one with only slot damage opened without
+         * verification, which by design is trusted: then it is noted, and the model is no longer checked (it
+         * diverged).
+         */
+        private void inconsistent(final String text)
+        {
+            if (exemptible || attributableToSlots())
+            {
+                if (!exempt)
+                {
+                    details.append(details.length() > 0 ? "\n" : "").append("EXEMPT: ").append(text);
+                    if (!exemptible)
+                    {
+                        flags.add("exempt-differential");
+                    }
+                }
+                exempt = true;
+            }
+            else
+            {
+                problem(Outcome.INCONSISTENT, text);
+            }
+        }
+
+        /**
+         * A clean file with slot damage and other damage, opened without verification: is the inconsistency the
+         * slots' (by design) and the rest harmless? Yes if the file with its slot bytes (and key 0's word) put back
+         * as the seed has them opens consistent without verification too.
+         */
+        private boolean attributableToSlots()
+        {
+            if (null == slotsAlone)
+            {
+                slotsAlone = Arm.DEFAULT == arm && mutation.claimsCleanClose() &&
+                    0 != (mutation.regionBits & StoreLayout.SLOT) && withoutSlotDamageConsistent();
+            }
+            return slotsAlone;
+        }
+
+        private boolean withoutSlotDamageConsistent()
+        {
+            final byte[] seedBytes = mutation.seed.bytes;
+            final byte[] variant = before.clone();
+            for (final StoreLayout.Table table : mutation.seed.layout.referenced)
+            {
+                final int zeroKey = (int)table.offset + StoreLayout.ZERO_KEY_VALUE_OFFSET;
+                copy(seedBytes, variant, zeroKey, zeroKey + 8);
+                copy(seedBytes, variant, (int)table.offset + StoreLayout.TABLE_HEADER_LENGTH, (int)table.end());
+            }
+            final Path other = file.resolveSibling(file.getFileName() + ".without-slot-damage");
+            try
+            {
+                Files.write(other, variant);
+                try (OffHeapLongLongMap opened = OffHeapLongLongMap.builder().file(other, OpenMode.OPEN_EXISTING)
+                    .build())
+                {
+                    return snapshot(opened).consistent();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                return false; // refused, or worse: not attributable to the slots
+            }
+            finally
+            {
+                try
+                {
+                    Files.deleteIfExists(other);
+                }
+                catch (final IOException ignore)
+                {
+                    // the work directory is deleted at the end of the run
+                }
+            }
+        }
+
+        private void raw(final String phase, final Throwable ex)
+        {
+            if (ex instanceof Abort)
+            {
+                throw (Abort)ex;
+            }
+            if (ex instanceof IllegalStateException && String.valueOf(ex.getMessage()).startsWith("segment is full"))
+            {
+                // documented: a segment whose largest table cannot hold more entries at the file's max load (a
+                // damaged but in-range max load or capacity can make it so); the map stays consistent and readable
+                flags.add("segment-full-documented");
+                details.append(details.length() > 0 ? "\n" : "").append("DOCUMENTED: ").append(phase).append(": ")
+                    .append(ex.getMessage());
+                throw new Abort();
+            }
+            problem(ex instanceof OutOfMemoryError ? Outcome.OOM : Outcome.RAW_EXCEPTION, phase + ": " + stack(ex));
+            throw new Abort();
+        }
+
+        private void step(final String phase, final Step step)
+        {
+            try
+            {
+                step.run();
+            }
+            catch (final Throwable ex)
+            {
+                raw(phase, ex);
+            }
+        }
+
+        private OffHeapLongLongMap open(final OpenMode mode, final boolean verify)
+        {
+            return OffHeapLongLongMap.builder().file(file, mode).verifyOnOpen(verify).segments(2)
+                .chunkSize(CHUNK_SIZE).build();
+        }
+
+        private void closeQuietly()
+        {
+            final OffHeapLongLongMap open = map;
+            map = null;
+            if (null != open)
+            {
+                try
+                {
+                    open.close();
+                }
+                catch (final Throwable ignore)
+                {
+                    // the failure that got us here is recorded
+                }
+            }
+        }
+
+        /**
+         * A zero-length file: OPEN_EXISTING must refuse it and leave it empty; CREATE_OR_OPEN (next) makes it a new
+         * store.
+         */
+        private void zeroLengthPolicy() throws IOException
+        {
+            try
+            {
+                final OffHeapLongLongMap opened = open(OpenMode.OPEN_EXISTING, arm.verify);
+                opened.close();
+                problem(Outcome.INCONSISTENT, "OPEN_EXISTING opened a zero-length file");
+            }
+            catch (final CorruptStoreException ex)
+            {
+                if (0 != Files.size(file))
+                {
+                    problem(Outcome.REFUSED_MODIFIED, "OPEN_EXISTING refused the zero-length file but it is now " +
+                        Files.size(file) + " bytes");
+                }
+                else
+                {
+                    flags.add("empty-open-existing-refused");
+                }
+            }
+            catch (final Throwable ex)
+            {
+                raw("OPEN_EXISTING of a zero-length file", ex);
+            }
+        }
+
+        private void refused(final CorruptStoreException ex) throws IOException
+        {
+            flags.add("refused");
+            final String message = String.valueOf(ex.getMessage());
+            details.append(message);
+            final String withoutFile = message.replaceAll("file=\\S+", "").replaceAll("MappedFileSpace\\{[^}]*}", "");
+            if (!withoutFile.matches("(?s).*[A-Za-z]=\\S.*"))
+            {
+                flags.add("vague-message");
+            }
+            if (selfTests.contains("modify") && mutation.index % 3 == 0)
+            {
+                Files.write(file, new byte[]{1}, StandardOpenOption.APPEND); // injected: must be caught
+            }
+            final byte[] after = Bytes.read(file);
+            if (!Arrays.equals(before, after))
+            {
+                problem(Outcome.REFUSED_MODIFIED, "refused but the file changed: sha256 " + Bytes.sha256(before) +
+                    " -> " + Bytes.sha256(after) + ", " + Bytes.differences(before, after) + "; the refusal: " +
+                    stack(ex));
+            }
+            // not locked: the seed written over the same inode must open (a lock left behind would refuse it)
+            Bytes.overwrite(file, mutation.seed.bytes);
+            MappedFileSpace leak = null;
+            if (selfTests.contains("lock") && mutation.index % 3 == 1)
+            {
+                leak = MappedFileSpace.open(file, OpenMode.OPEN_EXISTING, CHUNK_SIZE); // injected: must be caught
+            }
+            try
+            {
+                final OffHeapLongLongMap repaired = open(OpenMode.OPEN_EXISTING, false);
+                repaired.close();
+            }
+            catch (final Throwable failure)
+            {
+                problem(Outcome.STILL_LOCKED, "after the refusal, the seed written over the same file did not open: " +
+                    stack(failure));
+            }
+            finally
+            {
+                if (null != leak)
+                {
+                    leak.close();
+                }
+            }
+        }
+
+        private void opened(final boolean verify) throws IOException
+        {
+            flags.add("opened");
+            final Optional<RecoveryReport> report = map.recoveryReport();
+            if (report.isPresent())
+            {
+                flags.add(report.get().changedAnything() ? "report-changed" : "report-unchanged");
+            }
+            if (0 == before.length)
+            {
+                flags.add("new-store");
+            }
+            injectUnreported();
+            openChanges(report);
+            final Snapshot first = snapshotStep("forEach/size/get after open");
+            if (!first.consistent())
+            {
+                flags.add("root-" + rootCause(first));
+                inconsistent("after open: " + String.join("; ", first.problems));
+            }
+            final Map<Long, Long> wanted = 0 == before.length ? Map.of() : expected;
+            if (null != wanted && !exempt)
+            {
+                final String difference = compare(first.entries, wanted);
+                if (null != difference)
+                {
+                    problem(Outcome.LOST_DATA, "after open, compared with the seed's entries: " + difference);
+                }
+            }
+            final Map<Long, Long> model = new HashMap<>(first.entries);
+            step("writes", () -> writes(model));
+            if (!exempt)
+            {
+                check("after writes", model);
+            }
+            step("close", () -> map.close());
+            map = null;
+            reopen("reopen after close", verify, model);
+            if (!exempt)
+            {
+                reopen("third open, verifying", true, model);
+            }
+        }
+
+        private void reopen(final String phase, final boolean verify, final Map<Long, Long> model)
+        {
+            try
+            {
+                map = open(OpenMode.OPEN_EXISTING, verify);
+            }
+            catch (final CorruptStoreException ex)
+            {
+                problem(Outcome.INCONSISTENT, phase + ": refused a file this map closed: " + stack(ex));
+                throw new Abort();
+            }
+            catch (final Throwable ex)
+            {
+                raw(phase, ex);
+            }
+            if (exempt)
+            {
+                final Snapshot snapshot = snapshotStep(phase);
+                if (!snapshot.consistent())
+                {
+                    flags.add("exempt-still-inconsistent-after-close");
+                }
+            }
+            else
+            {
+                final Optional<RecoveryReport> report = map.recoveryReport();
+                if (verify && report.isPresent() && report.get().changedAnything())
+                {
+                    inconsistent(phase + ": recovery repaired a file this map closed cleanly: " + report.get());
+                }
+                check(phase, model);
+            }
+            step("close after " + phase, () -> map.close());
+            map = null;
+        }
+
+        private Snapshot snapshotStep(final String phase)
+        {
+            final Snapshot[] snapshot = new Snapshot[1];
+            step(phase, () -> snapshot[0] = snapshot(map));
+            return snapshot[0];
+        }
+
+        private void check(final String phase, final Map<Long, Long> model)
+        {
+            final Snapshot snapshot = snapshotStep(phase);
+            final List<String> problems = new ArrayList<>(snapshot.problems);
+            final String difference = compare(snapshot.entries, model);
+            if (null != difference)
+            {
+                problems.add("compared with the model: " + difference);
+            }
+            if (!problems.isEmpty())
+            {
+                inconsistent(phase + ": " + String.join("; ", problems));
+            }
+        }
+
+        /**
+         * @return why a map is inconsistent, as far as the file shows: "wrong-segment" if every key forEach and get
+         * disagree on sits in a table of a segment its hash does not choose; "counts" if only size() is off.
+         */
+        private String rootCause(final Snapshot snapshot)
+        {
+            if (snapshot.problemKeys.isEmpty())
+            {
+                return "counts";
+            }
+            try
+            {
+                final byte[] now = Bytes.read(file);
+                final StoreLayout layout = new StoreLayout(now);
+                final Set<Long> misplaced = new TreeSet<>();
+                for (final StoreLayout.Table table : layout.current)
+                {
+                    for (final int index : table.occupied)
+                    {
+                        final long key = Bytes.getLong(now, table.slot(index) + StoreLayout.KEY_OFFSET);
+                        final long word = Bytes.getLong(now, table.slot(index) + StoreLayout.VALUE_OFFSET);
+                        if (StoreLayout.ABSENT != word && StoreLayout.FROZEN != word &&
+                            StoreLayout.segmentOf(LongHashing.mix(key), layout.segments) !=
+                            table.segment)
+                        {
+                            misplaced.add(key);
+                        }
+                    }
+                }
+                return misplaced.containsAll(snapshot.problemKeys) ? "wrong-segment" : "other";
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                return "unknown";
+            }
+        }
+
+        /**
+         * Everything the open changed in the file, beyond marking it open, thawing key 0's clean-close fence and
+         * dropping bytes past the end, must be covered by a recovery report that says it changed something.
+         */
+        private void openChanges(final Optional<RecoveryReport> report) throws IOException
+        {
+            if (before.length < StoreLayout.HEADER_LENGTH)
+            {
+                return;
+            }
+            final long root = Bytes.getLong(before, StoreLayout.ROOT_OFFSET_OFFSET);
+            if (StoreLayout.NO_ROOT == root)
+            {
+                flags.add("map-created");
+                return;
+            }
+            final byte[] after = Bytes.read(file);
+            final long end = Bytes.getLong(before, StoreLayout.END_OFFSET);
+            final long expectedLength = before.length > end ? end : before.length;
+            final List<String> changes = new ArrayList<>();
+            if (after.length != expectedLength)
+            {
+                changes.add("length " + before.length + " -> " + after.length + " (end=" + end + ")");
+            }
+            // before 21a54f1 key 0's value word was directory word 32, frozen by a clean close and thawed by the open
+            // from its saved word (40); since then it is in segment 0's table header, copied like a slot
+            final long zeroWord = root + StoreLayout.CLEAN_CHECK_OFFSET;
+            final long savedWord = root + StoreLayout.DIRECTORY_WORD_40;
+            int words = 0;
+            final int common = (int)Math.min(expectedLength, after.length);
+            for (int i = 0; i < common; i++)
+            {
+                if (before[i] == after[i] || (i >= StoreLayout.STATE_OFFSET && i < StoreLayout.STATE_OFFSET + 8))
+                {
+                    continue;
+                }
+                if (i >= zeroWord && i < zeroWord + 8 && StoreLayout.FROZEN == Bytes.getLong(before, zeroWord))
+                {
+                    final long saved = Bytes.getLong(before, savedWord);
+                    if (StoreLayout.FROZEN != saved && Bytes.getLong(after, zeroWord) == saved)
+                    {
+                        continue; // key 0's clean-close fence thawed (layout before 21a54f1): not a repair
+                    }
+                }
+                words++;
+                if (changes.size() < MAX_EXAMPLES)
+                {
+                    final int word = i & ~7;
+                    changes.add("word @" + word + " (" +
+                        StoreLayout.regionNames(mutation.seed.layout.regionBits(word)) + ") " +
+                        Bytes.getLong(before, word) + " -> " + Bytes.getLong(after, word));
+                }
+                i |= 7;
+            }
+            if (!changes.isEmpty())
+            {
+                flags.add("changed-at-open");
+                if (report.isEmpty() || !report.get().changedAnything())
+                {
+                    problem(Outcome.UNREPORTED_REPAIR, "the open changed " + words + " words but " +
+                        (report.isEmpty() ? "there is no recovery report" : "its report says nothing changed: " +
+                        report.get()) + "; e.g. " + changes);
+                }
+            }
+        }
+
+        /**
+         * Inserts (a resize for a quarter of the files), updates, conditional updates, an increment and removes,
+         * each checked against the model unless the map is exempt.
+         */
+        private void writes(final Map<Long, Long> model)
+        {
+            final SplittableRandom random = new SplittableRandom(mutation.index * 0x9E37_79B9_7F4A_7C15L + 12345);
+            final List<Long> keys = new ArrayList<>(new TreeSet<>(model.keySet()));
+            injectFailures();
+            for (int i = 0; i < Math.min(4, keys.size()); i++)
+            {
+                final long key = keys.get(random.nextInt(keys.size()));
+                final long value = storable(random);
+                expect("put", key, map.put(key, value), model.getOrDefault(key, MISSING));
+                model.put(key, value);
+            }
+            if (!keys.isEmpty())
+            {
+                final long key = keys.get(random.nextInt(keys.size()));
+                final long value = storable(random);
+                final long current = model.getOrDefault(key, MISSING);
+                final boolean replaced = map.replace(key, current, value);
+                expect("replace(k, current, v)", key, replaced ? 1 : 0, MISSING == current ? 0 : 1);
+                if (replaced)
+                {
+                    model.put(key, value);
+                }
+                final long other = keys.get(random.nextInt(keys.size()));
+                final Long present = model.get(other);
+                if (null != present && present < Long.MAX_VALUE)
+                {
+                    expect("getAndAdd", other, map.getAndAdd(other, 1), present);
+                    model.put(other, present + 1);
+                }
+                final long existing = keys.get(random.nextInt(keys.size()));
+                expect("putIfAbsent", existing, map.putIfAbsent(existing, storable(random)),
+                    model.getOrDefault(existing, MISSING));
+            }
+            for (int i = 0; i < Math.min(3, keys.size()); i++)
+            {
+                final long key = keys.get(random.nextInt(keys.size()));
+                final Long removed = model.remove(key);
+                expect("remove", key, map.remove(key), null == removed ? MISSING : removed);
+            }
+            final int inserts = random.nextInt(4) == 0 ? 150 : 8;
+            for (int i = 0; i < inserts; i++)
+            {
+                final long key = newKey(random, i);
+                if (model.containsKey(key))
+                {
+                    continue;
+                }
+                expect("get of a new key", key, map.get(key), MISSING);
+                final long value = storable(random);
+                if (i % 5 == 4)
+                {
+                    expect("putIfAbsent of a new key", key, map.putIfAbsent(key, value), MISSING);
+                }
+                else
+                {
+                    expect("put of a new key", key, map.put(key, value), MISSING);
+                }
+                model.put(key, value);
+            }
+            final long absent = newKey(random, 99);
+            if (!model.containsKey(absent))
+            {
+                expect("remove of an absent key", absent, map.remove(absent), MISSING);
+            }
+            expect("size after writes", -1, map.size(), model.size());
+        }
+
+        private void expect(final String op, final long key, final long actual, final long wanted)
+        {
+            if (!exempt && actual != wanted)
+            {
+                inconsistent(op + "(" + key + ") returned " + actual + ", the model says " + wanted);
+            }
+        }
+
+        private long newKey(final SplittableRandom random, final int i)
+        {
+            switch (i)
+            {
+                case 0:
+                    return 0;
+                case 1:
+                    return Long.MIN_VALUE;
+                case 2:
+                    return Long.MAX_VALUE;
+                case 3:
+                    return -1 - random.nextInt(1000);
+                default:
+                    return random.nextInt(3) == 0 ? random.nextInt(10_000) : random.nextLong();
+            }
+        }
+
+        private long storable(final SplittableRandom random)
+        {
+            final long value = random.nextLong();
+            return value < Long.MIN_VALUE + 2 ? value + 2 : value;
+        }
+
+        private void injectFailures()
+        {
+            final long index = mutation.index;
+            if (selfTests.contains("raw") && index % 7 == 3)
+            {
+                throw new IllegalArgumentException("injected by --self-test raw");
+            }
+            if (selfTests.contains("hang") && index % 97 == 5)
+            {
+                try
+                {
+                    Thread.sleep(Long.MAX_VALUE);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (selfTests.contains("crash") && index % 97 == 11)
+            {
+                crashTheJvm();
+            }
+            if (selfTests.contains("oom") && index % 97 == 17)
+            {
+                final List<long[]> hog = new ArrayList<>();
+                while (hog.size() < 1_000_000)
+                {
+                    hog.add(new long[1 << 24]);
+                }
+            }
+        }
+
+        private void injectUnreported() throws IOException
+        {
+            final long root = before.length >= StoreLayout.HEADER_LENGTH ?
+                Bytes.getLong(before, StoreLayout.ROOT_OFFSET_OFFSET) : StoreLayout.NO_ROOT;
+            if (selfTests.contains("unreported") && mutation.index % 3 == 2 && StoreLayout.NO_ROOT != root)
+            {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+                {
+                    // a reserved directory word: nothing reads it, but the open did not write it either
+                    channel.write(ByteBuffer.wrap(new byte[]{(byte)0xA5}), root + StoreLayout.RESERVED_DIRECTORY_WORD);
+                }
+            }
+        }
+    }
+
+    static void crashTheJvm()
+    {
+        try
+        {
+            final Field field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            final Object unsafe = field.get(null);
+            unsafe.getClass().getMethod("putLong", long.class, long.class).invoke(unsafe, 8L, 0L);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new IllegalStateException("cannot crash the JVM", ex);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.slotkv.stress.fuzz;
+
+/**
+ * The verdict on one mutated file in one arm. Failures come first, most severe first: when a file shows several
+ * problems, the first in this order is its outcome.
+ */
+enum Outcome
+{
+    CRASH("crash (the JVM died)", true),
+    HANG("hang (over the per-file limit)", true),
+    OOM("OutOfMemoryError", true),
+    RAW_EXCEPTION("raw exception", true),
+    REFUSED_MODIFIED("refused but file modified", true),
+    STILL_LOCKED("refused but still locked", true),
+    INCONSISTENT("inconsistent", true),
+    LOST_DATA("lost data (only unreferenced bytes damaged)", true),
+    UNREPORTED_REPAIR("changed at open without a recovery report", true),
+    EXEMPT("clean file, slot damage, not verified: inconsistent (by design)", false),
+    REFUSED("refused with CorruptStoreException", false),
+    OPENED("opened consistent", false);
+
+    final String label;
+    final boolean failure;
+
+    Outcome(final String label, final boolean failure)
+    {
+        this.label = label;
+        this.failure = failure;
+    }
+}

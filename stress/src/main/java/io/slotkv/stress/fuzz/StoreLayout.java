@@ -1,0 +1,358 @@
+package io.slotkv.stress.fuzz;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Where the structures of a valid store file lie, read from its bytes with the layouts of
+ * {@code FileHeaderDescriptor}, {@code DirectoryDescriptor}, {@code TableDescriptor} and {@code SlotDescriptor}
+ * (copied here: those classes are package-private to the map). The fuzzer aims its mutations with it and classifies
+ * what a mutation damaged: the header, the directory, a table header, slots of a table the directory references, or
+ * bytes nothing reads (tables replaced earlier, free space, space past the end), with reserved words and the header
+ * state word apart.
+ * Follows the layout since commit 21a54f1 (key 0's value word in segment 0's table header, the clean check in the
+ * directory); the words whose meaning changed are classified so that either layout is judged correctly.
+ */
+final class StoreLayout
+{
+    static final int HEADER_LENGTH = 128;
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    static final int HEADER_LENGTH_OFFSET = 12;
+    static final int CHUNK_SIZE_OFFSET = 16;
+    static final int END_OFFSET = 24;
+    static final int ROOT_OFFSET_OFFSET = 32;
+    static final int STATE_OFFSET = 40;
+    static final int RESERVED_HEADER_OFFSET = 48;
+    static final long MAGIC = 0x0000_564B_544F_4C53L;
+    static final long NO_ROOT = -1;
+
+    static final int KIND_OFFSET = 0;
+    static final int SEGMENT_COUNT_OFFSET = 8;
+    static final int MAX_LOAD_OFFSET = 16;
+    static final int MIN_CAPACITY_OFFSET = 24;
+    /** The clean check since 21a54f1; before it, key 0's value word (and its saved word at 40). */
+    static final int CLEAN_CHECK_OFFSET = 32;
+    /** Directory words 40 to 63: reserved since 21a54f1 (before it: key 0's saved word, then the clean check). */
+    static final int DIRECTORY_WORD_40 = 40;
+    /** A directory word reserved in every layout so far. */
+    static final int RESERVED_DIRECTORY_WORD = 56;
+    static final int DIRECTORY_HEADER_LENGTH = 64;
+    static final int SEGMENT_ENTRY_LENGTH = 16;
+    static final int TABLE_OFFSET_OFFSET = 0;
+    static final int NEXT_TABLE_OFFSET_OFFSET = 8;
+    static final long KIND_LONG_LONG = 0x474E_4F4C_474E_4F4CL;
+
+    static final int CAPACITY_OFFSET = 0;
+    static final int COUNTS_OFFSET = 8;
+    /** Key 0's value word, in segment 0's tables (since 21a54f1; reserved before). */
+    static final int ZERO_KEY_VALUE_OFFSET = 16;
+    static final int TABLE_HEADER_LENGTH = 64;
+    static final int SLOT_LENGTH = 16;
+    static final int KEY_OFFSET = 0;
+    static final int VALUE_OFFSET = 8;
+    static final int MIN_CAPACITY = 16;
+
+    static final long ABSENT = 0;
+    static final long FROZEN = 1;
+
+    /** What a byte of the file belongs to; bits of {@link #regionBits}. */
+    static final int HEADER = 1;
+    static final int DIRECTORY = 2;
+    static final int TABLE_HEADER = 4;
+    static final int SLOT = 8;
+    static final int UNREFERENCED = 16;
+    static final int PAST_END = 32;
+    static final int TRUNCATED = 64;
+    static final int RESERVED = 128;
+    static final int STATE = 256;
+
+    final int length;
+    final long chunkSize;
+    final long end;
+    final long root;
+    final long state;
+    final int segments;
+    final int directoryLength;
+    final Table[] current;
+    final Table[] next;
+    final List<Table> referenced;
+    final long[] orphans;
+
+    /**
+     * One table region.
+     */
+    static final class Table
+    {
+        final int segment;
+        final boolean isNext;
+        final long offset;
+        final int capacity;
+        final int[] occupied;
+
+        Table(final int segment, final boolean isNext, final long offset, final int capacity, final int[] occupied)
+        {
+            this.segment = segment;
+            this.isNext = isNext;
+            this.offset = offset;
+            this.capacity = capacity;
+            this.occupied = occupied;
+        }
+
+        long end()
+        {
+            return offset + TABLE_HEADER_LENGTH + (long)capacity * SLOT_LENGTH;
+        }
+
+        int slot(final int index)
+        {
+            return (int)(offset + TABLE_HEADER_LENGTH + (long)index * SLOT_LENGTH);
+        }
+
+        @Override
+        public String toString()
+        {
+            return "segment " + segment + (isNext ? " next" : "") + " table@" + offset + " capacity=" + capacity;
+        }
+    }
+
+    StoreLayout(final byte[] bytes)
+    {
+        length = bytes.length;
+        chunkSize = Bytes.getLong(bytes, CHUNK_SIZE_OFFSET);
+        end = Bytes.getLong(bytes, END_OFFSET);
+        root = Bytes.getLong(bytes, ROOT_OFFSET_OFFSET);
+        state = Bytes.getLong(bytes, STATE_OFFSET);
+        final List<Table> tables = new ArrayList<>();
+        if (NO_ROOT == root || root < HEADER_LENGTH || root + DIRECTORY_HEADER_LENGTH > length)
+        {
+            segments = 0;
+            directoryLength = 0;
+            current = new Table[0];
+            next = new Table[0];
+        }
+        else
+        {
+            segments = (int)Bytes.getLong(bytes, (int)root + SEGMENT_COUNT_OFFSET);
+            directoryLength = DIRECTORY_HEADER_LENGTH + segments * SEGMENT_ENTRY_LENGTH;
+            current = new Table[segments];
+            next = new Table[segments];
+            for (int i = 0; i < segments; i++)
+            {
+                final int entry = entryOffset(i);
+                final long tableOffset = Bytes.getLong(bytes, entry + TABLE_OFFSET_OFFSET);
+                final long nextOffset = Bytes.getLong(bytes, entry + NEXT_TABLE_OFFSET_OFFSET);
+                current[i] = table(bytes, i, false, tableOffset);
+                tables.add(current[i]);
+                if (0 != nextOffset && nextOffset != tableOffset)
+                {
+                    next[i] = table(bytes, i, true, nextOffset);
+                    tables.add(next[i]);
+                }
+            }
+        }
+        referenced = Collections.unmodifiableList(tables);
+        orphans = findOrphans(bytes);
+    }
+
+    int entryOffset(final int segment)
+    {
+        return (int)root + DIRECTORY_HEADER_LENGTH + segment * SEGMENT_ENTRY_LENGTH;
+    }
+
+    private static Table table(final byte[] bytes, final int segment, final boolean isNext, final long offset)
+    {
+        final int capacity = (int)Bytes.getLong(bytes, (int)offset + CAPACITY_OFFSET);
+        final List<Integer> occupied = new ArrayList<>();
+        for (int index = 0; index < capacity; index++)
+        {
+            final int slot = (int)(offset + TABLE_HEADER_LENGTH + (long)index * SLOT_LENGTH);
+            if (0 != Bytes.getLong(bytes, slot + KEY_OFFSET))
+            {
+                occupied.add(index);
+            }
+        }
+        final int[] indexes = new int[occupied.size()];
+        for (int i = 0; i < indexes.length; i++)
+        {
+            indexes[i] = occupied.get(i);
+        }
+        return new Table(segment, isNext, offset, capacity, indexes);
+    }
+
+    /**
+     * @return 64-byte aligned offsets outside every referenced region that look like a table header: tables a
+     * replacement retired (or slot bytes that happen to look like one).
+     */
+    private long[] findOrphans(final byte[] bytes)
+    {
+        final List<Long> found = new ArrayList<>();
+        final long limit = Math.min(end, length);
+        long offset = HEADER_LENGTH;
+        while (offset + TABLE_HEADER_LENGTH <= limit)
+        {
+            final int bits = regionBits(offset);
+            if (0 == (bits & UNREFERENCED))
+            {
+                offset += 64;
+                continue;
+            }
+            final long capacity = Bytes.getLong(bytes, (int)offset);
+            final long regionEnd = offset + TABLE_HEADER_LENGTH + capacity * SLOT_LENGTH;
+            if (capacity >= MIN_CAPACITY && capacity % 4 == 0 && capacity < (1 << 26) && regionEnd <= limit &&
+                offset / chunkSize == (regionEnd - 1) / chunkSize && reservedZero(bytes, (int)offset) &&
+                !overlapsReferenced(offset, regionEnd))
+            {
+                found.add(offset);
+                offset = (regionEnd + 63) & -64L;
+            }
+            else
+            {
+                offset += 64;
+            }
+        }
+        final long[] result = new long[found.size()];
+        for (int i = 0; i < result.length; i++)
+        {
+            result[i] = found.get(i);
+        }
+        return result;
+    }
+
+    private static boolean reservedZero(final byte[] bytes, final int offset)
+    {
+        for (int i = 16; i < TABLE_HEADER_LENGTH; i += 8)
+        {
+            if (0 != Bytes.getLong(bytes, offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean overlapsReferenced(final long from, final long to)
+    {
+        if (segments > 0 && from < root + directoryLength && root < to)
+        {
+            return true;
+        }
+        for (final Table table : referenced)
+        {
+            if (from < table.end() && table.offset < to)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @return the region bit of the byte at {@code position}.
+     */
+    int regionBits(final long position)
+    {
+        if (position < HEADER_LENGTH)
+        {
+            if (position >= STATE_OFFSET && position < STATE_OFFSET + 8)
+            {
+                return STATE;
+            }
+            return position < RESERVED_HEADER_OFFSET ? HEADER : RESERVED;
+        }
+        if (position >= end)
+        {
+            return PAST_END;
+        }
+        if (segments > 0 && position >= root && position < root + directoryLength)
+        {
+            final long within = position - root;
+            return within >= DIRECTORY_WORD_40 && within < DIRECTORY_HEADER_LENGTH ? RESERVED : DIRECTORY;
+        }
+        for (final Table table : referenced)
+        {
+            if (position >= table.offset && position < table.end())
+            {
+                final long within = position - table.offset;
+                if (within >= TABLE_HEADER_LENGTH ||
+                    (within >= ZERO_KEY_VALUE_OFFSET && within < ZERO_KEY_VALUE_OFFSET + 8))
+                {
+                    return SLOT; // key 0's value word is data, like a slot's value word
+                }
+                return within < ZERO_KEY_VALUE_OFFSET ? TABLE_HEADER : RESERVED;
+            }
+        }
+        return UNREFERENCED;
+    }
+
+    /**
+     * @return the region bits of every byte in which {@code mutated} differs from the file this layout describes
+     * ({@code original}), {@link #TRUNCATED} if it is shorter and lost allocated bytes.
+     */
+    int damage(final byte[] original, final byte[] mutated)
+    {
+        int bits = 0;
+        final int common = Math.min(original.length, mutated.length);
+        int position = 0;
+        while (position < common)
+        {
+            if (original[position] != mutated[position])
+            {
+                bits |= regionBits(position);
+            }
+            position++;
+        }
+        if (mutated.length < original.length)
+        {
+            bits |= mutated.length < end ? TRUNCATED : PAST_END;
+        }
+        else if (mutated.length > original.length)
+        {
+            bits |= PAST_END;
+        }
+        return bits;
+    }
+
+    static String regionNames(final int bits)
+    {
+        final StringBuilder names = new StringBuilder();
+        final String[] all = {"header", "directory", "table-header", "slot", "unreferenced", "past-end", "truncated",
+            "reserved", "state"};
+        for (int i = 0; i < all.length; i++)
+        {
+            if (0 != (bits & (1 << i)))
+            {
+                names.append(names.length() > 0 ? "+" : "").append(all[i]);
+            }
+        }
+        return names.length() > 0 ? names.toString() : "none";
+    }
+
+    /** The slot index a key's probe starts at: {@code TableDescriptor.homeIndex}. */
+    static int homeIndex(final long hash, final int capacity)
+    {
+        return (int)(((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+    }
+
+    /** The segment of a key's hash: {@code OffHeapLongLongMap}'s segment choice. */
+    static int segmentOf(final long hash, final int segments)
+    {
+        return (int)(hash >>> 40) & (segments - 1);
+    }
+
+    static long counts(final int used, final int live)
+    {
+        return ((long)used << 32) + live;
+    }
+
+    static int live(final long counts)
+    {
+        return (int)counts;
+    }
+
+    static int used(final long counts)
+    {
+        return (int)((counts - live(counts)) >>> 32);
+    }
+}
