@@ -35,6 +35,9 @@ import static io.slotkv.map.TableDescriptor.slotOffset;
  */
 final class Recovery
 {
+    /** Entries a segment may hold past its largest table's threshold: inserters that passed the check together. */
+    private static final int OVERSHOOT = 1024;
+
     /** Duplicate checks of entries this close to their home slot are always made. */
     private static final int SHORT_DISPLACEMENT = 64;
 
@@ -97,6 +100,14 @@ final class Recovery
             final long counts = table.counts();
             final int live = TableDescriptor.live(counts);
             final int used = TableDescriptor.used(counts);
+            final int most = LongLongTable.threshold(TableDescriptor.maxCapacity(space.maxRegionLength()), maxLoad);
+            if (live > most + OVERSHOOT && live <= used && used <= table.capacity)
+            {
+                // more entries than the directory's max load lets the largest table hold: the max load is wrong
+                throw new CorruptStoreException("not a long->long map directory: maxLoadPerMille=" +
+                    Math.round(maxLoad * 1000) + " cannot hold segment " + i + "'s " + live + " entries in a table of " +
+                    "at most " + most + " at that load, allowed: a max load whose largest table holds them, in " + space);
+            }
             if (live < 0 || live > used || used > table.capacity)
             {
                 recovery.suspect[i] = true;
