@@ -25,8 +25,14 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |        Clean Check (written by a clean close, see below)      |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                         Reserved                              |
- *  |                            ...                               ...
+ *  |                  Hash Seed (random, per map)                  |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                Hash Seed Check (~Hash Seed)                   |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                         Missing Value                         |
+ *  |                                                               |
  *  +---------------------------------------------------------------+  64
  *  |              Segment 0: Table Offset                          |
  *  |                                                               |
@@ -46,6 +52,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * its write lock. The clean check
  * is {@link #cleanCheck} of the directory and the table headers, written by a clean close after everything else:
  * a clean open that computes another value trusts nothing and verifies the whole file.
+ * <p>
+ * The hash seed keys the hash of every key ({@link io.slotkv.core.hash.LongHashing#mix(long, long)}), so keys cannot
+ * be chosen to collide without knowing it; it is stored with its complement, because a damaged seed would place
+ * every key in the wrong slot: an open that finds them inconsistent refuses the file instead of repairing it. The
+ * missing value is the one {@link OffHeapLongLongMap#get} returns for an absent key; an open that asks for another
+ * one is refused.
  */
 final class DirectoryDescriptor
 {
@@ -57,6 +69,9 @@ final class DirectoryDescriptor
     static final int MAX_LOAD_OFFSET;
     static final int MIN_CAPACITY_OFFSET;
     static final int CLEAN_CHECK_OFFSET;
+    static final int HASH_SEED_OFFSET;
+    static final int HASH_SEED_CHECK_OFFSET;
+    static final int MISSING_VALUE_OFFSET;
     static final int HEADER_LENGTH;
     static final int SEGMENT_TABLE_OFFSET_OFFSET;
     static final int SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
@@ -83,6 +98,12 @@ final class DirectoryDescriptor
         MIN_CAPACITY_OFFSET = offset;
         offset += SIZE_OF_LONG;
         CLEAN_CHECK_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        HASH_SEED_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        HASH_SEED_CHECK_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        MISSING_VALUE_OFFSET = offset;
         offset += SIZE_OF_LONG;
         HEADER_LENGTH = CACHE_LINE_LENGTH;
 

@@ -9,23 +9,19 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 
-import static io.slotkv.map.SlotDescriptor.decode;
 
 /**
- * {@link ConcurrentMap} view of an {@link OffHeapLongLongMap}. Null keys and values are rejected with
- * {@link NullPointerException}, as {@code ConcurrentHashMap} does; absent is {@code null}. Iterators are weakly
- * consistent and support {@code remove}; an entry's {@code setValue} writes through.
+ * {@link ConcurrentMap} view of an {@link OffHeapLongLongMap}; its contract is documented at
+ * {@link OffHeapLongLongMap#asConcurrentMap()}.
  */
 final class LongLongMapView extends AbstractMap<Long, Long> implements ConcurrentMap<Long, Long>
 {
     private final OffHeapLongLongMap map;
-    private final long missing;
     private EntrySet entrySet;
 
     LongLongMapView(final OffHeapLongLongMap map)
     {
         this.map = map;
-        this.missing = map.missingValue();
     }
 
     @Override
@@ -36,7 +32,7 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
         {
             return null;
         }
-        return boxed(map.get((Long)key));
+        return map.boxedGet((Long)key);
     }
 
     @Override
@@ -49,19 +45,25 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
     @Override
     public Long put(final Long key, final Long value)
     {
-        return boxed(map.put(key, value));
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return map.boxedWrite(key, ValueUpdate.PUT, value);
     }
 
     @Override
     public Long putIfAbsent(final Long key, final Long value)
     {
-        return boxed(map.putIfAbsent(key, value));
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return map.boxedWrite(key, ValueUpdate.PUT_IF_ABSENT, value);
     }
 
     @Override
     public Long replace(final Long key, final Long value)
     {
-        return boxed(map.replace(key, value));
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return map.boxedWrite(key, ValueUpdate.REPLACE, value);
     }
 
     @Override
@@ -69,21 +71,23 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
     {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(oldValue, "oldValue");
-        return map.replace(key, oldValue, newValue);
+        Objects.requireNonNull(newValue, "newValue");
+        return map.boxedWriteIfEqual(key, ValueUpdate.REPLACE_IF_EQUAL, newValue, oldValue);
     }
 
     @Override
     public Long remove(final Object key)
     {
         Objects.requireNonNull(key, "key");
-        return key instanceof Long ? boxed(map.remove((Long)key)) : null;
+        return key instanceof Long ? map.boxedWrite((Long)key, ValueUpdate.REMOVE, 0) : null;
     }
 
     @Override
     public boolean remove(final Object key, final Object value)
     {
         Objects.requireNonNull(key, "key");
-        return key instanceof Long && value instanceof Long && map.remove((Long)key, (Long)value);
+        return key instanceof Long && value instanceof Long &&
+            map.boxedWriteIfEqual((Long)key, ValueUpdate.REMOVE_IF_EQUAL, 0, (Long)value);
     }
 
     @Override
@@ -114,12 +118,6 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
             entrySet = set;
         }
         return set;
-    }
-
-    private Long boxed(final long value)
-    {
-        // the missing value cannot be stored, so it always means absent
-        return missing == value ? null : value;
     }
 
     private final class EntrySet extends AbstractSet<Map.Entry<Long, Long>>
@@ -169,25 +167,20 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
 
     private final class EntryIterator implements Iterator<Map.Entry<Long, Long>>
     {
-        private final OffHeapLongLongMap.SegmentSnapshot snapshot = new OffHeapLongLongMap.SegmentSnapshot();
-        private int segment = -2;
+        private final Cursor cursor = new Cursor(map);
         private int position;
+        private boolean done;
         private Entry last;
 
         @Override
         public boolean hasNext()
         {
-            while (position >= snapshot.size)
+            while (!done && position >= cursor.size)
             {
-                if (segment + 1 >= map.segmentCount())
-                {
-                    return false;
-                }
-                segment++;
-                map.snapshot(segment, snapshot);
+                done = !cursor.advance();
                 position = 0;
             }
-            return true;
+            return !done;
         }
 
         @Override
@@ -197,7 +190,7 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
             {
                 throw new NoSuchElementException();
             }
-            last = new Entry(snapshot.keys[position], decode(snapshot.valueWords[position]));
+            last = new Entry(cursor.keys[position], cursor.values[position]);
             position++;
             return last;
         }
@@ -242,7 +235,7 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
         {
             Objects.requireNonNull(newValue, "value");
             final long previous = value;
-            map.put(key, newValue);
+            map.boxedWrite(key, ValueUpdate.PUT, newValue);
             value = newValue;
             return previous;
         }

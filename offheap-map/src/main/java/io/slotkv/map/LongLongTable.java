@@ -4,17 +4,22 @@ import io.slotkv.core.hash.LongHashing;
 import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
+import org.agrona.UnsafeApi;
 
 import static io.slotkv.map.SlotDescriptor.ABSENT;
 import static io.slotkv.map.SlotDescriptor.EMPTY_KEY;
 import static io.slotkv.map.SlotDescriptor.FROZEN;
 import static io.slotkv.map.SlotDescriptor.KEY_OFFSET;
+import static io.slotkv.map.SlotDescriptor.SLOT_SHIFT;
 import static io.slotkv.map.SlotDescriptor.VALUE_OFFSET;
+import static io.slotkv.map.SlotDescriptor.isReserved;
 import static io.slotkv.map.TableDescriptor.CAPACITY_OFFSET;
 import static io.slotkv.map.TableDescriptor.COUNTS_OFFSET;
-import static io.slotkv.map.TableDescriptor.homeIndex;
+import static io.slotkv.map.TableDescriptor.HEADER_LENGTH;
 import static io.slotkv.map.TableDescriptor.USED_ONE;
+import static io.slotkv.map.TableDescriptor.VALUE_KEY_OFFSET;
 import static io.slotkv.map.TableDescriptor.ZERO_KEY_VALUE_OFFSET;
+import static io.slotkv.map.TableDescriptor.homeIndex;
 import static io.slotkv.map.TableDescriptor.regionLength;
 import static io.slotkv.map.TableDescriptor.slotOffset;
 
@@ -24,8 +29,16 @@ import static io.slotkv.map.TableDescriptor.slotOffset;
  * replaced, never resized in place, in two passes (see {@link Segment}): {@link #freezeAbsent} freezes every slot
  * without a value, {@link #copyAndFreezeInto} copies each value into the new table and only then freezes it.
  * <p>
- * Every probe is bounded by the capacity, and every index it computes stays in {@code [0, capacity)}, so no word
- * read from memory ever addresses memory.
+ * <b>Bounds.</b> The capacity is checked against the region when the table is made (allocated, or attached and
+ * checked), every probe is bounded by it, and every index it computes stays in {@code [0, capacity)}; so the hot
+ * paths address the slots directly, without a per-access bounds check, and no word read from memory ever
+ * addresses memory.
+ * <p>
+ * <b>Lifetime.</b> {@link #next} names the table a replacement copies this one into, from before its first slot is
+ * frozen: a reader that meets a frozen slot of its key reads the key there instead of waiting. {@link #retired} is
+ * set once no operation can newly reach the table; from then on its memory may be given back or reused, so a reader
+ * that read anything from it checks this flag afterwards and starts again if it is set (docs/design.md,
+ * "Memory lifetime").
  */
 final class LongLongTable
 {
@@ -33,11 +46,46 @@ final class LongLongTable
     final int capacity;
     final int threshold;
 
-    private LongLongTable(final MemoryRegion region, final int capacity, final double maxLoad)
+    /** Seed of the key hash: the map's. */
+    final long seed;
+
+    /** XORed into every value word of this table ({@link SlotDescriptor}). */
+    final long valueKey;
+
+    /** Address of slot 0. */
+    private final long slots;
+
+    /**
+     * The table a replacement of this one copies into; null while none runs. Written by the replacement (under
+     * the segment's write lock) before it freezes the first slot; the volatile store pairs with the read of a
+     * reader that saw a frozen slot (the freezing CAS is after the store, the reader's load of the frozen word is
+     * an acquire).
+     */
+    volatile LongLongTable next;
+
+    /**
+     * Set (volatile, then a full fence) before the table's memory is released or reused; a reader reads it after
+     * the words it used (acquire loads) and discards them if it is set.
+     */
+    volatile boolean retired;
+
+    /** Set by a writer whose value cannot be encoded with {@link #valueKey}: the next replacement re-keys. */
+    volatile boolean rekeyRequested;
+
+    private LongLongTable(final MemoryRegion region, final int capacity, final double maxLoad, final long seed,
+        final long valueKey)
     {
+        if (region.length() < regionLength(capacity))
+        {
+            throw new IllegalArgumentException("region too short for the table: length=" + region.length() +
+                ", capacity=" + capacity);
+        }
         this.region = region;
         this.capacity = capacity;
         this.threshold = threshold(capacity, maxLoad);
+        this.seed = seed;
+        this.valueKey = valueKey;
+        this.slots = region.address() + HEADER_LENGTH;
     }
 
     static int threshold(final int capacity, final double maxLoad)
@@ -48,11 +96,13 @@ final class LongLongTable
     /**
      * A new empty table. The region is zeroed, which is exactly a table of empty slots.
      */
-    static LongLongTable allocate(final MemorySpace space, final int capacity, final double maxLoad)
+    static LongLongTable allocate(
+        final MemorySpace space, final int capacity, final double maxLoad, final long seed, final long valueKey)
     {
         final MemoryRegion region = space.allocate(regionLength(capacity));
         region.putLong(CAPACITY_OFFSET, capacity);
-        return new LongLongTable(region, capacity, maxLoad);
+        region.putLong(VALUE_KEY_OFFSET, valueKey);
+        return new LongLongTable(region, capacity, maxLoad, seed, valueKey);
     }
 
     /**
@@ -60,7 +110,8 @@ final class LongLongTable
      *
      * @throws CorruptStoreException if the region is not a table: the message names the field and the range.
      */
-    static LongLongTable attach(final MemorySpace space, final long offset, final double maxLoad, final String what)
+    static LongLongTable attach(
+        final MemorySpace space, final long offset, final double maxLoad, final long seed, final String what)
     {
         final MemoryRegion head = space.attach(offset, TableDescriptor.HEADER_LENGTH);
         final long capacity = head.getLongVolatile(CAPACITY_OFFSET);
@@ -71,63 +122,103 @@ final class LongLongTable
                 TableDescriptor.MIN_CAPACITY + " to " + TableDescriptor.maxCapacity(space.maxRegionLength()) +
                 ", tableOffset=" + offset + ", in " + space);
         }
-        return new LongLongTable(space.attach(offset, regionLength((int)capacity)), (int)capacity, maxLoad);
+        final long valueKey = head.getLongVolatile(VALUE_KEY_OFFSET);
+        return new LongLongTable(space.attach(offset, regionLength((int)capacity)), (int)capacity, maxLoad, seed,
+            valueKey);
+    }
+
+    long hash(final long key)
+    {
+        return LongHashing.mix(key, seed);
+    }
+
+    long encode(final long value)
+    {
+        return value ^ valueKey;
+    }
+
+    long decode(final long word)
+    {
+        return word ^ valueKey;
+    }
+
+    void requestRekey()
+    {
+        rekeyRequested = true;
+    }
+
+    private long slotAddress(final int index)
+    {
+        return slots + ((long)index << SLOT_SHIFT);
     }
 
     /**
-     * Find the value word of {@code key}.
+     * Find the value word of {@code key}, as a reader: lock-free, no write.
      * <p>
-     * Validation without a lock: the read of a value word that is not FROZEN happened before any replacement froze
-     * that slot, hence while this table was still the segment's table; for a miss, the value word of the empty slot
-     * that ends the probe plays that part.
+     * A value word that is not FROZEN is the key's current value: nothing writes a slot after a replacement froze
+     * it, and until then the slot is where writers change the key. An empty key word ends the probe: the key is
+     * absent, even if that slot is frozen (a replacement in progress admits no new key until it is done, so the
+     * key was absent when this slot was frozen and still was when it was read).
      *
-     * @return the value word, {@link SlotDescriptor#ABSENT}, or {@link SlotDescriptor#FROZEN} when the caller must
-     * wait for this table to be replaced and retry.
+     * @return the value word, {@link SlotDescriptor#ABSENT}, or {@link SlotDescriptor#FROZEN} when the key's slot
+     * is frozen: its word is in {@link #next}.
      */
     long get(final long key, final long hash)
     {
-        final MemoryRegion region = this.region;
         final int capacity = this.capacity;
         int index = homeIndex(hash, capacity);
         for (int probes = capacity; probes > 0; probes--)
         {
-            final int slot = slotOffset(index);
+            final long slot = slotAddress(index);
             // acquire: pairs with the claiming CAS of the key word; the value word is read after it
-            final long keyWord = region.getLongAcquire(slot + KEY_OFFSET);
+            final long keyWord = UnsafeApi.getLongAcquire(null, slot + KEY_OFFSET);
             if (key == keyWord)
             {
-                return region.getLongAcquire(slot + VALUE_OFFSET);
+                return UnsafeApi.getLongAcquire(null, slot + VALUE_OFFSET);
             }
             if (EMPTY_KEY == keyWord)
             {
-                return FROZEN == region.getLongAcquire(slot + VALUE_OFFSET) ? FROZEN : ABSENT;
+                return ABSENT;
             }
             index = ++index == capacity ? 0 : index;
         }
         // Full: every slot held another key when read, and claimed key words never change, so the key was not in
-        // this table when the operation loaded it as the segment's table: absent, linearized at that load.
+        // this table when the operation loaded it: absent, linearized at that load.
         return ABSENT;
     }
 
     /**
      * Apply a {@link ValueUpdate} to {@code key}, claiming an empty slot first if the operation inserts.
      *
-     * @return the previous value word, {@link SlotDescriptor#ABSENT}, or {@link SlotDescriptor#FROZEN} when the
-     * table is frozen or too full and the caller must have it replaced and retry.
+     * @param value    the value to store (PUT, PUT_IF_ABSENT, REPLACE, REPLACE_IF_EQUAL) or the delta (ADD).
+     * @param expected the value to compare with (REPLACE_IF_EQUAL, REMOVE_IF_EQUAL) or the forbidden sum (ADD).
+     * @return the previous value word of this table, {@link SlotDescriptor#ABSENT}, or
+     * {@link SlotDescriptor#FROZEN} when the table is frozen, too full, or needs a new value key, and the caller
+     * must have it replaced and retry.
      */
-    long update(final long key, final long hash, final int op, final long word, final long expected)
+    long update(final long key, final long hash, final int op, final long value, final long expected)
     {
-        final MemoryRegion region = this.region;
+        final long word = ValueUpdate.storesWord(op) ? encode(value) : value;
+        if (ValueUpdate.storesWord(op) && isReserved(word))
+        {
+            requestRekey();
+            return FROZEN;
+        }
+        final long expectedWord = ValueUpdate.comparesWord(op) ? encode(expected) : expected;
+        if (ValueUpdate.comparesWord(op) && isReserved(expectedWord))
+        {
+            return ABSENT; // no slot of this table can hold the expected value: the comparison fails
+        }
         final int capacity = this.capacity;
         int index = homeIndex(hash, capacity);
         for (int probes = capacity; probes > 0; probes--)
         {
-            final int slot = slotOffset(index);
-            long keyWord = region.getLongAcquire(slot + KEY_OFFSET);
+            final long slot = slotAddress(index);
+            long keyWord = UnsafeApi.getLongAcquire(null, slot + KEY_OFFSET);
             boolean claimed = false;
             if (EMPTY_KEY == keyWord)
             {
-                final long emptyValue = region.getLongAcquire(slot + VALUE_OFFSET);
+                final long emptyValue = UnsafeApi.getLongAcquire(null, slot + VALUE_OFFSET);
                 if (FROZEN == emptyValue)
                 {
                     return FROZEN;
@@ -140,7 +231,7 @@ final class LongLongTable
                 {
                     return FROZEN;
                 }
-                keyWord = region.compareAndExchangeLong(slot + KEY_OFFSET, EMPTY_KEY, key);
+                keyWord = UnsafeApi.compareAndExchangeLong(null, slot + KEY_OFFSET, EMPTY_KEY, key);
                 if (EMPTY_KEY == keyWord)
                 {
                     claimed = true;
@@ -149,7 +240,7 @@ final class LongLongTable
             }
             if (key == keyWord)
             {
-                return updateSlot(slot, op, word, expected, claimed);
+                return updateWord(slot + VALUE_OFFSET, op, word, expectedWord, claimed);
             }
             index = ++index == capacity ? 0 : index;
         }
@@ -157,12 +248,32 @@ final class LongLongTable
         return ValueUpdate.inserts(op) ? FROZEN : ABSENT;
     }
 
-    private long updateSlot(final int slot, final int op, final long word, final long expected, final boolean claimed)
+    /**
+     * {@link #update} for key 0, whose value word is in the header.
+     */
+    long updateZeroKey(final int op, final long value, final long expected)
+    {
+        final long word = ValueUpdate.storesWord(op) ? encode(value) : value;
+        if (ValueUpdate.storesWord(op) && isReserved(word))
+        {
+            requestRekey();
+            return FROZEN;
+        }
+        final long expectedWord = ValueUpdate.comparesWord(op) ? encode(expected) : expected;
+        if (ValueUpdate.comparesWord(op) && isReserved(expectedWord))
+        {
+            return ABSENT;
+        }
+        return ValueUpdate.apply(this, region.address() + ZERO_KEY_VALUE_OFFSET, op, word, expectedWord);
+    }
+
+    private long updateWord(final long address, final int op, final long word, final long expected,
+        final boolean claimed)
     {
         long previous = FROZEN;
         try
         {
-            previous = ValueUpdate.apply(region, slot + VALUE_OFFSET, op, word, expected);
+            previous = ValueUpdate.apply(this, address, op, word, expected);
             return previous;
         }
         finally
@@ -193,10 +304,9 @@ final class LongLongTable
 
     /**
      * First pass of a replacement: freeze every value word that holds no value (ABSENT to FROZEN by CAS). Nothing is
-     * lost by it: a frozen slot of the current table that the new table does not hold reads as absent, to the
-     * operations (which wait for the new table) and to recovery alike. After it no key can claim a slot of this
-     * table (every empty slot is frozen), so the slots that hold a value, counted here, bound what the copy can
-     * meet. Called with the segment's write lock held.
+     * lost by it: a frozen slot without a value reads as absent, to readers and to recovery alike, and writers wait
+     * for the new table. After it no key can claim a slot of this table (every empty slot is frozen), so the slots
+     * that hold a value, counted here, bound what the copy can meet. Called with the segment's write lock held.
      *
      * @return the number of slots that held a value when this pass reached them: an upper bound of the entries the
      * copy pass will copy.
@@ -246,11 +356,27 @@ final class LongLongTable
     }
 
     /**
-     * @return key 0's value word (acquire): {@link SlotDescriptor#FROZEN} while the table is being replaced.
+     * @return key 0's value word (acquire): {@link SlotDescriptor#FROZEN} once a replacement copied it.
      */
     long zeroKeyWord()
     {
-        return region.getLongAcquire(ZERO_KEY_VALUE_OFFSET);
+        return UnsafeApi.getLongAcquire(null, region.address() + ZERO_KEY_VALUE_OFFSET);
+    }
+
+    /**
+     * @return the key word of slot {@code index} (acquire), for iteration.
+     */
+    long keyAt(final int index)
+    {
+        return UnsafeApi.getLongAcquire(null, slotAddress(index) + KEY_OFFSET);
+    }
+
+    /**
+     * @return the value word of slot {@code index} (acquire), for iteration.
+     */
+    long valueAt(final int index)
+    {
+        return UnsafeApi.getLongAcquire(null, slotAddress(index) + VALUE_OFFSET);
     }
 
     /**
@@ -258,8 +384,13 @@ final class LongLongTable
      * only then freeze the old slot with a CAS that expects exactly the value copied; if the CAS fails (a writer
      * changed it), copy the new word and try again. So at every instant a frozen slot's last value is in
      * {@code target}, which the directory names as the next table from before this pass: a crash anywhere in it
-     * loses nothing (recovery finishes the copy). Allocates nothing and cannot fail: {@code target} has more slots
-     * than {@link #freezeAbsent} counted values. Called with the segment's write lock held; {@code target} is private.
+     * loses nothing (recovery finishes the copy). Called with the segment's write lock held; only this thread
+     * writes {@code target}, readers may read it (a key's slot there is written before the key's old slot is
+     * frozen, and a reader goes there only after seeing that).
+     * <p>
+     * Allocates nothing and cannot fail: {@code target} has more slots than {@link #freezeAbsent} counted values;
+     * a value is re-encoded for the target's value key, and a re-keying replacement picks that key, while no
+     * writer can change this table, so that every value here encodes ({@link #chooseValueKey}).
      *
      * @param target the new table, or null to discard every value (clear).
      * @param slots  how many slots to process from the first: {@link #capacity} (a smaller number only for tests
@@ -290,7 +421,7 @@ final class LongLongTable
                     if (ABSENT != word)
                     {
                         copy = copy < 0 ? target.claimPrivate(key) : copy;
-                        target.region.putLong(slotOffset(copy) + VALUE_OFFSET, word);
+                        target.region.putLong(slotOffset(copy) + VALUE_OFFSET, target.recode(word, this));
                     }
                     else if (copy >= 0)
                     {
@@ -318,6 +449,25 @@ final class LongLongTable
     }
 
     /**
+     * @return {@code word}, a value word of {@code source}, as a value word of this table.
+     * @throws IllegalStateException if the value cannot be encoded here: the value key was chosen wrongly.
+     */
+    long recode(final long word, final LongLongTable source)
+    {
+        if (ABSENT == word || source.valueKey == valueKey)
+        {
+            return word;
+        }
+        final long recoded = encode(source.decode(word));
+        if (isReserved(recoded))
+        {
+            throw new IllegalStateException("value cannot be encoded with the new table's value key: value=" +
+                source.decode(word) + ", valueKey=" + valueKey);
+        }
+        return recoded;
+    }
+
+    /**
      * The key-0 word goes first, by the same rule as a slot: copy, then freeze by a CAS that expects the copy.
      */
     private void copyAndFreezeZeroKey(final LongLongTable target)
@@ -327,11 +477,48 @@ final class LongLongTable
         {
             if (null != target)
             {
-                target.region.putLong(ZERO_KEY_VALUE_OFFSET, word);
+                target.region.putLong(ZERO_KEY_VALUE_OFFSET, target.recode(word, this));
             }
             final long witness = region.compareAndExchangeLong(ZERO_KEY_VALUE_OFFSET, word, FROZEN);
             word = witness == word ? FROZEN : witness;
         }
+    }
+
+    /**
+     * Pick a value key with which every value of this table can be encoded. Only for a table no writer can change
+     * (a replacement's private copy, before it is published).
+     *
+     * @param candidates random words to try, in order; the first that encodes every value wins.
+     * @return the value key.
+     */
+    long chooseValueKey(final java.util.function.LongSupplier candidates)
+    {
+        while (true)
+        {
+            final long candidate = candidates.getAsLong();
+            if (encodesAll(candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private boolean encodesAll(final long candidate)
+    {
+        final long zero = region.getLongVolatile(ZERO_KEY_VALUE_OFFSET);
+        if (ABSENT != zero && FROZEN != zero && isReserved(decode(zero) ^ candidate))
+        {
+            return false;
+        }
+        for (int index = 0; index < capacity; index++)
+        {
+            final long word = region.getLongVolatile(slotOffset(index) + VALUE_OFFSET);
+            if (ABSENT != word && FROZEN != word && isReserved(decode(word) ^ candidate))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -364,7 +551,7 @@ final class LongLongTable
      */
     int findPrivate(final long key)
     {
-        int index = homeIndex(LongHashing.mix(key), capacity);
+        int index = homeIndex(hash(key), capacity);
         for (int probes = capacity; probes > 0; probes--)
         {
             final long keyWord = region.getLong(slotOffset(index) + KEY_OFFSET);
@@ -379,35 +566,5 @@ final class LongLongTable
             index = ++index == capacity ? 0 : index;
         }
         return -capacity - 1;
-    }
-
-    /**
-     * Visit every slot that has a value, reading each value word with acquire.
-     *
-     * @return false if a frozen slot was met: the visit is incomplete and the table is being replaced.
-     */
-    boolean forEachLive(final SlotVisitor visitor)
-    {
-        for (int index = 0; index < capacity; index++)
-        {
-            final int slot = slotOffset(index);
-            final long key = region.getLongAcquire(slot + KEY_OFFSET);
-            final long value = region.getLongAcquire(slot + VALUE_OFFSET);
-            if (FROZEN == value)
-            {
-                return false;
-            }
-            if (EMPTY_KEY != key && ABSENT != value)
-            {
-                visitor.visit(key, value);
-            }
-        }
-        return true;
-    }
-
-    @FunctionalInterface
-    interface SlotVisitor
-    {
-        void visit(long key, long valueWord);
     }
 }

@@ -18,25 +18,31 @@ import static io.slotkv.map.DirectoryDescriptor.*;
 import static io.slotkv.map.SlotDescriptor.ABSENT;
 import static io.slotkv.map.SlotDescriptor.EMPTY_KEY;
 import static io.slotkv.map.SlotDescriptor.FROZEN;
-import static io.slotkv.map.SlotDescriptor.MIN_STORABLE_VALUE;
-import static io.slotkv.map.SlotDescriptor.decode;
-import static io.slotkv.map.SlotDescriptor.encode;
 
 /**
  * A concurrent map from {@code long} to {@code long} in off-heap memory, optionally in a memory-mapped store
- * file. Lock-free: {@link #get} takes no lock, does no CAS, writes nothing and allocates nothing; an update of an
- * existing key is one CAS on the slot's value word; an insert claims an empty key word by CAS and then sets the
- * value word by CAS. Only the replacement of a segment's table (growth, rebuild, clear, close) takes that segment's
- * lock, and only operations that meet a frozen slot of that segment wait for it.
+ * file. Lock-free: {@link #get} takes no lock, never waits (not even for a resize), does no CAS, writes nothing and
+ * allocates nothing; an update of an existing key is one CAS on the slot's value word; an insert claims an empty key
+ * word by CAS and then sets the value word by CAS. Only the replacement of a segment's table (growth, rebuild,
+ * clear, close) takes that segment's lock, and only writes that meet it wait for it.
  * <p>
- * <b>Keys:</b> every long, including 0, -1, {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}.<br>
- * <b>Values:</b> every long except {@link Long#MIN_VALUE} and {@code Long.MIN_VALUE + 1} (they mark empty and
- * frozen slots) and the map's {@link #missingValue()}, which {@link #get} returns for an absent key (Agrona's
- * convention). Storing one of them throws {@link IllegalArgumentException}. The default missing value is
- * {@link Long#MIN_VALUE}, so by default exactly two values are reserved.
+ * <b>Keys and values:</b> every long, including 0, -1, {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}. The
+ * primitive methods follow Agrona's convention: {@link #get} returns the map's {@link #missingValue()} for an
+ * absent key, so they refuse to store it ({@link IllegalArgumentException}, also for a sum of {@link #getAndAdd}).
+ * The {@link #asConcurrentMap() ConcurrentMap view} stores every value and returns {@code null} exactly when a key
+ * is absent; a value equal to the missing value stored through it reads as the missing value through {@link #get}
+ * (use {@link #containsKey} or the view to tell them apart). The missing value is recorded in a store file.
+ * <p>
+ * <b>Hashing:</b> keys are hashed with a random seed chosen when the map is created (and kept in its store file),
+ * so keys cannot be chosen to share a probe chain.
+ * <p>
+ * <b>Memory:</b> the map owns its memory: anonymous tables are its own mappings (not counted against
+ * {@code -XX:MaxDirectMemorySize}, large ones on transparent huge pages), and a replaced table's memory is given
+ * back to the operating system, or its file space reused, as soon as no writer can hold it, without a GC
+ * ({@link #offHeapBytes()}).
  * <p>
  * <b>Closing:</b> {@link #close()} makes every later call throw {@link IllegalStateException}. An operation
- * already running completes (it is ordered before the close); the memory it uses is never freed or unmapped
+ * already running completes (it is ordered before the close) or throws; the memory it uses is never unmapped
  * under it. A file-backed map is synced and marked cleanly closed.
  * <p>
  * Iteration ({@link #forEach}) and {@link #size()} are weakly consistent, like {@code ConcurrentHashMap}'s.
@@ -49,6 +55,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /** Default {@link #missingValue()}. */
     public static final long DEFAULT_MISSING_VALUE = Long.MIN_VALUE;
 
+    /** How long {@link #close()} waits for writers still inside an operation before it leaves memory to the GC. */
+    private static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
+
     private static final System.Logger LOGGER = System.getLogger(OffHeapLongLongMap.class.getName());
 
     private final Segment[] segments;
@@ -57,14 +66,16 @@ public final class OffHeapLongLongMap implements AutoCloseable
     private final boolean readOnly;
     private final String location;
     private final long missingValue;
+    private final long seed;
     private final double maxLoad;
     private final RecoveryReport recoveryReport;
+    private final Reclaimer reclaimer;
+    private final ValueKeys valueKeys;
     private volatile boolean closed;
 
     /**
-     * The space and the directory, null once the map is closed: a closed map pins no memory, so the GC can release
-     * it (and unmap a store file) as soon as no running operation holds one of its regions, even while the map
-     * object itself stays reachable.
+     * The space and the directory, null once the map is closed: a closed map pins no memory, so the GC can
+     * unmap it as soon as no running operation holds one of its regions, even while the map object stays reachable.
      */
     private volatile MemorySpace space;
     private volatile MemoryRegion directory;
@@ -75,7 +86,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
         this.persistent = space.isPersistent();
         this.readOnly = space.isReadOnly();
         this.location = space.toString();
-        this.missingValue = builder.missingValue;
+        this.reclaimer = new Reclaimer(space);
+        this.valueKeys = null != builder.valueKeys ? builder.valueKeys : new ValueKeys();
         final MemoryRegion directory;
         if (MemorySpace.NO_ROOT == space.rootOffset())
         {
@@ -86,18 +98,23 @@ public final class OffHeapLongLongMap implements AutoCloseable
             space.markDirty();
             final int segmentCount = builder.segments;
             this.maxLoad = builder.maxLoad;
+            this.missingValue = builder.missingValue;
+            this.seed = valueKeys.next();
             final int minCapacity = builder.minCapacity(segmentCount, TableDescriptor.maxCapacity(space.maxRegionLength()));
             directory = space.allocate(DirectoryDescriptor.length(segmentCount));
             directory.putLong(KIND_OFFSET, KIND_LONG_LONG);
             directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
             directory.putLong(MAX_LOAD_OFFSET, Math.round(maxLoad * 1000));
             directory.putLong(MIN_CAPACITY_OFFSET, minCapacity);
+            directory.putLong(HASH_SEED_OFFSET, seed);
+            directory.putLong(HASH_SEED_CHECK_OFFSET, ~seed);
+            directory.putLong(MISSING_VALUE_OFFSET, missingValue);
             this.segments = new Segment[segmentCount];
             for (int i = 0; i < segmentCount; i++)
             {
-                final LongLongTable table = LongLongTable.allocate(space, minCapacity, maxLoad);
+                final LongLongTable table = LongLongTable.allocate(space, minCapacity, maxLoad, seed, valueKeys.next());
                 directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
-                segments[i] = new Segment(i, space, directory, maxLoad, minCapacity, table);
+                segments[i] = new Segment(i, space, directory, maxLoad, minCapacity, table, reclaimer, valueKeys);
             }
             // one word makes the map exist: a creation killed before it leaves an empty store, opened as new
             space.root(directory);
@@ -111,6 +128,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
             final long segmentCount = head.getLongVolatile(SEGMENT_COUNT_OFFSET);
             final long maxLoadPerMille = head.getLongVolatile(MAX_LOAD_OFFSET);
             final long minCapacity = head.getLongVolatile(MIN_CAPACITY_OFFSET);
+            final long storedSeed = head.getLongVolatile(HASH_SEED_OFFSET);
+            final long seedCheck = head.getLongVolatile(HASH_SEED_CHECK_OFFSET);
+            final long storedMissing = head.getLongVolatile(MISSING_VALUE_OFFSET);
             checkField(KIND_LONG_LONG == kind, "kind", "0x" + Long.toHexString(kind),
                 "0x" + Long.toHexString(KIND_LONG_LONG) + " (LONGLONG)");
             checkField(segmentCount >= 1 && segmentCount <= MAX_SEGMENTS && Long.bitCount(segmentCount) == 1,
@@ -120,10 +140,21 @@ public final class OffHeapLongLongMap implements AutoCloseable
             checkField(TableDescriptor.isValidCapacity(minCapacity) &&
                 TableDescriptor.regionLength((int)minCapacity) <= space.maxRegionLength(), "minCapacity", minCapacity,
                 "a multiple of 4 from 16 to " + TableDescriptor.maxCapacity(space.maxRegionLength()));
+            checkField(seedCheck == ~storedSeed, "hashSeedCheck", "0x" + Long.toHexString(seedCheck),
+                "0x" + Long.toHexString(~storedSeed) + " (the complement of hashSeed 0x" +
+                Long.toHexString(storedSeed) + "; a damaged seed would misplace every key, so it is not repaired)");
+            if (builder.missingValueSet && builder.missingValue != storedMissing)
+            {
+                throw new IllegalArgumentException("missing value differs from the store's: the store was created " +
+                    "with missingValue=" + storedMissing + ", the builder asks for missingValue=" +
+                    builder.missingValue + " (leave it unset to use the store's), in " + location);
+            }
+            this.missingValue = storedMissing;
+            this.seed = storedSeed;
             this.maxLoad = maxLoadPerMille / 1000.0;
             directory = space.attach(rootOffset, DirectoryDescriptor.length((int)segmentCount));
             // everything is read and checked before anything is written: a refused open leaves the file as it was
-            final Recovery recovery = Recovery.check(space, directory, (int)segmentCount, maxLoad);
+            final Recovery recovery = Recovery.check(space, directory, (int)segmentCount, maxLoad, seed);
             final boolean crashed = !space.wasClosedCleanly();
             final boolean verify = builder.verifyOnOpen || crashed;
             if (readOnly)
@@ -156,7 +187,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
             this.segments = new Segment[(int)segmentCount];
             for (int i = 0; i < segmentCount; i++)
             {
-                segments[i] = new Segment(i, space, directory, maxLoad, (int)minCapacity, recovery.table(i));
+                segments[i] = new Segment(i, space, directory, maxLoad, (int)minCapacity, recovery.table(i), reclaimer,
+                    valueKeys);
             }
         }
         this.segmentMask = segments.length - 1;
@@ -195,7 +227,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long get(final long key)
     {
-        return value(valueWord(key));
+        return read(key, missingValue, null, false);
     }
 
     /**
@@ -203,56 +235,52 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long getOrDefault(final long key, final long defaultValue)
     {
-        final long word = valueWord(key);
-        return ABSENT == word ? defaultValue : decode(word);
+        return read(key, defaultValue, null, false);
     }
 
     public boolean containsKey(final long key)
     {
-        return ABSENT != valueWord(key);
+        return 0 != read(key, 0, null, true);
     }
 
     /**
      * @return the previous value, or {@link #missingValue()} if there was none.
-     * @throws IllegalArgumentException if {@code value} is reserved.
+     * @throws IllegalArgumentException if {@code value} is the missing value.
      */
     public long put(final long key, final long value)
     {
-        return value(update(key, ValueUpdate.PUT, storable(value), ABSENT));
+        return write(key, ValueUpdate.PUT, storable(value), 0, missingValue, null);
     }
 
     /**
      * @return the current value if there is one (nothing changed), else {@link #missingValue()} (value set).
+     * @throws IllegalArgumentException if {@code value} is the missing value.
      */
     public long putIfAbsent(final long key, final long value)
     {
-        return value(update(key, ValueUpdate.PUT_IF_ABSENT, storable(value), ABSENT));
+        return write(key, ValueUpdate.PUT_IF_ABSENT, storable(value), 0, missingValue, null);
     }
 
     /**
      * Set the value of {@code key} only if it has one.
      *
      * @return the previous value, or {@link #missingValue()} if there was none (nothing changed).
+     * @throws IllegalArgumentException if {@code value} is the missing value.
      */
     public long replace(final long key, final long value)
     {
-        return value(update(key, ValueUpdate.REPLACE, storable(value), ABSENT));
+        return write(key, ValueUpdate.REPLACE, storable(value), 0, missingValue, null);
     }
 
     /**
      * Set the value of {@code key} to {@code value} only if it is {@code expected}.
      *
      * @return true if the value was replaced.
+     * @throws IllegalArgumentException if {@code value} is the missing value.
      */
     public boolean replace(final long key, final long expected, final long value)
     {
-        final long word = storable(value);
-        if (!isStorable(expected))
-        {
-            return false;
-        }
-        final long expectedWord = encode(expected);
-        return expectedWord == update(key, ValueUpdate.REPLACE_IF_EQUAL, word, expectedWord);
+        return writeIfEqual(key, ValueUpdate.REPLACE_IF_EQUAL, storable(value), expected);
     }
 
     /**
@@ -260,7 +288,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long remove(final long key)
     {
-        return value(update(key, ValueUpdate.REMOVE, ABSENT, ABSENT));
+        return write(key, ValueUpdate.REMOVE, 0, 0, missingValue, null);
     }
 
     /**
@@ -270,12 +298,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public boolean remove(final long key, final long expected)
     {
-        if (!isStorable(expected))
-        {
-            return false;
-        }
-        final long expectedWord = encode(expected);
-        return expectedWord == update(key, ValueUpdate.REMOVE_IF_EQUAL, ABSENT, expectedWord);
+        return writeIfEqual(key, ValueUpdate.REMOVE_IF_EQUAL, 0, expected);
     }
 
     /**
@@ -283,12 +306,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
      *
      * @return the value before the addition (0 if there was none).
      * @throws ArithmeticException      if the sum overflows a long.
-     * @throws IllegalArgumentException if the sum is a reserved value.
+     * @throws IllegalArgumentException if the sum is the missing value (nothing changed).
      */
     public long getAndAdd(final long key, final long delta)
     {
-        final long previous = update(key, ValueUpdate.ADD, delta, ABSENT);
-        return ABSENT == previous ? 0 : decode(previous);
+        return write(key, ValueUpdate.ADD, delta, missingValue, 0, null);
     }
 
     /**
@@ -323,10 +345,19 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long size()
     {
-        long size = ABSENT == zeroKeyWord() ? 0 : 1;
+        long size = containsKey(EMPTY_KEY) ? 1 : 0;
         for (final Segment segment : segments)
         {
-            size += table(segment).live();
+            while (true)
+            {
+                final LongLongTable table = table(segment);
+                final int live = table.live();
+                if (!table.retired)
+                {
+                    size += live;
+                    break;
+                }
+            }
         }
         return Math.max(0, size);
     }
@@ -355,44 +386,32 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Pass every key and value to {@code consumer}. Weakly consistent: every key that has a value during the whole
      * call is passed exactly once, with a value it had during the call; keys added or removed meanwhile may or may
-     * not be passed. The consumer may modify the map. Allocates a buffer of one segment's entries.
+     * not be passed. Takes no lock and never waits for a resize (except, to guarantee progress, after a span of a
+     * segment was retried several times because its table was replaced under it); uses a fixed buffer of a few
+     * dozen entries, whatever the size of the map. The consumer may modify the map.
      */
     public void forEach(final LongLongConsumer consumer)
     {
-        final SegmentSnapshot snapshot = new SegmentSnapshot();
-        for (int segment = -1; segment < segments.length; segment++)
+        final Cursor cursor = new Cursor(this);
+        while (cursor.advance())
         {
-            snapshot(segment, snapshot);
-            for (int i = 0; i < snapshot.size; i++)
+            for (int i = 0; i < cursor.size; i++)
             {
-                consumer.accept(snapshot.keys[i], decode(snapshot.valueWords[i]));
+                consumer.accept(cursor.keys[i], cursor.values[i]);
             }
         }
     }
 
     /**
-     * Fill {@code snapshot} with the live entries of segment {@code index}; index -1 is key 0.
-     */
-    void snapshot(final int index, final SegmentSnapshot snapshot)
-    {
-        if (index < 0)
-        {
-            snapshot.size = 0;
-            final long zero = zeroKeyWord();
-            if (ABSENT != zero)
-            {
-                snapshot.visit(EMPTY_KEY, zero);
-            }
-        }
-        else
-        {
-            snapshot.take(segments[index]);
-        }
-    }
-
-    /**
-     * @return a {@link ConcurrentMap} view backed by this map, for code that expects one; it boxes, and a value
-     * that is reserved here is rejected with {@link IllegalArgumentException}.
+     * A {@link ConcurrentMap} view backed by this map, for code that expects one. It boxes; it stores every long
+     * value (the missing value too) and returns {@code null} exactly when a key is absent. Null keys and values are
+     * rejected with {@link NullPointerException}, as {@code ConcurrentHashMap} does; a key that is not a
+     * {@link Long} is absent. Its iterators are weakly consistent (see {@link #forEach}) and support
+     * {@code remove}; an entry's {@code setValue} writes through. {@code compute}, {@code merge} and their kin are
+     * {@link ConcurrentMap}'s retry loops over {@code putIfAbsent}, {@code replace} and {@code remove}: atomic per
+     * step, the function may run more than once.
+     *
+     * @return the view.
      */
     public ConcurrentMap<Long, Long> asConcurrentMap()
     {
@@ -421,12 +440,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * @return the off-heap bytes of the current tables and the directory; tables replaced by a resize are not
-     * counted (anonymous memory is freed once no operation can reach them).
+     * @return the off-heap bytes the map holds: the directory, the current tables, and replaced tables whose memory
+     * is not released yet (it is released as soon as no writer still inside an operation can hold them, usually
+     * within microseconds of the replacement).
      */
     public long offHeapBytes()
     {
-        long bytes = openDirectory().length();
+        long bytes = openDirectory().length() + reclaimer.pendingBytes();
         for (final Segment segment : segments)
         {
             bytes += table(segment).region.length();
@@ -485,11 +505,14 @@ public final class OffHeapLongLongMap implements AutoCloseable
         final boolean fence = persistent && !readOnly;
         RuntimeException failure = null;
         final LongLongTable[] fences = new LongLongTable[segments.length];
+        final java.util.List<LongLongTable> held = new java.util.ArrayList<>();
         for (int i = 0; i < segments.length; i++)
         {
             try
             {
-                fences[i] = segments[i].close(fence && null == failure);
+                final LongLongTable[] tables = segments[i].close(fence && null == failure);
+                java.util.Collections.addAll(held, tables);
+                fences[i] = tables.length > 1 ? tables[1] : null;
             }
             catch (final RuntimeException ex)
             {
@@ -498,14 +521,30 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
         try
         {
+            if (null == failure && fence)
+            {
+                // last word before the clean mark: a clean open recomputes it to see that nothing was damaged
+                directory.putLongRelease(CLEAN_CHECK_OFFSET, Recovery.cleanCheck(directory, fences, fences.length,
+                    space.maxRegionLength()));
+            }
+            // retired before the file is unlocked: a reader still inside an operation of this map discards what it
+            // read (and throws) rather than return a word a later owner of the file wrote; anonymous memory goes
+            // back to the operating system once the writers still inside have left
+            for (final LongLongTable table : held)
+            {
+                reclaimer.retire(table);
+            }
+            if (!reclaimer.reclaim(CLOSE_WAIT_NANOS))
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "a writer was still inside an operation " +
+                    CLOSE_WAIT_NANOS / 1_000_000 + " ms after close: its table's memory is left to the GC, " + location);
+            }
+            if (!persistent)
+            {
+                space.release(directory);
+            }
             if (null == failure)
             {
-                if (fence)
-                {
-                    // last word before the clean mark: a clean open recomputes it to see that nothing was damaged
-                    directory.putLongRelease(CLEAN_CHECK_OFFSET, Recovery.cleanCheck(directory, fences, fences.length,
-                        space.maxRegionLength()));
-                }
                 space.close();
             }
             else
@@ -515,6 +554,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
         finally
         {
+            reclaimer.close();
             this.space = null;
             this.directory = null;
         }
@@ -541,11 +581,19 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * @return segment {@code i}, for tests.
+     * @return segment {@code i}, for tests and iteration.
      */
     Segment segment(final int i)
     {
         return segments[i];
+    }
+
+    /**
+     * @return the bytes of replaced tables whose memory is not released yet, for tests.
+     */
+    long pendingBytes()
+    {
+        return reclaimer.pendingBytes();
     }
 
     /**
@@ -576,81 +624,149 @@ public final class OffHeapLongLongMap implements AutoCloseable
         return new IllegalStateException("map is closed");
     }
 
-    private long valueWord(final long key)
+    /**
+     * The read of every lookup: lock-free, never waits, writes nothing.
+     * <p>
+     * It loads the segment's current table and probes it; a frozen slot of the key means a replacement copied the
+     * key's word into {@link LongLongTable#next}, where the probe continues (possibly along several replacements).
+     * The word it ends with is validated by the {@link LongLongTable#retired} flag of the table it came from, read
+     * after it: set means the memory may have been released or reused under the probe, which then starts again from
+     * the segment's current table (docs/design.md, "The read path").
+     *
+     * @param absent   returned when the key has no value.
+     * @param found    set to whether the key has a value; null if the caller does not need it.
+     * @param presence true to return only whether the key has a value: 1 or 0.
+     */
+    long read(final long key, final long absent, final Found found, final boolean presence)
     {
-        if (EMPTY_KEY == key)
-        {
-            return zeroKeyWord();
-        }
-        final long hash = LongHashing.mix(key);
-        final Segment segment = segments[segmentOf(hash, segmentMask)];
+        final long hash = LongHashing.mix(key, seed);
+        final Segment segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
         while (true)
         {
-            final LongLongTable table = table(segment);
-            final long word = table.get(key, hash);
-            Reference.reachabilityFence(table); // the table's memory stays mapped until this operation is done
-            if (FROZEN != word)
+            LongLongTable at = table(segment);
+            long word = EMPTY_KEY == key ? at.zeroKeyWord() : at.get(key, hash);
+            while (FROZEN == word)
             {
-                return word;
+                final LongLongTable next = at.next;
+                if (null == next)
+                {
+                    break; // the replacement that froze it failed and thawed it: read again
+                }
+                at = next;
+                word = EMPTY_KEY == key ? at.zeroKeyWord() : at.get(key, hash);
             }
-            segment.awaitOrReplace(table);
+            if (FROZEN == word || at.retired)
+            {
+                continue;
+            }
+            Reference.reachabilityFence(at); // the table's memory stays mapped until this operation is done
+            final boolean present = ABSENT != word;
+            if (presence)
+            {
+                return present ? 1 : 0;
+            }
+            if (null != found)
+            {
+                found.present = present;
+            }
+            return present ? at.decode(word) : absent;
         }
     }
 
-    private long update(final long key, final int op, final long word, final long expected)
+    /**
+     * The write of every update: lock-free unless the segment's table must be replaced.
+     *
+     * @param value    the value to store, or the delta of ADD.
+     * @param expected the value to compare with, or the forbidden sum of ADD.
+     * @param absent   returned when the key had no value.
+     * @param found    set to whether the key had a value before; null if the caller does not need it.
+     * @return the value before the operation, or {@code absent} if there was none.
+     */
+    private long write(final long key, final int op, final long value, final long expected, final long absent,
+        final Found found)
     {
         if (readOnly)
         {
             throw readOnlyException();
         }
-        if (EMPTY_KEY == key)
+        final long hash = LongHashing.mix(key, seed);
+        final Segment segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
+        int counter = reclaimer.enter();
+        try
         {
-            final Segment segment = segments[0];
             while (true)
             {
                 final LongLongTable table = table(segment);
-                final long previous = ValueUpdate.apply(table.region, TableDescriptor.ZERO_KEY_VALUE_OFFSET, op, word,
-                    expected);
-                Reference.reachabilityFence(table);
+                final long previous = EMPTY_KEY == key ? table.updateZeroKey(op, value, expected) :
+                    table.update(key, hash, op, value, expected);
                 if (FROZEN != previous)
                 {
-                    return previous;
+                    final boolean present = ABSENT != previous;
+                    if (null != found)
+                    {
+                        found.present = present;
+                    }
+                    return present ? table.decode(previous) : absent;
                 }
+                reclaimer.exit(counter);
+                counter = -1;
                 segment.awaitOrReplace(table);
+                counter = reclaimer.enter();
             }
         }
-        final long hash = LongHashing.mix(key);
-        final Segment segment = segments[segmentOf(hash, segmentMask)];
-        while (true)
+        finally
         {
-            final LongLongTable table = table(segment);
-            final long previous = table.update(key, hash, op, word, expected);
-            Reference.reachabilityFence(table);
-            if (FROZEN != previous)
+            if (counter >= 0)
             {
-                return previous;
+                reclaimer.exit(counter);
             }
-            segment.awaitOrReplace(table);
         }
     }
 
     /**
-     * Key 0's value word, from the header of segment 0's table (see {@link TableDescriptor}).
+     * @return true if the key had exactly {@code expected} and the conditional operation applied.
      */
-    private long zeroKeyWord()
+    private boolean writeIfEqual(final long key, final int op, final long value, final long expected)
     {
-        final Segment segment = segments[0];
-        while (true)
-        {
-            final LongLongTable table = table(segment);
-            final long word = table.zeroKeyWord();
-            Reference.reachabilityFence(table);
-            if (FROZEN != word)
-            {
-                return word;
-            }
-            segment.awaitOrReplace(table);
-        }
+        // "absent" is reported as a value other than the expected one: allocation-free and unambiguous
+        return expected == write(key, op, value, expected, ~expected, null);
+    }
+
+    /**
+     * For the {@link ConcurrentMap} view: {@code get} with {@code null} for absent.
+     */
+    Long boxedGet(final long key)
+    {
+        final Found found = new Found();
+        final long value = read(key, 0, found, false);
+        return found.present ? value : null;
+    }
+
+    /**
+     * For the {@link ConcurrentMap} view: PUT, PUT_IF_ABSENT, REPLACE or REMOVE of any value, {@code null} for
+     * absent.
+     */
+    Long boxedWrite(final long key, final int op, final long value)
+    {
+        final Found found = new Found();
+        final long previous = write(key, op, value, 0, 0, found);
+        return found.present ? previous : null;
+    }
+
+    /**
+     * For the {@link ConcurrentMap} view: REPLACE_IF_EQUAL or REMOVE_IF_EQUAL of any values.
+     */
+    boolean boxedWriteIfEqual(final long key, final int op, final long value, final long expected)
+    {
+        return writeIfEqual(key, op, value, expected);
+    }
+
+    /**
+     * Whether a lookup found a value: the second result of {@link #read} and {@link #write}.
+     */
+    static final class Found
+    {
+        boolean present;
     }
 
     private UnsupportedOperationException readOnlyException()
@@ -678,64 +794,15 @@ public final class OffHeapLongLongMap implements AutoCloseable
         return table;
     }
 
-    private long value(final long word)
-    {
-        return ABSENT == word ? missingValue : decode(word);
-    }
-
-    private boolean isStorable(final long value)
-    {
-        return value >= MIN_STORABLE_VALUE && value != missingValue;
-    }
-
     private long storable(final long value)
     {
-        if (!isStorable(value))
+        if (value == missingValue)
         {
-            throw new IllegalArgumentException("value is reserved: value=" + value + ", missingValue=" +
-                missingValue + " (Long.MIN_VALUE, Long.MIN_VALUE + 1 and the missing value cannot be stored)");
+            throw new IllegalArgumentException("value is the missing value, which get() returns for an absent key: " +
+                "value=" + value + ", missingValue=" + missingValue + " (store it through asConcurrentMap(), or build " +
+                "the map with another missing value)");
         }
-        return encode(value);
-    }
-
-    /**
-     * The live entries of one segment, read without a lock: a read that meets a frozen slot waits for the
-     * replacement and starts the segment again, so each entry is taken exactly once.
-     */
-    static final class SegmentSnapshot implements LongLongTable.SlotVisitor
-    {
-        long[] keys = new long[64];
-        long[] valueWords = new long[64];
-        int size;
-
-        void take(final Segment segment)
-        {
-            while (true)
-            {
-                size = 0;
-                final LongLongTable table = table(segment);
-                final boolean complete = table.forEachLive(this);
-                Reference.reachabilityFence(table);
-                if (complete)
-                {
-                    return;
-                }
-                segment.awaitOrReplace(table);
-            }
-        }
-
-        @Override
-        public void visit(final long key, final long valueWord)
-        {
-            if (size == keys.length)
-            {
-                keys = Arrays.copyOf(keys, size * 2);
-                valueWords = Arrays.copyOf(valueWords, size * 2);
-            }
-            keys[size] = key;
-            valueWords[size] = valueWord;
-            size++;
-        }
+        return value;
     }
 
     /**
@@ -751,7 +818,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
         private OpenMode openMode = OpenMode.CREATE_OR_OPEN;
         private long chunkSize = MappedFileSpace.DEFAULT_CHUNK_SIZE;
         private boolean verifyOnOpen;
+        private boolean missingValueSet;
+        private boolean hugePages = true;
         private MemorySpace space;
+        private ValueKeys valueKeys;
 
         private Builder()
         {
@@ -808,11 +878,14 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
-         * @param missingValue returned by {@link #get} for an absent key; it cannot be stored.
+         * @param missingValue returned by {@link #get} for an absent key; the primitive methods refuse to store it.
+         *                     Recorded in a new store file; opening an existing one with another missing value
+         *                     is refused (leave it unset to use the file's).
          */
         public Builder missingValue(final long missingValue)
         {
             this.missingValue = missingValue;
+            this.missingValueSet = true;
             return this;
         }
 
@@ -846,6 +919,26 @@ public final class OffHeapLongLongMap implements AutoCloseable
         public Builder verifyOnOpen(final boolean verify)
         {
             this.verifyOnOpen = verify;
+            return this;
+        }
+
+        /**
+         * @param hugePages true (the default) to put anonymous tables of 2 MiB and more on transparent huge pages
+         *                  ({@code madvise(MADV_HUGEPAGE)}; used when the kernel's mode is {@code madvise} or
+         *                  {@code always}): fewer TLB misses on large maps. No effect on a store file.
+         */
+        public Builder hugePages(final boolean hugePages)
+        {
+            this.hugePages = hugePages;
+            return this;
+        }
+
+        /**
+         * Test seam: the random words for the hash seed and value keys.
+         */
+        Builder valueKeys(final ValueKeys valueKeys)
+        {
+            this.valueKeys = valueKeys;
             return this;
         }
 
@@ -887,7 +980,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         public OffHeapLongLongMap build()
         {
             final MemorySpace space = null != this.space ? this.space :
-                null == file ? new AnonymousMemorySpace() : MappedFileSpace.open(file, openMode, chunkSize);
+                null == file ? new AnonymousMemorySpace(hugePages) : MappedFileSpace.open(file, openMode, chunkSize);
             try
             {
                 return new OffHeapLongLongMap(space, this);

@@ -1,6 +1,5 @@
 package io.slotkv.map;
 
-import io.slotkv.core.hash.LongHashing;
 import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
@@ -51,13 +50,16 @@ final class Recovery
     private final MemoryRegion directory;
     private final int segmentCount;
     private final double maxLoad;
+    private final long seed;
     private final LongLongTable[] tables;
     private final LongLongTable[] nexts;
     private final boolean[] suspect;
     private boolean cleanCheckFailed;
 
-    private Recovery(final MemorySpace space, final MemoryRegion directory, final int segmentCount, final double maxLoad)
+    private Recovery(final MemorySpace space, final MemoryRegion directory, final int segmentCount, final double maxLoad,
+        final long seed)
     {
+        this.seed = seed;
         this.space = space;
         this.directory = directory;
         this.segmentCount = segmentCount;
@@ -72,10 +74,10 @@ final class Recovery
      *
      * @throws CorruptStoreException naming the segment, the field, its value and the allowed range.
      */
-    static Recovery check(
-        final MemorySpace space, final MemoryRegion directory, final int segmentCount, final double maxLoad)
+    static Recovery check(final MemorySpace space, final MemoryRegion directory, final int segmentCount,
+        final double maxLoad, final long seed)
     {
-        final Recovery recovery = new Recovery(space, directory, segmentCount, maxLoad);
+        final Recovery recovery = new Recovery(space, directory, segmentCount, maxLoad, seed);
         final List<MemoryRegion> regions = new ArrayList<>();
         regions.add(directory);
         for (int i = 0; i < segmentCount; i++)
@@ -83,7 +85,7 @@ final class Recovery
             final int entry = segmentEntryOffset(i);
             final long offset = directory.getLongVolatile(entry + SEGMENT_TABLE_OFFSET_OFFSET);
             final long nextOffset = directory.getLongVolatile(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET);
-            final LongLongTable table = LongLongTable.attach(space, offset, maxLoad, "segment " + i + " table");
+            final LongLongTable table = LongLongTable.attach(space, offset, maxLoad, seed, "segment " + i + " table");
             recovery.tables[i] = table;
             regions.add(table.region);
             if (NO_NEXT_TABLE != nextOffset)
@@ -91,7 +93,7 @@ final class Recovery
                 recovery.suspect[i] = true;
                 if (nextOffset != offset)
                 {
-                    final LongLongTable next = LongLongTable.attach(space, nextOffset, maxLoad, "segment " + i +
+                    final LongLongTable next = LongLongTable.attach(space, nextOffset, maxLoad, seed, "segment " + i +
                         " next table (of an interrupted replacement)");
                     recovery.nexts[i] = next;
                     regions.add(next.region);
@@ -188,6 +190,7 @@ final class Recovery
             check = DirectoryDescriptor.cleanCheck(check, tables[i].capacity);
             check = DirectoryDescriptor.cleanCheck(check, tables[i].counts());
             check = DirectoryDescriptor.cleanCheck(check, tables[i].zeroKeyWord());
+            check = DirectoryDescriptor.cleanCheck(check, tables[i].valueKey);
         }
         return check;
     }
@@ -366,7 +369,8 @@ final class Recovery
         final long zero = region.getLong(ZERO_KEY_VALUE_OFFSET);
         if (FROZEN != zero && 0 == segment)
         {
-            next.region.putLong(ZERO_KEY_VALUE_OFFSET, zero); // not copied yet (or changed since): the old word wins
+            // not copied yet (or changed since): the old word wins
+            next.region.putLong(ZERO_KEY_VALUE_OFFSET, recode(next, zero, old, segment));
         }
         for (int index = 0; index < old.capacity; index++)
         {
@@ -393,11 +397,26 @@ final class Recovery
             }
             final int copy = found >= 0 ? found : -found - 1;
             next.region.putLong(slotOffset(copy) + KEY_OFFSET, key);
-            next.region.putLong(slotOffset(copy) + VALUE_OFFSET, word);
+            next.region.putLong(slotOffset(copy) + VALUE_OFFSET, recode(next, word, old, segment));
         }
         report.tablesScanned++;
         report.slotsScanned += old.capacity;
         report.bytesScanned += old.region.length();
+    }
+
+    private static long recode(final LongLongTable next, final long word, final LongLongTable old, final int segment)
+    {
+        try
+        {
+            return next.recode(word, old);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // a re-keying replacement chose the next table's key for exactly the values the old table holds
+            throw new CorruptStoreException("interrupted re-keying replacement: a value of segment " + segment +
+                "'s table cannot be encoded with its next table's value key (" + ex.getMessage() + "), in " +
+                old.region);
+        }
     }
 
     /**
@@ -471,7 +490,7 @@ final class Recovery
             {
                 continue;
             }
-            final long hash = LongHashing.mix(key);
+            final long hash = table.hash(key);
             if (DirectoryDescriptor.segmentOf(hash, segmentMask) != segment)
             {
                 report.keysInWrongSegmentPurged++;

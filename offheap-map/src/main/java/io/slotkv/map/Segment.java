@@ -13,13 +13,17 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
 
 /**
  * One segment of an {@link OffHeapLongLongMap}: the current table and the lock that only table replacement
- * (resize, rebuild, clear, close) takes. Operations never take the lock on their own; one that meets a frozen
- * word calls {@link #awaitOrReplace}, which waits for the running replacement or performs the one that is due.
+ * (resize, rebuild, re-key, clear, close) takes. Readers never take it nor wait for it: one that meets a frozen
+ * slot of its key reads the key in the table being filled ({@link LongLongTable#next}). A writer that meets a
+ * frozen word or a full table calls {@link #awaitOrReplace}: it waits on the read side of the lock, so every
+ * writer waiting for one replacement wakes at once, and only when no replacement is running and the table still
+ * needs one does a writer take the write lock and replace it.
  * <p>
  * <b>Replacement protocol</b> ({@link #replace}), under the write lock; each step says what a crash right after it
  * leaves, and what an open of the file then does:
  * <ol>
- *   <li>allocate the new table, disk space reserved (may throw: nothing changed);</li>
+ *   <li>allocate the new table, disk space reserved (may throw: nothing changed), and name it as the current
+ *       table's {@code next} for readers;</li>
  *   <li>{@link LongLongTable#freezeAbsent}: freeze every slot without a value, counting the slots with one (a
  *       crash: frozen slots of a current table are absent; recovery thaws them). If the new table is too small
  *       for that count, thaw and start again with a larger one: the segment is exactly as it was;</li>
@@ -29,8 +33,13 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
  *       or throws;</li>
  *   <li>name the new table as the segment's Table (one word: the replacement's commit point in the file), clear
  *       Next (a crash between the two: recovery sees Table = Next and clears it);</li>
- *   <li>publish it to operations with the volatile store of {@link #table}.</li>
+ *   <li>publish it to operations with the volatile store of {@link #table}, release the lock, and retire the old
+ *       table ({@link Reclaimer}): its memory goes back once no writer can hold it.</li>
  * </ol>
+ * <b>Re-keying</b> (a writer's value cannot be encoded with the table's value key, see {@link SlotDescriptor}):
+ * two replacements under one hold of the lock. The first copies the table as it is into a private table; writers
+ * keep waiting, so the private table cannot change, and a value key that encodes all its values is chosen for the
+ * second, which copies into the table that is then published.
  */
 final class Segment
 {
@@ -39,6 +48,8 @@ final class Segment
 
     private final int index;
     private final StampedLock lock = new StampedLock();
+    private final Reclaimer reclaimer;
+    private final ValueKeys valueKeys;
 
     /** The map's space and directory; read and written only under the write lock, dropped by {@link #close}. */
     private MemorySpace space;
@@ -73,7 +84,9 @@ final class Segment
         final MemoryRegion directory,
         final double maxLoad,
         final int minCapacity,
-        final LongLongTable table)
+        final LongLongTable table,
+        final Reclaimer reclaimer,
+        final ValueKeys valueKeys)
     {
         this.index = index;
         this.space = space;
@@ -83,35 +96,74 @@ final class Segment
         this.maxCapacity = TableDescriptor.maxCapacity(space.maxRegionLength());
         this.readOnly = space.isReadOnly();
         this.table = table;
+        this.reclaimer = reclaimer;
+        this.valueKeys = valueKeys;
     }
 
     /**
      * Make sure {@code seen} is no longer this segment's table: wait for a replacement in progress, or replace it
-     * now (grown, or rebuilt at the same size to drop removed keys). Returns when the caller may retry.
+     * now (grown, rebuilt at the same size to drop removed keys, or re-keyed). Returns when the caller may retry.
+     * The caller must not be inside a writer's {@link Reclaimer#enter}.
      *
      * @throws IllegalStateException if the table is at maximum capacity and full (the segment is unchanged).
      * @throws io.slotkv.core.memory.DiskFullException if the store file cannot grow (the segment is unchanged).
      */
     void awaitOrReplace(final LongLongTable seen)
     {
+        // wait for a running replacement on the shared side: all the writers it stopped go on together
+        lock.unlockRead(lock.readLock());
+        if (table != seen || null == seen)
+        {
+            return;
+        }
+        final LongLongTable[] retired;
         final long stamp = lock.writeLock();
         try
         {
             final LongLongTable current = table;
-            if (current == seen && null != current)
+            if (current != seen)
             {
-                if (readOnly)
-                {
-                    throw new CorruptStoreException("read-only store has a frozen or full table: segment=" + index +
-                        ", capacity=" + current.capacity + ", in " + space);
-                }
-                table = replace(current, capacityFor(current.live()), true);
+                return;
+            }
+            if (readOnly)
+            {
+                throw new CorruptStoreException("read-only store has a frozen or full table: segment=" + index +
+                    ", capacity=" + current.capacity + ", in " + space);
+            }
+            if (current.rekeyRequested)
+            {
+                final LongLongTable copy = replace(current, current.capacity, true, current.valueKey);
+                final long valueKey = copy.chooseValueKey(valueKeys::next);
+                table = replace(copy, capacityFor(copy.live()), true, valueKey);
+                retired = new LongLongTable[]{current, copy};
+            }
+            else
+            {
+                table = replace(current, capacityFor(current.live()), true, current.valueKey);
+                retired = new LongLongTable[]{current};
             }
         }
         finally
         {
             lock.unlockWrite(stamp);
         }
+        for (final LongLongTable old : retired)
+        {
+            reclaimer.retire(old);
+        }
+    }
+
+    /**
+     * @return a read stamp: no replacement of this segment starts until {@link #unlockRead}. For iteration only.
+     */
+    long readLock()
+    {
+        return lock.readLock();
+    }
+
+    void unlockRead(final long stamp)
+    {
+        lock.unlockRead(stamp);
     }
 
     /**
@@ -120,45 +172,51 @@ final class Segment
      */
     void clear()
     {
+        final LongLongTable current;
         final long stamp = lock.writeLock();
         try
         {
-            final LongLongTable current = table;
+            current = table;
             if (null == current)
             {
                 throw OffHeapLongLongMap.closedException();
             }
-            table = replace(current, minCapacity, false);
+            table = replace(current, minCapacity, false, current.valueKey);
         }
         finally
         {
             lock.unlockWrite(stamp);
         }
+        reclaimer.retire(current);
     }
 
     /**
      * Detach the table: every later operation on this segment sees null and throws. Waits for a running
      * replacement. With {@code fence}, the table is first replaced by a copy that the directory names but no
      * operation ever sees: every slot of the table that operations hold is frozen, so an operation that loaded it
-     * before the close can no longer change anything (its CAS fails, it sees null and throws). The memory stays
-     * valid for operations already running (each holds its table, whose region keeps the space reachable; see
-     * {@link MemoryRegion}), and the segment itself no longer pins it.
+     * before the close can no longer change anything (its CAS fails, it sees null and throws).
      *
-     * @return the fence table (which the directory now names), or null without a fence.
+     * @return the tables of this segment the map still holds: the detached one and, with a fence, the fence
+     * (which the directory now names); the caller retires them.
      * @throws RuntimeException if the fence could not be allocated; the segment is detached anyway, unfenced.
      */
-    LongLongTable close(final boolean fence)
+    LongLongTable[] close(final boolean fence)
     {
         final long stamp = lock.writeLock();
         try
         {
             final LongLongTable current = table;
             table = null;
-            if (fence && null != current)
+            if (null == current)
             {
-                return replace(current, current.capacity, true); // the same size: it holds what this table holds
+                return new LongLongTable[0];
             }
-            return null;
+            if (fence)
+            {
+                // the same size and key: it holds what this table holds
+                return new LongLongTable[]{current, replace(current, current.capacity, true, current.valueKey)};
+            }
+            return new LongLongTable[]{current};
         }
         finally
         {
@@ -171,29 +229,48 @@ final class Segment
     /**
      * Run the replacement protocol of the class documentation on {@code current}.
      *
-     * @param copy false to discard the values (clear).
-     * @return the new table, named by the directory; the caller publishes it to operations.
+     * @param copy     false to discard the values (clear).
+     * @param valueKey of the new table: {@code current}'s, except when re-keying.
+     * @return the new table, named by the directory; the caller publishes it to operations and retires
+     * {@code current}.
      */
-    private LongLongTable replace(final LongLongTable current, final int capacity, final boolean copy)
+    private LongLongTable replace(final LongLongTable current, final int capacity, final boolean copy,
+        final long valueKey)
     {
-        LongLongTable next = LongLongTable.allocate(space, capacity, maxLoad);
-        crashPoint(Step.ALLOCATED);
-        for (int attempt = 1; ; attempt++)
+        LongLongTable next = LongLongTable.allocate(space, capacity, maxLoad, current.seed, valueKey);
+        current.next = next; // before the first freeze: a reader that meets a frozen slot reads its key there
+        try
         {
-            final int valued = current.freezeAbsent();
-            if (!copy || valued < next.capacity)
+            crashPoint(Step.ALLOCATED);
+            for (int attempt = 1; ; attempt++)
             {
-                break;
+                final int valued = current.freezeAbsent();
+                if (!copy || valued < next.capacity)
+                {
+                    break;
+                }
+                // writers filled the table while it was sized: undo, then size for what is there now
+                current.thawAbsent();
+                final int needed = capacityFor(valued);
+                if (attempt == SIZING_ATTEMPTS || needed <= next.capacity)
+                {
+                    throw new IllegalStateException("segment keeps growing while it is resized: segment=" + index +
+                        ", entries=" + valued + ", capacity=" + next.capacity);
+                }
+                final LongLongTable larger = LongLongTable.allocate(space, needed, maxLoad, current.seed, valueKey);
+                current.next = larger;
+                reclaimer.retire(next); // readers may have read it (empty): they validate
+                next = larger;
             }
-            // writers filled the table while it was sized: undo, then size for what is there now
-            current.thawAbsent();
-            final int needed = capacityFor(valued);
-            if (attempt == SIZING_ATTEMPTS || needed <= next.capacity)
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (!(ex instanceof SimulatedCrash))
             {
-                throw new IllegalStateException("segment keeps growing while it is resized: segment=" + index +
-                    ", entries=" + valued + ", capacity=" + next.capacity);
+                current.next = null;
+                reclaimer.retire(next);
             }
-            next = LongLongTable.allocate(space, needed, maxLoad);
+            throw ex;
         }
         crashPoint(Step.ABSENT_FROZEN);
         final int entry = segmentEntryOffset(index);
@@ -212,7 +289,6 @@ final class Segment
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
         return next;
     }
-
     private void crashPoint(final Step step)
     {
         if (step == crashAt)

@@ -20,10 +20,12 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * and never changes again, so keys never move inside a table. Key 0 is kept aside in the map's directory.
  * <p>
  * <b>Value word:</b> {@link #ABSENT} (0, no value: never set, or removed), {@link #FROZEN} (1, the slot was
- * copied by a resize and this table is dead), or {@link #encode(long) a value}. A value is stored with its sign bit
- * flipped, so that all-zero memory is a table of empty slots (fresh and sparse file space needs no
- * initialisation). The price: the two user values that encode to ABSENT and FROZEN, {@link Long#MIN_VALUE} and
- * {@code Long.MIN_VALUE + 1}, are reserved.
+ * copied by a replacement and this table is dead for it), or a value {@code v} stored as {@code v ^ valueKey}, where
+ * the value key is a random word of the table's header. So all-zero memory is a table of empty slots (fresh and
+ * sparse file space needs no initialisation) and every one of the 2^64 values can be stored: the two values that
+ * would encode to ABSENT or FROZEN in one table ({@code valueKey} and {@code valueKey ^ 1}) make the segment
+ * re-key its table (a replacement with a new value key, see {@link Segment}), which happens with probability
+ * 2^-63 per write for values the writer does not choose knowing the key.
  */
 final class SlotDescriptor
 {
@@ -35,9 +37,6 @@ final class SlotDescriptor
 
     /** Value word of a slot whose table is being, or has been, replaced. */
     static final long FROZEN = 1;
-
-    /** Smallest user value that can be stored: the two below it encode to ABSENT and FROZEN. */
-    static final long MIN_STORABLE_VALUE = Long.MIN_VALUE + 2;
 
     static final int KEY_OFFSET;
     static final int VALUE_OFFSET;
@@ -61,13 +60,12 @@ final class SlotDescriptor
     {
     }
 
-    static long encode(final long value)
+    /**
+     * @return true if {@code word} is {@link #ABSENT} or {@link #FROZEN}: a value that encodes to it cannot be
+     * stored with that value key.
+     */
+    static boolean isReserved(final long word)
     {
-        return value ^ Long.MIN_VALUE;
-    }
-
-    static long decode(final long word)
-    {
-        return word ^ Long.MIN_VALUE;
+        return 0 == (word >>> 1);
     }
 }

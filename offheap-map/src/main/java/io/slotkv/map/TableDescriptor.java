@@ -20,6 +20,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |          Value Word of Key 0 (segment 0's tables only)        |
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |            Value Key (XORed into every value word)            |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |                           Reserved                            |
  *  |                             ...                              ...
  *  +---------------------------------------------------------------+  64
@@ -35,12 +38,16 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * header of segment 0's table (always ABSENT in other segments' tables) and is copied, then frozen, by every
  * replacement exactly like a slot's value word, so it moves to every new table, and a closed map's late writer
  * can never reach the copy a later owner uses.
+ * <p>
+ * The value key ({@link SlotDescriptor}) is written once, before the table is published, and a replacement copies
+ * it, except a re-keying one. Capacity and value key never change while the table is in use.
  */
 final class TableDescriptor
 {
     static final int CAPACITY_OFFSET;
     static final int COUNTS_OFFSET;
     static final int ZERO_KEY_VALUE_OFFSET;
+    static final int VALUE_KEY_OFFSET;
     static final int HEADER_LENGTH;
 
     /** Counts word increment for one claimed key word. */
@@ -66,6 +73,8 @@ final class TableDescriptor
         COUNTS_OFFSET = offset;
         offset += SIZE_OF_LONG;
         ZERO_KEY_VALUE_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        VALUE_KEY_OFFSET = offset;
         offset += SIZE_OF_LONG;
         HEADER_LENGTH = CACHE_LINE_LENGTH;
     }

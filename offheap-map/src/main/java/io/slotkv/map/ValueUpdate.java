@@ -1,17 +1,15 @@
 package io.slotkv.map;
 
-import io.slotkv.core.memory.MemoryRegion;
+import org.agrona.UnsafeApi;
 
 import static io.slotkv.map.SlotDescriptor.ABSENT;
 import static io.slotkv.map.SlotDescriptor.FROZEN;
-import static io.slotkv.map.SlotDescriptor.MIN_STORABLE_VALUE;
-import static io.slotkv.map.SlotDescriptor.decode;
-import static io.slotkv.map.SlotDescriptor.encode;
 
 /**
  * The write operations of the map, each one a rule from the current value word to the next, applied with one
- * CAS on the value word. Operands are value <em>words</em> (already {@link SlotDescriptor#encode encoded}), except
- * the delta of {@link #ADD}.
+ * CAS on the value word. Operands are value <em>words</em> of the table the rule is applied in (values already
+ * XORed with its value key), except for {@link #ADD}, whose operands are a delta and the one sum that must not be
+ * stored (the map's missing value).
  */
 final class ValueUpdate
 {
@@ -43,33 +41,54 @@ final class ValueUpdate
     }
 
     /**
-     * Apply {@code op} to the value word at {@code offset}.
+     * @return true if the operation's {@code word} operand is a value word to store (false: a delta, or nothing).
+     */
+    static boolean storesWord(final int op)
+    {
+        return PUT == op || PUT_IF_ABSENT == op || REPLACE == op || REPLACE_IF_EQUAL == op;
+    }
+
+    /**
+     * @return true if the operation's {@code expected} operand is a value word to compare with.
+     */
+    static boolean comparesWord(final int op)
+    {
+        return REPLACE_IF_EQUAL == op || REMOVE_IF_EQUAL == op;
+    }
+
+    /**
+     * Apply {@code op} to the value word at {@code address} of {@code table}.
      * <p>
      * Linearization point: the successful CAS; or, when the rule leaves the word unchanged, the read that saw it.
-     * A CAS can only succeed on a word that is not {@link SlotDescriptor#FROZEN}, that is before a resize copied the
-     * slot, so the resize copies the result: no update is lost.
+     * A CAS can only succeed on a word that is not {@link SlotDescriptor#FROZEN}, that is before a replacement
+     * copied the slot, so the replacement copies the result: no update is lost.
      *
-     * @param word    the new word (PUT, PUT_IF_ABSENT, REPLACE, REPLACE_IF_EQUAL) or the delta (ADD).
-     * @param expected the expected word (REPLACE_IF_EQUAL, REMOVE_IF_EQUAL).
-     * @return the word before the update, or {@link SlotDescriptor#FROZEN} if the slot is frozen (nothing done).
+     * @param word     the new word (PUT, PUT_IF_ABSENT, REPLACE, REPLACE_IF_EQUAL) or the delta (ADD).
+     * @param expected the expected word (REPLACE_IF_EQUAL, REMOVE_IF_EQUAL) or the forbidden sum (ADD).
+     * @return the word before the update, or {@link SlotDescriptor#FROZEN} if the slot is frozen or the sum of an
+     * ADD cannot be stored with this table's value key (nothing done; {@link LongLongTable#rekeyRequested} is set).
      * @throws ArithmeticException      if ADD overflows.
-     * @throws IllegalArgumentException if ADD's result is a reserved value.
+     * @throws IllegalArgumentException if ADD's sum is the forbidden value.
      */
     static long apply(
-        final MemoryRegion region, final int offset, final int op, final long word, final long expected)
+        final LongLongTable table, final long address, final int op, final long word, final long expected)
     {
-        long previous = region.getLongAcquire(offset);
+        long previous = UnsafeApi.getLongAcquire(null, address);
         while (FROZEN != previous)
         {
-            final long next = next(op, previous, word, expected);
+            final long next = ADD == op ? add(table, previous, word, expected) : next(op, previous, word, expected);
+            if (FROZEN == next)
+            {
+                return FROZEN; // the sum needs a new value key
+            }
             if (next == previous)
             {
                 return previous;
             }
             // Linearization point of a write. Its release half publishes the key word claimed before it (same
-            // thread): it pairs with the acquire load of this word in get/apply and with a resize's freezing CAS,
-            // which then reads the key word after it.
-            final long witness = region.compareAndExchangeLong(offset, previous, next);
+            // thread): it pairs with the acquire load of this word in get/apply and with a replacement's freezing
+            // CAS, which then reads the key word after it.
+            final long witness = UnsafeApi.compareAndExchangeLong(null, address, previous, next);
             if (witness == previous)
             {
                 return previous;
@@ -99,8 +118,6 @@ final class ValueUpdate
                 return word;
             case PUT_IF_ABSENT:
                 return ABSENT == previous ? word : previous;
-            case ADD:
-                return add(previous, word);
             case REPLACE:
                 return ABSENT == previous ? previous : word;
             case REPLACE_IF_EQUAL:
@@ -114,19 +131,25 @@ final class ValueUpdate
         }
     }
 
-    private static long add(final long previous, final long delta)
+    private static long add(final LongLongTable table, final long previous, final long delta, final long forbidden)
     {
-        final long value = ABSENT == previous ? 0 : decode(previous);
+        final long value = ABSENT == previous ? 0 : table.decode(previous);
         final long sum = value + delta;
         if (((value ^ sum) & (delta ^ sum)) < 0)
         {
             throw new ArithmeticException("long overflow: value=" + value + ", delta=" + delta);
         }
-        if (sum < MIN_STORABLE_VALUE)
+        if (sum == forbidden)
         {
-            throw new IllegalArgumentException("result is a reserved value: value=" + value + ", delta=" + delta +
-                ", result=" + sum + " (Long.MIN_VALUE and Long.MIN_VALUE + 1 are reserved)");
+            throw new IllegalArgumentException("result is the missing value, which get() returns for an absent " +
+                "key: value=" + value + ", delta=" + delta + ", missingValue=" + forbidden);
         }
-        return encode(sum);
+        final long word = table.encode(sum);
+        if (SlotDescriptor.isReserved(word))
+        {
+            table.requestRekey();
+            return FROZEN;
+        }
+        return word;
     }
 }

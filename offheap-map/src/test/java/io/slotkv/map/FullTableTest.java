@@ -15,21 +15,20 @@ class FullTableTest
     @Test
     void shouldMissAnAbsentKeyInAFullTableAndOnlyReplaceItToInsert()
     {
-        final LongLongTable table = LongLongTable.allocate(new AnonymousMemorySpace(), TableDescriptor.MIN_CAPACITY, 0.7);
+        final long seed = 0x1234_5678_9ABC_DEF0L;
+        final LongLongTable table = LongLongTable.allocate(new AnonymousMemorySpace(), TableDescriptor.MIN_CAPACITY, 0.7,
+            seed, 0x5555_AAAA_5555_AAAAL);
         for (long key = 1; key <= table.capacity; key++)
         {
             final int slot = table.claimPrivate(key);
-            table.region.putLong(TableDescriptor.slotOffset(slot) + SlotDescriptor.VALUE_OFFSET, SlotDescriptor.encode(key));
+            table.region.putLong(TableDescriptor.slotOffset(slot) + SlotDescriptor.VALUE_OFFSET, table.encode(key));
         }
         final long absent = 1_000;
-        final long hash = LongHashing.mix(absent);
+        final long hash = LongHashing.mix(absent, seed);
         assertEquals(SlotDescriptor.ABSENT, table.get(absent, hash));
-        assertEquals(SlotDescriptor.ABSENT, table.update(absent, hash, ValueUpdate.REMOVE, SlotDescriptor.ABSENT,
-            SlotDescriptor.ABSENT));
-        assertEquals(SlotDescriptor.ABSENT, table.update(absent, hash, ValueUpdate.REPLACE, SlotDescriptor.encode(5),
-            SlotDescriptor.ABSENT));
-        assertEquals(SlotDescriptor.FROZEN, table.update(absent, hash, ValueUpdate.PUT, SlotDescriptor.encode(5),
-            SlotDescriptor.ABSENT), "an insert needs a replacement");
-        assertEquals(SlotDescriptor.encode(7), table.get(7, LongHashing.mix(7)));
+        assertEquals(SlotDescriptor.ABSENT, table.update(absent, hash, ValueUpdate.REMOVE, 0, 0));
+        assertEquals(SlotDescriptor.ABSENT, table.update(absent, hash, ValueUpdate.REPLACE, 5, 0));
+        assertEquals(SlotDescriptor.FROZEN, table.update(absent, hash, ValueUpdate.PUT, 5, 0), "an insert needs a replacement");
+        assertEquals(table.encode(7), table.get(7, LongHashing.mix(7, seed)));
     }
 }

@@ -67,7 +67,7 @@ class OffHeapLongLongMapTest
 
     @ParameterizedTest
     @EnumSource(Backing.class)
-    void shouldRejectReservedValuesWithTheValueInTheMessage(final Backing backing)
+    void shouldRejectOnlyTheMissingValueWithTheValueInTheMessage(final Backing backing)
     {
         try (OffHeapLongLongMap map = backing.builder(dir).build())
         {
@@ -76,14 +76,19 @@ class OffHeapLongLongMapTest
                 final IllegalArgumentException ex =
                     assertThrows(IllegalArgumentException.class, () -> map.put(key, Long.MIN_VALUE));
                 assertTrue(ex.getMessage().contains("value=" + Long.MIN_VALUE), ex.getMessage());
-                assertThrows(IllegalArgumentException.class, () -> map.put(key, Long.MIN_VALUE + 1));
                 assertThrows(IllegalArgumentException.class, () -> map.putIfAbsent(key, Long.MIN_VALUE));
-                assertThrows(IllegalArgumentException.class, () -> map.replace(key, Long.MIN_VALUE + 1));
+                assertThrows(IllegalArgumentException.class, () -> map.replace(key, Long.MIN_VALUE));
                 assertThrows(IllegalArgumentException.class, () -> map.replace(key, 1, Long.MIN_VALUE));
                 assertFalse(map.containsKey(key), "a rejected write must not create the key");
+                for (final long value : new long[]{Long.MIN_VALUE + 1, Long.MIN_VALUE + 2, Long.MAX_VALUE, 0, 1, -1})
+                {
+                    map.put(key, value);
+                    assertEquals(value, map.get(key));
+                }
+                assertTrue(map.remove(key, -1));
             }
             map.put(5, 1);
-            assertFalse(map.replace(5, Long.MIN_VALUE, 2), "a reserved expected value never matches");
+            assertFalse(map.replace(5, Long.MIN_VALUE, 2), "the missing value is never stored, so never matches");
             assertFalse(map.remove(5, Long.MIN_VALUE + 1));
             assertEquals(1, map.get(5));
         }
@@ -105,8 +110,10 @@ class OffHeapLongLongMapTest
             assertTrue(ex.getMessage().contains("missingValue=-1"), ex.getMessage());
             assertEquals(-1, map.remove(4));
             assertFalse(map.remove(3, -1));
-            // Long.MIN_VALUE is still reserved
-            assertThrows(IllegalArgumentException.class, () -> map.put(3, Long.MIN_VALUE));
+            // with another missing value, Long.MIN_VALUE is an ordinary value
+            assertEquals(0, map.put(3, Long.MIN_VALUE));
+            assertEquals(Long.MIN_VALUE, map.get(3));
+            assertTrue(map.remove(3, Long.MIN_VALUE));
         }
     }
 
@@ -197,7 +204,7 @@ class OffHeapLongLongMapTest
 
     @ParameterizedTest
     @EnumSource(Backing.class)
-    void shouldRefuseACounterOverflowOrAReservedSumAndKeepTheValue(final Backing backing)
+    void shouldRefuseACounterOverflowOrTheMissingValueAsASumAndKeepTheValue(final Backing backing)
     {
         try (OffHeapLongLongMap map = backing.builder(dir).build())
         {
@@ -206,13 +213,15 @@ class OffHeapLongLongMapTest
             assertTrue(overflow.getMessage().contains("value=" + Long.MAX_VALUE), overflow.getMessage());
             assertEquals(Long.MAX_VALUE, map.get(1));
             map.put(2, Long.MIN_VALUE + 2);
-            assertThrows(IllegalArgumentException.class, () -> map.decrementAndGet(2));
-            assertEquals(Long.MIN_VALUE + 2, map.get(2));
+            assertEquals(Long.MIN_VALUE + 1, map.decrementAndGet(2));
+            final IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> map.decrementAndGet(2));
+            assertTrue(missing.getMessage().contains("missingValue=" + Long.MIN_VALUE), missing.getMessage());
+            assertEquals(Long.MIN_VALUE + 1, map.get(2));
             assertThrows(IllegalArgumentException.class, () -> map.addAndGet(3, Long.MIN_VALUE));
             assertFalse(map.containsKey(3), "a refused add must not create the key");
-            assertThrows(IllegalArgumentException.class, () -> map.addAndGet(0, Long.MIN_VALUE + 1));
-            assertFalse(map.containsKey(0));
-            assertEquals(2, map.size());
+            assertEquals(Long.MIN_VALUE + 1, map.addAndGet(0, Long.MIN_VALUE + 1));
+            assertEquals(3, map.size());
         }
     }
 

@@ -231,7 +231,7 @@ class RecoveryTest
         final long table1 = readLong(file, directory + DirectoryDescriptor.segmentEntryOffset(1));
         final long[] slot = {findSlot(file, table1, true), findSlot(file, table0, false)};
         writeLong(file, slot[1] + SlotDescriptor.KEY_OFFSET, readLong(file, slot[0] + SlotDescriptor.KEY_OFFSET));
-        writeLong(file, slot[1] + SlotDescriptor.VALUE_OFFSET, SlotDescriptor.encode(-1));
+        writeLong(file, slot[1] + SlotDescriptor.VALUE_OFFSET, -1); // a value word (whatever value it decodes to)
         try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).verifyOnOpen(true).build())
         {
             final RecoveryReport report = map.recoveryReport().orElseThrow();

@@ -26,4 +26,18 @@ public final class LongHashing
         h ^= h >>> 33;
         return h;
     }
+
+    /**
+     * {@link #mix(long)} keyed by a seed: still a bijection of the key for a given seed, but which keys share a
+     * slot depends on the seed, so keys chosen without knowing it spread like random ones (not a cryptographic
+     * function: it resists chosen keys, not an attacker who can measure timings at length).
+     *
+     * @param key  to hash.
+     * @param seed random per map.
+     * @return the hash.
+     */
+    public static long mix(final long key, final long seed)
+    {
+        return mix(key ^ seed);
+    }
 }

@@ -1,24 +1,50 @@
 package io.slotkv.core.memory;
 
 import io.slotkv.core.jvm.JvmAccess;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteBuffer;
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Off-heap memory that is not backed by a file. Each region is its own 64-byte aligned direct buffer, which the
- * JDK frees when the region is no longer reachable, so memory an in-flight operation still holds is never freed.
+ * Off-heap memory that is not backed by a file: each region is its own private anonymous mapping, made with
+ * {@code mmap} and owned by the space, so it counts against neither the heap nor {@code -XX:MaxDirectMemorySize}
+ * and its pages are zero-filled by the kernel on first touch, once.
+ * <p>
+ * <b>Lifetime.</b> {@link #release} gives a region's pages back to the operating system at once
+ * ({@code MADV_DONTNEED}), without a GC: the address range stays mapped and reads as zeros, so a thread that still
+ * holds the region (an optimistic reader that has not validated yet) can read it safely and never faults. The
+ * range itself is unmapped by a {@link Cleaner} once the region object is unreachable. Regions of 2 MiB and more
+ * are aligned to 2 MiB and marked for transparent huge pages ({@code MADV_HUGEPAGE}) unless the space was created
+ * without them.
  */
 public final class AnonymousMemorySpace implements MemorySpace
 {
+    /** Size of a transparent huge page on x86-64 and the common AArch64 kernels. */
+    public static final long HUGE_PAGE_SIZE = 2L << 20;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final boolean hugePages;
     private final AtomicLong nextOffset = new AtomicLong(REGION_ALIGNMENT); // no region at 0: offset 0 means "none"
+    private final AtomicLong residentBytes = new AtomicLong();
     private volatile boolean closed;
 
+    /**
+     * A space whose large regions use transparent huge pages.
+     */
     public AnonymousMemorySpace()
     {
+        this(true);
+    }
+
+    /**
+     * @param hugePages true to align regions of {@link #HUGE_PAGE_SIZE} and more to it and ask for transparent
+     *                  huge pages for them (fewer TLB misses on large tables); false for 4 KiB pages only.
+     */
+    public AnonymousMemorySpace(final boolean hugePages)
+    {
         JvmAccess.requireOffHeapAccess();
+        this.hugePages = hugePages;
     }
 
     @Override
@@ -29,9 +55,77 @@ public final class AnonymousMemorySpace implements MemorySpace
         {
             throw new IllegalStateException("memory space is closed");
         }
-        final ByteBuffer buffer = BufferUtil.allocateDirectAligned(length, REGION_ALIGNMENT); // zeroed by the JDK
-        final long offset = nextOffset.getAndAdd(length);
-        return new MemoryRegion(new UnsafeBuffer(buffer), offset, buffer);
+        final boolean huge = hugePages && length >= HUGE_PAGE_SIZE;
+        final long mapped = roundUp(length, Posix.PAGE_SIZE);
+        final long address = huge ? mapAligned(mapped) : map(mapped, length);
+        if (huge && 0 != Posix.madvise(address, mapped, Posix.MADV_HUGEPAGE))
+        {
+            // a kernel without transparent huge pages: the region works with small pages
+            Posix.lastError();
+        }
+        final Pages pages = new Pages(address, mapped, residentBytes);
+        residentBytes.addAndGet(mapped);
+        return new MemoryRegion(address, length, nextOffset.getAndAdd(mapped), new Owner(pages));
+    }
+
+    private static long map(final long mapped, final int length)
+    {
+        final long address = Posix.mmapAnonymous(mapped);
+        if (Posix.MAP_FAILED == address)
+        {
+            final int errno = Posix.lastError();
+            throw new OutOfMemoryError("cannot map " + length + " bytes of anonymous memory: errno=" + errno + " (" +
+                Posix.strerror(errno) + ")");
+        }
+        return address;
+    }
+
+    /**
+     * Map {@code mapped} bytes at a huge-page boundary: map one huge page more, then unmap the unaligned ends.
+     */
+    private static long mapAligned(final long mapped)
+    {
+        final long raw = map(mapped + HUGE_PAGE_SIZE, (int)Math.min(Integer.MAX_VALUE, mapped));
+        final long aligned = roundUp(raw, HUGE_PAGE_SIZE);
+        if (aligned > raw)
+        {
+            Posix.munmap(raw, aligned - raw);
+        }
+        final long tail = raw + mapped + HUGE_PAGE_SIZE - (aligned + mapped);
+        if (tail > 0)
+        {
+            Posix.munmap(aligned + mapped, tail);
+        }
+        return aligned;
+    }
+
+    /**
+     * Give the region's pages back to the operating system now. The caller guarantees that no thread writes the
+     * region any more; readers may still read it (they see zeros) until they validate and move on.
+     */
+    @Override
+    public void release(final MemoryRegion region)
+    {
+        if (region.backing() instanceof Owner)
+        {
+            ((Owner)region.backing()).pages.discard();
+        }
+    }
+
+    /**
+     * @return the bytes of regions handed out and not yet released: what this space holds in memory at most.
+     */
+    public long residentBytes()
+    {
+        return residentBytes.get();
+    }
+
+    /**
+     * @return true if large regions ask for transparent huge pages.
+     */
+    public boolean usesHugePages()
+    {
+        return hugePages;
     }
 
     @Override
@@ -78,6 +172,72 @@ public final class AnonymousMemorySpace implements MemorySpace
     @Override
     public String toString()
     {
-        return "AnonymousMemorySpace";
+        return "AnonymousMemorySpace{hugePages=" + hugePages + '}';
+    }
+
+    static long roundUp(final long value, final long alignment)
+    {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    /**
+     * What a region's {@link MemoryRegion#backing()} holds: the region keeps it, and it keeps the pages' cleaner
+     * registration, so the range is unmapped only once no region of it is reachable.
+     */
+    private static final class Owner
+    {
+        final Pages pages;
+
+        Owner(final Pages pages)
+        {
+            this.pages = pages;
+            CLEANER.register(this, pages);
+        }
+    }
+
+    /**
+     * One mapping: discarded (pages freed, range kept) by {@link #release}, unmapped by the cleaner.
+     */
+    private static final class Pages implements Runnable
+    {
+        private final long address;
+        private final long length;
+        private final AtomicLong residentBytes;
+        private boolean discarded;
+        private boolean unmapped;
+
+        Pages(final long address, final long length, final AtomicLong residentBytes)
+        {
+            this.address = address;
+            this.length = length;
+            this.residentBytes = residentBytes;
+        }
+
+        synchronized void discard()
+        {
+            if (discarded || unmapped)
+            {
+                return;
+            }
+            discarded = true;
+            // the range stays mapped: later reads see zero pages, later writes get fresh private pages
+            Posix.madvise(address, length, Posix.MADV_DONTNEED);
+            residentBytes.addAndGet(-length);
+        }
+
+        @Override
+        public synchronized void run()
+        {
+            if (unmapped)
+            {
+                return;
+            }
+            unmapped = true;
+            Posix.munmap(address, length);
+            if (!discarded)
+            {
+                residentBytes.addAndGet(-length);
+            }
+        }
     }
 }

@@ -46,10 +46,13 @@ public final class FileHeaderDescriptor
     public static final long MAGIC = 0x0000_564B_544F_4C53L;
 
     /** Version of the file format this code reads and writes. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     /** Version 1: SlotKV 0.1, before crash recovery (two-word directory entries, root length in the header). */
     public static final int FORMAT_VERSION_1 = 1;
+
+    /** Version 2: SlotKV 0.2, unseeded key hash and values stored with their sign bit flipped. */
+    public static final int FORMAT_VERSION_2 = 2;
 
     /** The file was closed cleanly. */
     public static final long STATE_CLOSED = 0;

@@ -445,6 +445,37 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
+     * Hand the region's file space out again (zeroed when it is). Kept in offset order and merged with its
+     * neighbours, so churn of same-sized tables reuses the same few ranges.
+     */
+    @Override
+    public synchronized void release(final MemoryRegion region)
+    {
+        if (closed || readOnly || region.backing() != this)
+        {
+            return;
+        }
+        long start = region.offset();
+        long end = start + region.length();
+        int at = 0;
+        while (at < free.size() && free.get(at)[0] < start)
+        {
+            at++;
+        }
+        if (at > 0 && free.get(at - 1)[0] + free.get(at - 1)[1] == start)
+        {
+            at--;
+            start = free.remove(at)[0];
+        }
+        if (at < free.size() && free.get(at)[0] == end)
+        {
+            final long[] after = free.remove(at);
+            end = after[0] + after[1];
+        }
+        free.add(at, new long[]{start, end - start});
+    }
+
+    /**
      * @return the bytes of the file between live regions that allocation can hand out again.
      */
     public synchronized long reusableBytes()
@@ -706,6 +737,12 @@ public final class MappedFileSpace implements MemorySpace
             throw new CorruptStoreException("store format version 1 (SlotKV 0.1, written without crash recovery) " +
                 "is not supported: this version reads version " + FORMAT_VERSION + "; re-create the store, file=" +
                 path);
+        }
+        if (FORMAT_VERSION_2 == version)
+        {
+            throw new CorruptStoreException("store format version 2 (SlotKV 0.2: unseeded key hash, sign-flipped " +
+                "values) is not supported: this version reads version " + FORMAT_VERSION + "; export the entries " +
+                "with SlotKV 0.2 and re-create the store, file=" + path);
         }
         if (FORMAT_VERSION != version)
         {

@@ -97,6 +97,17 @@ public interface MemorySpace extends AutoCloseable
     }
 
     /**
+     * Return a region the caller no longer uses: anonymous memory gives its pages back to the operating system at
+     * once (the range stays mapped and reads as zeros until the region is unreachable); a store file hands its
+     * space out again to later allocations. The caller guarantees that no thread writes the region any more and
+     * that every reader that may still read it validates what it read (docs/design.md, "Memory lifetime").
+     * Nothing happens for a read-only or closed space.
+     */
+    default void release(final MemoryRegion region)
+    {
+    }
+
+    /**
      * Hint that {@code region} is about to be read whole (recovery's scan): a file space maps its pages in ahead,
      * in one call, instead of one page fault at a time. Nothing for anonymous memory; never fails.
      */

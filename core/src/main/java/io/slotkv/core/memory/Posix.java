@@ -30,6 +30,9 @@ final class Posix
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
+    static final int MAP_PRIVATE = 2;
+    static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_NORESERVE = 0x4000;
     static final long MAP_FAILED = -1;
 
     static final int LOCK_SH = 1;
@@ -39,6 +42,8 @@ final class Posix
 
     static final int MS_SYNC = 4;
     static final int MADV_WILLNEED = 3;
+    static final int MADV_DONTNEED = 4;
+    static final int MADV_HUGEPAGE = 14;
     static final int MADV_POPULATE_READ = 22;
     static final long PAGE_SIZE = 4096;
 
@@ -147,6 +152,24 @@ final class Posix
     static long mmap(final int fd, final long offset, final long length, final boolean writable)
     {
         return POSIX.mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
+    }
+
+    /**
+     * Map {@code length} bytes of private anonymous memory (zero-filled by the kernel on first touch).
+     *
+     * @return the address, or {@link #MAP_FAILED} with the errno in {@link #lastError()}.
+     */
+    static long mmapAnonymous(final long length)
+    {
+        return POSIX.mmap(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    }
+
+    /**
+     * @return 0, or -1 with the errno in {@link #lastError()}.
+     */
+    static int madvise(final long address, final long length, final int advice)
+    {
+        return POSIX.madvise(address, length, advice);
     }
 
     static void munmap(final long address, final long length)
