@@ -46,6 +46,9 @@ final class Cursor
     /** Spans collected under the read lock, for tests. */
     long locked;
 
+    /** Test seam: lock-free attempts to treat as if their table had been retired under them. */
+    int forcedRetries;
+
     Cursor(final OffHeapLongLongMap map)
     {
         this.map = map;
@@ -125,7 +128,7 @@ final class Cursor
                     }
                     continue;
                 }
-                if (table.retired)
+                if (table.retired || (!underLock && forcedRetries > 0 && forcedRetries-- > 0))
                 {
                     retries++;
                     attempt++;

@@ -446,10 +446,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long offHeapBytes()
     {
-        long bytes = openDirectory().length() + reclaimer.pendingBytes();
+        final MemorySpace space = this.space;
+        long bytes = space.footprint(openDirectory()) + reclaimer.pendingBytes();
         for (final Segment segment : segments)
         {
-            bytes += table(segment).region.length();
+            bytes += space.footprint(table(segment).region);
         }
         return bytes;
     }

@@ -101,7 +101,7 @@ final class Reclaimer
         synchronized (this)
         {
             pending.addLast(new Retired(table, epoch));
-            pendingBytes += table.region.length();
+            pendingBytes += null == space ? 0 : space.footprint(table.region);
         }
         reclaim(RETIRE_WAIT_NANOS);
     }
@@ -123,9 +123,9 @@ final class Reclaimer
                 if (epoch >= oldest.epoch + 2)
                 {
                     pending.removeFirst();
-                    pendingBytes -= oldest.table.region.length();
                     if (null != space)
                     {
+                        pendingBytes -= space.footprint(oldest.table.region);
                         space.release(oldest.table.region);
                     }
                     continue;

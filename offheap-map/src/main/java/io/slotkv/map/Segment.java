@@ -75,8 +75,11 @@ final class Segment
     /** Test seam: the step at which the next replacement throws {@link SimulatedCrash}; null in production. */
     Step crashAt;
 
-    /** Test seam: with {@link Step#COPYING}, the slots copied before the simulated crash. */
+    /** Test seam: with {@link Step#COPYING}, the slots copied before the simulated crash or the pause. */
     int crashAfterSlots;
+
+    /** Test seam: run (under the write lock) after the first {@link #crashAfterSlots} slots of the next copy. */
+    volatile Runnable pauseWhileCopying;
 
     Segment(
         final int index,
@@ -277,10 +280,16 @@ final class Segment
         // one word records the intent: from here on, recovery finds every frozen value in the next table
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, next.region.offset());
         crashPoint(Step.INTENT_RECORDED);
-        if (Step.COPYING == crashAt)
+        final Runnable pause = pauseWhileCopying;
+        if (Step.COPYING == crashAt || null != pause)
         {
             current.copyAndFreezeInto(copy ? next : null, crashAfterSlots, 0 == index);
             crashPoint(Step.COPYING);
+            if (null != pause)
+            {
+                pauseWhileCopying = null;
+                pause.run();
+            }
         }
         current.copyAndFreezeInto(copy ? next : null, current.capacity, 0 == index);
         // the commit point in the file: one word; pairs with the plain loads of the next open

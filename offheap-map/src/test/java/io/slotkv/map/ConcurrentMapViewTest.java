@@ -36,13 +36,14 @@ public class ConcurrentMapViewTest extends TestCase
         @Override
         public SampleElements<Map.Entry<Long, Long>> samples()
         {
-            // includes key 0 (the side slot) and extreme keys and values
+            // includes key 0 (the side slot), extreme keys, and every value the primitive API reserves: the missing
+            // value Long.MIN_VALUE and the words that once marked empty and frozen slots
             return new SampleElements<>(
-                Map.entry(0L, -1L),
+                Map.entry(0L, Long.MIN_VALUE),
                 Map.entry(Long.MIN_VALUE, 0L),
                 Map.entry(Long.MAX_VALUE, Long.MAX_VALUE),
-                Map.entry(-1L, Long.MIN_VALUE + 2),
-                Map.entry(42L, 42L));
+                Map.entry(-1L, Long.MIN_VALUE + 1),
+                Map.entry(42L, -1L));
         }
 
         @Override

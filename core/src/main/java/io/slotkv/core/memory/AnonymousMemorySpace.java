@@ -2,7 +2,15 @@ package io.slotkv.core.memory;
 
 import io.slotkv.core.jvm.JvmAccess;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +35,7 @@ public final class AnonymousMemorySpace implements MemorySpace
     private final boolean hugePages;
     private final AtomicLong nextOffset = new AtomicLong(REGION_ALIGNMENT); // no region at 0: offset 0 means "none"
     private final AtomicLong residentBytes = new AtomicLong();
+    private final Set<Pages> mapped = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -63,7 +72,8 @@ public final class AnonymousMemorySpace implements MemorySpace
             // a kernel without transparent huge pages: the region works with small pages
             Posix.lastError();
         }
-        final Pages pages = new Pages(address, mapped, residentBytes);
+        final Pages pages = new Pages(address, mapped, residentBytes, this.mapped);
+        this.mapped.add(pages);
         residentBytes.addAndGet(mapped);
         return new MemoryRegion(address, length, nextOffset.getAndAdd(mapped), new Owner(pages));
     }
@@ -99,6 +109,12 @@ public final class AnonymousMemorySpace implements MemorySpace
         return aligned;
     }
 
+    @Override
+    public long footprint(final MemoryRegion region)
+    {
+        return roundUp(region.length(), Posix.PAGE_SIZE);
+    }
+
     /**
      * Give the region's pages back to the operating system now. The caller guarantees that no thread writes the
      * region any more; readers may still read it (they see zeros) until they validate and move on.
@@ -118,6 +134,66 @@ public final class AnonymousMemorySpace implements MemorySpace
     public long residentBytes()
     {
         return residentBytes.get();
+    }
+
+    /**
+     * @return the bytes of this space's mappings that are resident in memory now, as the kernel reports them
+     * ({@code mincore}): what the space really costs in RSS, for tests and benchmarks; -1 if unavailable.
+     */
+    public long residentSetBytes()
+    {
+        long bytes = 0;
+        for (final Pages pages : mapped)
+        {
+            final long resident = pages.resident();
+            if (resident < 0)
+            {
+                return -1;
+            }
+            bytes += resident;
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the bytes of this space's mappings backed by transparent huge pages now ({@code AnonHugePages} of
+     * the mappings in {@code /proc/self/smaps}), for benchmarks.
+     */
+    public long hugePageBytes()
+    {
+        final List<long[]> ranges = new ArrayList<>();
+        for (final Pages pages : mapped)
+        {
+            ranges.add(new long[]{pages.address, pages.address + pages.length});
+        }
+        long bytes = 0;
+        try
+        {
+            boolean ours = false;
+            for (final String line : Files.readAllLines(Path.of("/proc/self/smaps")))
+            {
+                final int dash = line.indexOf('-');
+                if (dash > 0 && line.indexOf(' ') > dash && Character.digit(line.charAt(0), 16) >= 0 &&
+                    !line.contains(":"))
+                {
+                    final long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                    ours = false;
+                    for (final long[] range : ranges)
+                    {
+                        ours |= start >= range[0] && start < range[1];
+                    }
+                }
+                else if (ours && line.startsWith("AnonHugePages:"))
+                {
+                    bytes += 1024 * Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read /proc/self/smaps", ex);
+        }
+        return bytes;
     }
 
     /**
@@ -203,14 +279,21 @@ public final class AnonymousMemorySpace implements MemorySpace
         private final long address;
         private final long length;
         private final AtomicLong residentBytes;
+        private final Set<Pages> mapped;
         private boolean discarded;
         private boolean unmapped;
 
-        Pages(final long address, final long length, final AtomicLong residentBytes)
+        Pages(final long address, final long length, final AtomicLong residentBytes, final Set<Pages> mapped)
         {
             this.address = address;
             this.length = length;
             this.residentBytes = residentBytes;
+            this.mapped = mapped;
+        }
+
+        synchronized long resident()
+        {
+            return unmapped ? 0 : Posix.residentBytes(address, length);
         }
 
         synchronized void discard()
@@ -233,6 +316,7 @@ public final class AnonymousMemorySpace implements MemorySpace
                 return;
             }
             unmapped = true;
+            mapped.remove(this);
             Posix.munmap(address, length);
             if (!discarded)
             {

@@ -97,6 +97,15 @@ public interface MemorySpace extends AutoCloseable
     }
 
     /**
+     * @return the bytes {@code region} costs this space: its length, rounded up to whole pages for anonymous memory
+     * (each region is its own mapping).
+     */
+    default long footprint(final MemoryRegion region)
+    {
+        return region.length();
+    }
+
+    /**
      * Return a region the caller no longer uses: anonymous memory gives its pages back to the operating system at
      * once (the range stays mapped and reads as zeros until the region is unreachable); a store file hands its
      * space out again to later allocations. The caller guarantees that no thread writes the region any more and

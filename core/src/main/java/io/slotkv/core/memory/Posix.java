@@ -66,6 +66,9 @@ final class Posix
 
     private static native int flock(int fd, int operation) throws LastErrorException;
 
+    /** Direct: PosixAPI has no mincore. One byte per page of {@code [address, address + length)}. */
+    private static native int mincore(long address, long length, byte[] residency) throws LastErrorException;
+
     /** Direct, not through PosixAPI: its fallocate retries and falls back on failure, losing the errno. */
     private static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
 
@@ -170,6 +173,35 @@ final class Posix
     static int madvise(final long address, final long length, final int advice)
     {
         return POSIX.madvise(address, length, advice);
+    }
+
+    /**
+     * @return the bytes of {@code [address, address + length)} (page aligned) resident in memory now, or -1 if the
+     * kernel refuses to tell.
+     */
+    static long residentBytes(final long address, final long length)
+    {
+        final long pages = (length + PAGE_SIZE - 1) / PAGE_SIZE;
+        final int batch = 1 << 16;
+        final byte[] residency = new byte[(int)Math.min(pages, batch)];
+        long resident = 0;
+        for (long page = 0; page < pages; page += batch)
+        {
+            final long count = Math.min(batch, pages - page);
+            try
+            {
+                mincore(address + page * PAGE_SIZE, count * PAGE_SIZE, residency);
+            }
+            catch (final LastErrorException ex)
+            {
+                return -1;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                resident += residency[i] & 1;
+            }
+        }
+        return resident * PAGE_SIZE;
     }
 
     static void munmap(final long address, final long length)
