@@ -23,6 +23,8 @@ import java.util.Properties;
  * <ul>
  * <li>no arguments: the short SlotKV vs ConcurrentHashMap comparison ({@link QuickComparison});</li>
  * <li>{@code footprint <out.json> [entries] [IMPL ...]}: bytes per entry, one JVM per implementation;</li>
+ * <li>{@code growth-read-latency [impl] [size] [rounds] [out]}: get latency while the map grows
+ * ({@link GrowthReadLatency});</li>
  * <li>{@code report <docs/bench dir> <benchmarks.md>}: tables and charts from the JSON results;</li>
  * <li>anything else: JMH's own command line ({@code -l}, {@code -h}, a regex, {@code -p}, {@code -prof}, ...),
  * with the JVM flags SlotKV, Agrona and Chronicle need appended to every forked JVM.</li>
@@ -42,14 +44,13 @@ public final class BenchmarksMain
 
     /**
      * @return the arguments appended to every forked benchmark JVM: the module flags from the parent pom (via
-     * {@link JvmAccess#launcherFlags()}), Chronicle Map's extra flags, and Agrona bounds checks off (benchmark
-     * forks only, never tests).
+     * {@link JvmAccess#launcherFlags()}) and Chronicle Map's extra flags. Nothing else: the benchmarks run with the
+     * defaults a user gets (Agrona's bounds checks on).
      */
     public static List<String> forkJvmArgs()
     {
         final List<String> args = new ArrayList<>(JvmAccess.launcherFlags());
         args.addAll(CHRONICLE_MAP_FLAGS);
-        args.add("-Dagrona.disable.bounds.checks=true");
         return args;
     }
 
@@ -85,6 +86,10 @@ public final class BenchmarksMain
         else if ("footprint".equals(args[0]))
         {
             footprint(Arrays.copyOfRange(args, 1, args.length));
+        }
+        else if ("growth-read-latency".equals(args[0]))
+        {
+            GrowthReadLatency.main(Arrays.copyOfRange(args, 1, args.length));
         }
         else if ("report".equals(args[0]))
         {

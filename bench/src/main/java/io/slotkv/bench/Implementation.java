@@ -17,6 +17,16 @@ public enum Implementation
         }
     },
 
+    /** SlotKV {@code OffHeapLongLongMap} in a store file (a temporary file, deleted at close). */
+    SLOTKV_FILE("SlotKV, store file")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return SlotKvStore.inTemporaryFile(presize ? entries : 0);
+        }
+    },
+
     /** {@code ConcurrentHashMap<Long, Long>}: on heap, boxed keys and values. */
     CHM("ConcurrentHashMap")
     {

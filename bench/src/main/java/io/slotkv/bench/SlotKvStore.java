@@ -2,6 +2,11 @@ package io.slotkv.bench;
 
 import io.slotkv.map.OffHeapLongLongMap;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * SlotKV's {@link OffHeapLongLongMap} with its defaults (segments from the core count, max load 0.7), sized with
  * {@code initialCapacity} when the entry count is known.
@@ -9,15 +14,44 @@ import io.slotkv.map.OffHeapLongLongMap;
 final class SlotKvStore implements LongLongStore
 {
     private final OffHeapLongLongMap map;
+    private final Path file;
 
     SlotKvStore(final long expectedEntries)
+    {
+        this(expectedEntries, null);
+    }
+
+    private SlotKvStore(final long expectedEntries, final Path file)
     {
         final OffHeapLongLongMap.Builder builder = OffHeapLongLongMap.builder().missingValue(MISSING);
         if (expectedEntries > 0)
         {
             builder.initialCapacity(expectedEntries);
         }
+        if (null != file)
+        {
+            builder.file(file);
+        }
+        this.file = file;
         this.map = builder.build();
+    }
+
+    /**
+     * @return a store on a new file in the temporary directory (on this machine: disk-backed /tmp, so the page
+     * cache), deleted when the store is closed.
+     */
+    static SlotKvStore inTemporaryFile(final long expectedEntries)
+    {
+        try
+        {
+            final Path file = Files.createTempFile("slotkv-bench-", ".store");
+            Files.delete(file); // the map creates it
+            return new SlotKvStore(expectedEntries, file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     @Override
@@ -48,5 +82,16 @@ final class SlotKvStore implements LongLongStore
     public void close()
     {
         map.close();
+        if (null != file)
+        {
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
     }
 }

@@ -80,7 +80,7 @@ public final class AnonymousMemorySpace implements MemorySpace
 
     private static long map(final long mapped, final int length)
     {
-        final long address = Posix.mmapAnonymous(mapped);
+        final long address = Posix.mapRetrying(() -> Posix.mmapAnonymous(mapped));
         if (Posix.MAP_FAILED == address)
         {
             final int errno = Posix.lastError();

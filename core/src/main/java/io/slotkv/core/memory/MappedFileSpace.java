@@ -50,9 +50,6 @@ public final class MappedFileSpace implements MemorySpace
     private static final System.Logger LOGGER = System.getLogger(MappedFileSpace.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
 
-    /** Tries to map a chunk when the kernel refuses: the GC and cleaners get 1 + 2 + ... + 256 ms to free some. */
-    private static final int MAP_ATTEMPTS = 10;
-
     /** Tries to open a path that keeps being replaced by another file between opening and locking it. */
     private static final int OPEN_ATTEMPTS = 5;
 
@@ -833,32 +830,14 @@ public final class MappedFileSpace implements MemorySpace
          */
         private long map(final long offset, final int fd, final boolean writable, final Path path)
         {
-            long sleepMillis = 1;
-            for (int attempt = 1; ; attempt++)
+            final long address = Posix.mapRetrying(() -> Posix.mmap(fd, offset, chunkSize, writable));
+            if (Posix.MAP_FAILED == address)
             {
-                final long address = Posix.mmap(fd, offset, chunkSize, writable);
-                if (Posix.MAP_FAILED != address && 0 != address)
-                {
-                    return address;
-                }
                 final int errno = Posix.lastError();
-                if (attempt == MAP_ATTEMPTS || Posix.ENOMEM != errno)
-                {
-                    throw new UncheckedIOException(new IOException("cannot map chunk at " + offset + " of " + path +
-                        ": errno=" + errno + " (" + Posix.strerror(errno) + ")"));
-                }
-                System.gc();
-                try
-                {
-                    Thread.sleep(sleepMillis);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    throw new UncheckedIOException(new IOException("interrupted while mapping " + path, ex));
-                }
-                sleepMillis *= 2;
+                throw new UncheckedIOException(new IOException("cannot map chunk at " + offset + " of " + path +
+                    ": errno=" + errno + " (" + Posix.strerror(errno) + ")"));
             }
+            return address;
         }
 
         @Override

@@ -157,6 +157,45 @@ final class Posix
         return POSIX.mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
     }
 
+    /** Tries to map when the kernel refuses: the GC and cleaners get 1 + 2 + ... + 256 ms to free some. */
+    private static final int MAP_ATTEMPTS = 10;
+
+    /**
+     * Run {@code map} until it succeeds, retrying a refusal for want of mappings. The kernel caps the mappings of a
+     * process ({@code vm.max_map_count}); mappings of regions that are unreachable are released only by their
+     * cleaners, so on ENOMEM ask for a GC and retry for a while (as the JDK does for direct buffers).
+     *
+     * @return the address, or {@link #MAP_FAILED} with the errno in {@link #lastError()}.
+     */
+    static long mapRetrying(final java.util.function.LongSupplier map)
+    {
+        long sleepMillis = 1;
+        for (int attempt = 1; ; attempt++)
+        {
+            final long address = map.getAsLong();
+            if (MAP_FAILED != address && 0 != address)
+            {
+                return address;
+            }
+            final int errno = lastError();
+            if (attempt == MAP_ATTEMPTS || ENOMEM != errno)
+            {
+                return MAP_FAILED;
+            }
+            System.gc();
+            try
+            {
+                Thread.sleep(sleepMillis);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return MAP_FAILED;
+            }
+            sleepMillis *= 2;
+        }
+    }
+
     /**
      * Map {@code length} bytes of private anonymous memory (zero-filled by the kernel on first touch).
      *
