@@ -15,6 +15,18 @@ public interface LongLongStore extends AutoCloseable
     long get(long key);
 
     /**
+     * {@code values[i] = get(keys[i])} for the first {@code length} keys; implementations with a batched lookup
+     * override it.
+     */
+    default void getAll(final long[] keys, final long[] values, final int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = get(keys[i]);
+        }
+    }
+
+    /**
      * Set the value of {@code key}; the previous value is not needed (implementations may skip decoding it).
      */
     void put(long key, long value);

@@ -6,6 +6,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -78,6 +79,8 @@ public class MapBenchmark
         long[] absent;
         long[] writes5;
         long[] writes50;
+        final long[] batchKeys = new long[BATCH];
+        final long[] batchValues = new long[BATCH];
         int next;
 
         @Setup(Level.Trial)
@@ -121,6 +124,26 @@ public class MapBenchmark
     public long get(final Ops ops)
     {
         return store.get(ops.present[ops.advance()]);
+    }
+
+    /** Keys per {@link #getBatch} invocation. */
+    static final int BATCH = 16;
+
+    /**
+     * 100% get of present keys, {@value #BATCH} at a time through {@link LongLongStore#getAll}: SlotKV overlaps the
+     * cache misses of the batch; the others run a loop of gets (their getAll is that loop). Throughput is per key.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long getBatch(final Ops ops)
+    {
+        final long[] keys = ops.batchKeys;
+        for (int i = 0; i < BATCH; i++)
+        {
+            keys[i] = ops.present[ops.advance()];
+        }
+        store.getAll(keys, ops.batchValues, BATCH);
+        return ops.batchValues[BATCH - 1];
     }
 
     /** 100% get of absent keys: a miss must probe to an empty slot (or the end of a bin). */

@@ -61,6 +61,12 @@ final class SlotKvStore implements LongLongStore
     }
 
     @Override
+    public void getAll(final long[] keys, final long[] values, final int length)
+    {
+        map.getAll(keys, values, length);
+    }
+
+    @Override
     public void put(final long key, final long value)
     {
         map.put(key, value);

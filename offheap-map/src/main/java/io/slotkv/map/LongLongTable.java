@@ -188,6 +188,15 @@ final class LongLongTable
     }
 
     /**
+     * @return the key word of the home slot of {@code hash}: a load whose only purpose is to bring the slot's cache
+     * line in ({@link OffHeapLongLongMap#getAll}); its value means nothing.
+     */
+    long touch(final long hash)
+    {
+        return UnsafeApi.getLong(null, slotAddress(homeIndex(hash, capacity)));
+    }
+
+    /**
      * Apply a {@link ValueUpdate} to {@code key}, claiming an empty slot first if the operation inserts.
      *
      * @param value    the value to store (PUT, PUT_IF_ABSENT, REPLACE, REPLACE_IF_EQUAL) or the delta (ADD).

@@ -725,6 +725,59 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Get the values of many keys at once: {@code values[i] = get(keys[i])} for {@code i} in
+     * {@code [0, length)}. Each get is one of {@link #get}'s (lock-free, linearizable on its own; the batch is not
+     * atomic). It is faster than a loop of gets on a map larger than the CPU caches: the home slots of a group of
+     * keys are loaded first, independently of each other, so their cache misses overlap instead of following one
+     * another, and then each key is looked up in memory that is now cached. Allocation-free.
+     *
+     * @param keys   the keys.
+     * @param values where the values (or {@link #missingValue()}) go; may be {@code keys} itself.
+     * @param length how many keys, from index 0.
+     * @throws IndexOutOfBoundsException if {@code length} exceeds either array.
+     */
+    public void getAll(final long[] keys, final long[] values, final int length)
+    {
+        java.util.Objects.checkFromIndexSize(0, length, keys.length);
+        java.util.Objects.checkFromIndexSize(0, length, values.length);
+        for (int start = 0; start < length; start += BATCH)
+        {
+            final int end = Math.min(length, start + BATCH);
+            // the touch loop's loads are independent, so the CPU overlaps their misses; its words are placeholders
+            long touched = 0;
+            for (int i = start; i < end; i++)
+            {
+                touched += touchHome(keys[i]);
+            }
+            for (int i = start; i < end; i++)
+            {
+                values[i] = read(keys[i], missingValue, null, false);
+            }
+            if (touched == touchMatch)
+            {
+                touchSink = touched; // practically never: keeps the JIT from dropping the touch loads as unused
+            }
+        }
+    }
+
+    /** Keys whose home slots {@link #getAll} loads ahead together: about the misses a core keeps in flight. */
+    private static final int BATCH = 16;
+
+    /** A random word the sum of touched words is compared with (not final, so the JIT cannot fold it). */
+    private long touchMatch = System.nanoTime() * 0x9E37_79B9_7F4A_7C15L;
+
+    /** Written only if that comparison succeeds (probability 2^-64). */
+    @SuppressWarnings("unused")
+    private long touchSink;
+
+    private long touchHome(final long key)
+    {
+        final long hash = LongHashing.mix(key, seed);
+        final LongLongTable table = segments[segmentOf(hash, segmentMask)].table;
+        return null == table ? 0 : table.touch(hash);
+    }
+
+    /**
      * @return true if the key had exactly {@code expected} and the conditional operation applied.
      */
     private boolean writeIfEqual(final long key, final int op, final long value, final long expected)

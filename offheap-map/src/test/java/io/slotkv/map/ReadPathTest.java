@@ -366,6 +366,36 @@ class ReadPathTest
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backing.class)
+    void shouldGetAllLikeALoopOfGets(final Backing backing)
+    {
+        try (OffHeapLongLongMap map = backing.builder(dir).segments(4).build())
+        {
+            final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            for (int i = 0; i < 50_000; i++)
+            {
+                map.put(random.nextLong(100_000), random.nextLong());
+            }
+            map.put(0, 5);
+            final long[] keys = new long[1000];
+            for (int i = 0; i < keys.length; i++)
+            {
+                keys[i] = i % 97 == 0 ? 0 : random.nextLong(200_000); // present and absent keys, key 0
+            }
+            final long[] values = new long[keys.length];
+            map.getAll(keys, values, 999);
+            for (int i = 0; i < 999; i++)
+            {
+                assertEquals(map.get(keys[i]), values[i], "key " + keys[i]);
+            }
+            assertEquals(0, values[999], "beyond length: untouched");
+            assertThrows(IndexOutOfBoundsException.class, () -> map.getAll(keys, new long[10], 11));
+            map.getAll(keys, keys, keys.length); // in place
+            assertEquals(5, keys[0]);
+        }
+    }
+
     @Test
     void shouldFinishASpanUnderTheReadLockAfterRepeatedRetries()
     {
