@@ -17,6 +17,16 @@ public enum Implementation
         }
     },
 
+    /** SlotKV {@code OffHeapLongLongMap} without transparent huge pages: what they are worth. */
+    SLOTKV_4K("SlotKV, 4 KiB pages")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return new SlotKvStore(presize ? entries : 0, false);
+        }
+    },
+
     /** SlotKV {@code OffHeapLongLongMap} in a store file (a temporary file, deleted at close). */
     SLOTKV_FILE("SlotKV, store file")
     {

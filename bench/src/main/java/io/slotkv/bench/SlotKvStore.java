@@ -18,12 +18,18 @@ final class SlotKvStore implements LongLongStore
 
     SlotKvStore(final long expectedEntries)
     {
-        this(expectedEntries, null);
+        this(expectedEntries, null, true);
     }
 
-    private SlotKvStore(final long expectedEntries, final Path file)
+    SlotKvStore(final long expectedEntries, final boolean hugePages)
     {
-        final OffHeapLongLongMap.Builder builder = OffHeapLongLongMap.builder().missingValue(MISSING);
+        this(expectedEntries, null, hugePages);
+    }
+
+    private SlotKvStore(final long expectedEntries, final Path file, final boolean hugePages)
+    {
+        final OffHeapLongLongMap.Builder builder = OffHeapLongLongMap.builder().missingValue(MISSING)
+            .hugePages(hugePages);
         if (expectedEntries > 0)
         {
             builder.initialCapacity(expectedEntries);
@@ -46,7 +52,7 @@ final class SlotKvStore implements LongLongStore
         {
             final Path file = Files.createTempFile("slotkv-bench-", ".store");
             Files.delete(file); // the map creates it
-            return new SlotKvStore(expectedEntries, file);
+            return new SlotKvStore(expectedEntries, file, true);
         }
         catch (final IOException ex)
         {
