@@ -38,6 +38,7 @@ class LayoutDescriptorsTest
         assertEquals(0, TableDescriptor.CAPACITY_OFFSET);
         assertEquals(8, TableDescriptor.COUNTS_OFFSET);
         assertEquals(16, TableDescriptor.ZERO_KEY_VALUE_OFFSET);
+        assertEquals(24, TableDescriptor.VALUE_KEY_OFFSET);
         assertEquals(64, TableDescriptor.HEADER_LENGTH);
         assertEquals(64, TableDescriptor.slotOffset(0));
         assertEquals(64 + 16 * 5, TableDescriptor.slotOffset(5));
@@ -102,6 +103,9 @@ class LayoutDescriptorsTest
         assertEquals(16, DirectoryDescriptor.MAX_LOAD_OFFSET);
         assertEquals(24, DirectoryDescriptor.MIN_CAPACITY_OFFSET);
         assertEquals(32, DirectoryDescriptor.CLEAN_CHECK_OFFSET);
+        assertEquals(40, DirectoryDescriptor.HASH_SEED_OFFSET);
+        assertEquals(48, DirectoryDescriptor.HASH_SEED_CHECK_OFFSET);
+        assertEquals(56, DirectoryDescriptor.MISSING_VALUE_OFFSET);
         assertEquals(64, DirectoryDescriptor.HEADER_LENGTH);
         assertEquals(0, DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET);
         assertEquals(8, DirectoryDescriptor.SEGMENT_NEXT_TABLE_OFFSET_OFFSET);
