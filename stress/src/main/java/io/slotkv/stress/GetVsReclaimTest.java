@@ -18,8 +18,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * every key with its value: it follows frozen slots into the next table, and a word read from released or reused
  * memory is discarded because the table's retired flag is checked after it.
  *
- * The writer inserts 30 new keys into the 16-slot table that already holds the 10 fillers: three replacements
- * (16 -> 32 -> 64 -> 128 slots), each retiring and releasing the table before it. The reader reads two fillers.
+ * The writer inserts 40 new keys into the 16-slot table that already holds the 10 fillers: three replacements
+ * (16 -> 32 -> 64 -> 128 slots: a full table is replaced by one with room for twice its entries at the max load, so
+ * at 0.7 the 11th, 23rd and 45th entries replace it), each retiring and releasing the table before it. The reader
+ * reads two fillers.
  *
  * Results: r1 = get(1000), r2 = get(1009), r3 = 1 if afterwards every key has its value.
  *
@@ -28,7 +30,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class GetVsReclaimTest
 {
     static final long LAST_FILLER = FIRST_FILLER + MapFixture.FILLER_COUNT - 1;
-    static final long[] NEW_KEYS = new long[30];
+    static final long[] NEW_KEYS = new long[40];
 
     static
     {

@@ -54,7 +54,8 @@ public final class CrashWriter
             while (true)
             {
                 final long key = nextKey(random);
-                map.put(key, random.nextLong(Long.MIN_VALUE + 2, Long.MAX_VALUE));
+                final long value = random.nextLong(); // every long but the missing value (format 3)
+                map.put(key, OffHeapLongLongMap.DEFAULT_MISSING_VALUE == value ? value + 1 : value);
                 keys.addLast(key);
                 if (keys.size() > window)
                 {

@@ -36,6 +36,14 @@ import java.util.TreeSet;
  * verification, which must find nothing to repair. Any other exception from the open or from any operation is a
  * failure ({@link Outcome#RAW_EXCEPTION}).
  * <p>
+ * Format 3's own words: a file whose hash seed and check word disagree must be refused
+ * ({@link Outcome#ACCEPTED_DAMAGED_SEED}); an opened map uses the file's missing value, and an open whose builder
+ * asks for another one throws {@link IllegalArgumentException} naming both and leaves the file unchanged; a damaged
+ * value key may change every value of its table by the same XOR and nothing else (for a file that claims a clean
+ * close, the open must also report that the clean check failed: {@link Outcome#UNDETECTED_DAMAGE}). The writes use
+ * values that were reserved before format 3 ({@code Long.MIN_VALUE + 1}, and through
+ * {@link OffHeapLongLongMap#asConcurrentMap()} the missing value itself).
+ * <p>
  * In the default arm, a file whose header says it was closed cleanly and whose only damage is in slot bytes is
  * trusted by design (no slot scan at a clean open): its inconsistencies are {@link Outcome#EXEMPT}, but exceptions
  * from it are still failures. Time limits, crashes and exits are the worker's and the parent's business.
@@ -43,10 +51,13 @@ import java.util.TreeSet;
 final class FileCheck
 {
     static final long CHUNK_SIZE = 1 << 16;
-    private static final long MISSING = OffHeapLongLongMap.DEFAULT_MISSING_VALUE;
     private static final int MAX_EXAMPLES = 4;
     private static final int FULL_LOOKUP_CHECK = 16_384;
     private static final int SAMPLED_LOOKUP_CHECK = 4096;
+
+    /** Values the writes use often: reserved before format 3 (MIN_VALUE, MIN_VALUE + 1), and raw-word lookalikes. */
+    private static final long[] SPECIAL_VALUES = {
+        Long.MIN_VALUE, Long.MIN_VALUE + 1, Long.MIN_VALUE + 2, 0, 1, -1, Long.MAX_VALUE};
 
     private final Arm arm;
     private final Set<String> selfTests;
@@ -150,7 +161,7 @@ final class FileCheck
                 if (examples.size() < MAX_EXAMPLES)
                 {
                     examples.add("key " + entry[0] + ": forEach gave " + entry[1] + ", get " +
-                        (MISSING == got ? "missing" : Long.toString(got)) + ", containsKey " + contains);
+                        (map.missingValue() == got ? "missing" : Long.toString(got)) + ", containsKey " + contains);
                 }
             }
         }
@@ -269,6 +280,7 @@ final class FileCheck
         boolean exempt;
         Boolean slotsAlone;
         OffHeapLongLongMap map;
+        long missing = OffHeapLongLongMap.DEFAULT_MISSING_VALUE;
 
         Check(final Path file, final Mutation mutation)
         {
@@ -279,6 +291,7 @@ final class FileCheck
                 mutation.claimsCleanClose();
             final Mutation.Damage damage = mutation.damage;
             this.expected = Mutation.Damage.NONE == damage || Mutation.Damage.HARMLESS == damage ||
+                Mutation.Damage.MISSING_VALUE_ONLY == damage ||
                 (Mutation.Damage.STATE_ONLY == damage && Seed.Kind.CRASH != mutation.seed.kind) ?
                 mutation.seed.content : null;
         }
@@ -293,6 +306,7 @@ final class FileCheck
                     zeroLengthPolicy();
                 }
                 final boolean verify = arm.verify && !selfTests.contains("verify-off");
+                missingValueConflict(verify);
                 try
                 {
                     map = open(OpenMode.CREATE_OR_OPEN, verify);
@@ -569,8 +583,10 @@ final class FileCheck
             {
                 flags.add("new-store");
             }
+            missing = map.missingValue();
             injectUnreported();
             openChanges(report);
+            formatThreeWords(report);
             final Snapshot first = snapshotStep("forEach/size/get after open");
             if (!first.consistent())
             {
@@ -584,6 +600,15 @@ final class FileCheck
                 if (null != difference)
                 {
                     problem(Outcome.LOST_DATA, "after open, compared with the seed's entries: " + difference);
+                }
+            }
+            if (Mutation.Damage.VALUE_KEY_ONLY == mutation.damage && !exempt)
+            {
+                final String difference = compareUnderValueKeyDamage(first.entries);
+                if (null != difference)
+                {
+                    problem(Outcome.LOST_DATA, "after open, compared with the seed's entries (value keys damaged by " +
+                        deltas() + "): " + difference);
                 }
             }
             final Map<Long, Long> model = new HashMap<>(first.entries);
@@ -681,7 +706,7 @@ final class FileCheck
                         final long key = Bytes.getLong(now, table.slot(index) + StoreLayout.KEY_OFFSET);
                         final long word = Bytes.getLong(now, table.slot(index) + StoreLayout.VALUE_OFFSET);
                         if (StoreLayout.ABSENT != word && StoreLayout.FROZEN != word &&
-                            StoreLayout.segmentOf(LongHashing.mix(key), layout.segments) !=
+                            StoreLayout.segmentOf(layout.hash(key), layout.segments) !=
                             table.segment)
                         {
                             misplaced.add(key);
@@ -697,8 +722,8 @@ final class FileCheck
         }
 
         /**
-         * Everything the open changed in the file, beyond marking it open, thawing key 0's clean-close fence and
-         * dropping bytes past the end, must be covered by a recovery report that says it changed something.
+         * Everything the open changed in the file, beyond marking it open and dropping bytes past the end, must be
+         * covered by a recovery report that says it changed something.
          */
         private void openChanges(final Optional<RecoveryReport> report) throws IOException
         {
@@ -720,10 +745,6 @@ final class FileCheck
             {
                 changes.add("length " + before.length + " -> " + after.length + " (end=" + end + ")");
             }
-            // before 21a54f1 key 0's value word was directory word 32, frozen by a clean close and thawed by the open
-            // from its saved word (40); since then it is in segment 0's table header, copied like a slot
-            final long zeroWord = root + StoreLayout.CLEAN_CHECK_OFFSET;
-            final long savedWord = root + StoreLayout.DIRECTORY_WORD_40;
             int words = 0;
             final int common = (int)Math.min(expectedLength, after.length);
             for (int i = 0; i < common; i++)
@@ -731,14 +752,6 @@ final class FileCheck
                 if (before[i] == after[i] || (i >= StoreLayout.STATE_OFFSET && i < StoreLayout.STATE_OFFSET + 8))
                 {
                     continue;
-                }
-                if (i >= zeroWord && i < zeroWord + 8 && StoreLayout.FROZEN == Bytes.getLong(before, zeroWord))
-                {
-                    final long saved = Bytes.getLong(before, savedWord);
-                    if (StoreLayout.FROZEN != saved && Bytes.getLong(after, zeroWord) == saved)
-                    {
-                        continue; // key 0's clean-close fence thawed (layout before 21a54f1): not a repair
-                    }
                 }
                 words++;
                 if (changes.size() < MAX_EXAMPLES)
@@ -763,8 +776,157 @@ final class FileCheck
         }
 
         /**
+         * An open whose builder asks for a missing value other than the file's must throw
+         * {@link IllegalArgumentException} naming both (or refuse the file as corrupt for another reason) and leave
+         * the file unchanged and unlocked. Checked on every file whose missing value was mutated and on every 16th
+         * other file with a map; the builder asks for the seed's missing value (or the file's, plus one bit).
+         */
+        private void missingValueConflict(final boolean verify) throws IOException
+        {
+            final Long word = mutation.missingValueWord;
+            if (null == word || 0 == (mutation.regionBits & StoreLayout.MISSING_VALUE) && 0 != mutation.index % 16)
+            {
+                return;
+            }
+            final long stored = word;
+            final long other = mutation.seed.layout.missingValue != stored ? mutation.seed.layout.missingValue :
+                stored ^ 1;
+            try
+            {
+                final OffHeapLongLongMap opened = OffHeapLongLongMap.builder().file(file, OpenMode.OPEN_EXISTING)
+                    .verifyOnOpen(verify).missingValue(other).segments(2).chunkSize(CHUNK_SIZE).build();
+                opened.close();
+                problem(Outcome.INCONSISTENT, "an open asking for missingValue=" + other + " opened a file whose " +
+                    "missing value is " + stored);
+                Bytes.overwrite(file, before);
+                return;
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                final String message = String.valueOf(ex.getMessage());
+                flags.add(message.contains(Long.toString(stored)) && message.contains(Long.toString(other)) ?
+                    "missing-value-conflict-refused" : "missing-value-conflict-vague-message");
+            }
+            catch (final CorruptStoreException ex)
+            {
+                flags.add("missing-value-conflict-corrupt");
+            }
+            catch (final Throwable ex)
+            {
+                raw("open asking for missingValue=" + other + " (the file's is " + stored + ")", ex);
+            }
+            final byte[] after = Bytes.read(file);
+            if (!Arrays.equals(before, after))
+            {
+                problem(Outcome.REFUSED_MODIFIED, "an open asking for another missing value was refused but the file " +
+                    "changed: " + Bytes.differences(before, after));
+                Bytes.overwrite(file, before);
+            }
+        }
+
+        /**
+         * The words format 3 added, once the file opened: the hash seed pair was consistent, the map took the
+         * file's missing value, and a damaged value key in a file that claims a clean close was noticed.
+         */
+        private void formatThreeWords(final Optional<RecoveryReport> report)
+        {
+            if (0 == before.length || flags.contains("map-created"))
+            {
+                return;
+            }
+            if (null != mutation.seedPairBroken)
+            {
+                problem(Outcome.ACCEPTED_DAMAGED_SEED, "opened a file with " + mutation.seedPairBroken +
+                    ": a hash seed without its complement must be refused, never repaired");
+            }
+            if (null != mutation.missingValueWord && missing != mutation.missingValueWord)
+            {
+                problem(Outcome.INCONSISTENT, "missingValue()=" + missing + " but the file's directory holds " +
+                    mutation.missingValueWord);
+            }
+            if (0 != (mutation.regionBits & StoreLayout.MISSING_VALUE))
+            {
+                flags.add("missing-value-damaged-opened");
+            }
+            if (0 != (mutation.regionBits & StoreLayout.VALUE_KEY))
+            {
+                flags.add("value-key-damaged-opened");
+                if (mutation.claimsCleanClose())
+                {
+                    if (report.isEmpty() || !report.get().cleanCheckFailed())
+                    {
+                        problem(Outcome.UNDETECTED_DAMAGE, "value keys damaged by " + deltas() + " in a file that " +
+                            "claims a clean close, and the open " + (report.isEmpty() ? "ran no recovery" :
+                            "did not report a failed clean check: " + report.get()));
+                    }
+                    else
+                    {
+                        flags.add("value-key-damage-detected-by-clean-check");
+                    }
+                }
+            }
+        }
+
+        private String deltas()
+        {
+            final StringBuilder text = new StringBuilder();
+            for (final long delta : mutation.valueKeyDeltas)
+            {
+                text.append(text.length() > 0 ? ", " : "").append("0x").append(Long.toHexString(delta));
+            }
+            return "XOR " + text;
+        }
+
+        /**
+         * @return null if {@code actual} has exactly the seed's keys and each value is the seed's, or the seed's
+         * XORed with the damage of one of the value keys; else what differs.
+         */
+        private String compareUnderValueKeyDamage(final Map<Long, Long> actual)
+        {
+            final Map<Long, Long> seed = mutation.seed.content;
+            if (!actual.keySet().equals(seed.keySet()))
+            {
+                return "the key sets differ: " + compare(actual, seed);
+            }
+            int unexplained = 0;
+            int shifted = 0;
+            final List<String> examples = new ArrayList<>();
+            for (final Map.Entry<Long, Long> entry : seed.entrySet())
+            {
+                final long want = entry.getValue();
+                final long got = actual.get(entry.getKey());
+                if (got == want)
+                {
+                    continue;
+                }
+                boolean explained = false;
+                for (final long delta : mutation.valueKeyDeltas)
+                {
+                    explained |= got == (want ^ delta);
+                }
+                if (explained)
+                {
+                    shifted++;
+                    continue;
+                }
+                unexplained++;
+                if (examples.size() < MAX_EXAMPLES)
+                {
+                    examples.add("key " + entry.getKey() + "=" + got + " instead of " + want);
+                }
+            }
+            if (shifted > 0)
+            {
+                flags.add("value-key-damage-shifted-values");
+            }
+            return 0 == unexplained ? null : unexplained + " values are neither the seed's nor the seed's XOR a " +
+                "value key's damage (" + shifted + " are), e.g. " + examples;
+        }
+
+        /**
          * Inserts (a resize for a quarter of the files), updates, conditional updates, an increment and removes,
-         * each checked against the model unless the map is exempt.
+         * each checked against the model unless the map is exempt. Values include those reserved before format 3
+         * ({@code Long.MIN_VALUE + 1}, 0, 1) and, through the {@code ConcurrentMap} view, the map's missing value.
          */
         private void writes(final Map<Long, Long> model)
         {
@@ -775,36 +937,38 @@ final class FileCheck
             {
                 final long key = keys.get(random.nextInt(keys.size()));
                 final long value = storable(random);
-                expect("put", key, map.put(key, value), model.getOrDefault(key, MISSING));
+                expect("put", key, map.put(key, value), model.getOrDefault(key, missing));
                 model.put(key, value);
             }
             if (!keys.isEmpty())
             {
                 final long key = keys.get(random.nextInt(keys.size()));
                 final long value = storable(random);
-                final long current = model.getOrDefault(key, MISSING);
+                final boolean present = model.containsKey(key);
+                final long current = present ? model.get(key) : storable(random);
                 final boolean replaced = map.replace(key, current, value);
-                expect("replace(k, current, v)", key, replaced ? 1 : 0, MISSING == current ? 0 : 1);
+                expect("replace(k, " + (present ? "current" : "a value, absent") + ", v)", key, replaced ? 1 : 0,
+                    present ? 1 : 0);
                 if (replaced)
                 {
                     model.put(key, value);
                 }
                 final long other = keys.get(random.nextInt(keys.size()));
-                final Long present = model.get(other);
-                if (null != present && present < Long.MAX_VALUE)
+                final Long held = model.get(other);
+                if (null != held && held + 1 != missing)
                 {
-                    expect("getAndAdd", other, map.getAndAdd(other, 1), present);
-                    model.put(other, present + 1);
+                    expect("getAndAdd", other, map.getAndAdd(other, 1), held);
+                    model.put(other, held + 1);
                 }
                 final long existing = keys.get(random.nextInt(keys.size()));
                 expect("putIfAbsent", existing, map.putIfAbsent(existing, storable(random)),
-                    model.getOrDefault(existing, MISSING));
+                    model.getOrDefault(existing, missing));
             }
             for (int i = 0; i < Math.min(3, keys.size()); i++)
             {
                 final long key = keys.get(random.nextInt(keys.size()));
                 final Long removed = model.remove(key);
-                expect("remove", key, map.remove(key), null == removed ? MISSING : removed);
+                expect("remove", key, map.remove(key), null == removed ? missing : removed);
             }
             final int inserts = random.nextInt(4) == 0 ? 150 : 8;
             for (int i = 0; i < inserts; i++)
@@ -814,22 +978,32 @@ final class FileCheck
                 {
                     continue;
                 }
-                expect("get of a new key", key, map.get(key), MISSING);
+                expect("get of a new key", key, map.get(key), missing);
                 final long value = storable(random);
                 if (i % 5 == 4)
                 {
-                    expect("putIfAbsent of a new key", key, map.putIfAbsent(key, value), MISSING);
+                    expect("putIfAbsent of a new key", key, map.putIfAbsent(key, value), missing);
                 }
                 else
                 {
-                    expect("put of a new key", key, map.put(key, value), MISSING);
+                    expect("put of a new key", key, map.put(key, value), missing);
                 }
                 model.put(key, value);
+            }
+            final long viewKey = newKey(random, 100);
+            if (!model.containsKey(viewKey))
+            {
+                // the missing value itself, which only the view stores: get then returns it, containsKey says present
+                final Long previous = map.asConcurrentMap().put(viewKey, missing);
+                expect("asConcurrentMap().put(k, missingValue) of a new key", viewKey, null == previous ? 0 : 1, 0);
+                expect("containsKey after the view stored the missing value", viewKey,
+                    map.containsKey(viewKey) ? 1 : 0, 1);
+                model.put(viewKey, missing);
             }
             final long absent = newKey(random, 99);
             if (!model.containsKey(absent))
             {
-                expect("remove of an absent key", absent, map.remove(absent), MISSING);
+                expect("remove of an absent key", absent, map.remove(absent), missing);
             }
             expect("size after writes", -1, map.size(), model.size());
         }
@@ -859,10 +1033,15 @@ final class FileCheck
             }
         }
 
+        /**
+         * @return a value the primitive API stores: anything but the map's missing value; one in four is a value
+         * that was reserved before format 3 or is otherwise special.
+         */
         private long storable(final SplittableRandom random)
         {
-            final long value = random.nextLong();
-            return value < Long.MIN_VALUE + 2 ? value + 2 : value;
+            final long value = random.nextInt(4) == 0 ?
+                SPECIAL_VALUES[random.nextInt(SPECIAL_VALUES.length)] : random.nextLong();
+            return value == missing ? value + 1 : value;
         }
 
         private void injectFailures()
@@ -905,8 +1084,8 @@ final class FileCheck
             {
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
                 {
-                    // a reserved directory word: nothing reads it, but the open did not write it either
-                    channel.write(ByteBuffer.wrap(new byte[]{(byte)0xA5}), root + StoreLayout.RESERVED_DIRECTORY_WORD);
+                    // a reserved header word: nothing reads it, but the open did not write it either
+                    channel.write(ByteBuffer.wrap(new byte[]{(byte)0xA5}), StoreLayout.RESERVED_HEADER_OFFSET + 8);
                 }
             }
         }

@@ -1,5 +1,8 @@
 package io.slotkv.stress.fuzz;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One mutated store file: reproducible from the run's master seed and its index, with what it was made from and
  * what it damaged.
@@ -18,6 +21,18 @@ final class Mutation
         /** Only reserved words (and harmless bytes): must open consistent. */
         RESERVED_ONLY,
         /**
+         * Only the directory's missing value (and harmless bytes, reserved words): must open with the seed's entries
+         * and the file's (damaged) missing value, which nothing in the file can check.
+         */
+        MISSING_VALUE_ONLY,
+        /**
+         * Only value keys of referenced tables (and harmless bytes, reserved words, the missing value, for a dirty
+         * seed the state word): values are stored as {@code value ^ valueKey}, so every value of a damaged table
+         * reads XORed with the damage; keys and presence cannot change. A clean file's clean check covers the value
+         * keys: its open must report that the check failed.
+         */
+        VALUE_KEY_ONLY,
+        /**
          * Only slots of referenced tables (and harmless bytes, reserved words, and for a dirty seed the state word,
          * which makes it the clean seed again): a clean file opened without verification may not see it.
          */
@@ -35,6 +50,18 @@ final class Mutation
     final int regionBits;
     final Damage damage;
 
+    /**
+     * Non-null if the mutated file's directory (at the seed's root, which the header still names) holds a hash seed
+     * that its check word does not complement: every open of it must refuse it (a damaged seed is never repaired).
+     */
+    final String seedPairBroken;
+
+    /** The missing value word at the seed's root in the mutated file, if the header still names that root. */
+    final Long missingValueWord;
+
+    /** XOR of each referenced table's value key in the seed and in the mutated file, where they differ. */
+    final long[] valueKeyDeltas;
+
     Mutation(
         final long masterSeed,
         final long index,
@@ -51,6 +78,34 @@ final class Mutation
         this.bytes = bytes;
         this.regionBits = seed.layout.damage(seed.bytes, bytes);
         this.damage = classify(seed, regionBits);
+        final StoreLayout layout = seed.layout;
+        final boolean sameRoot = layout.segments > 0 && bytes.length >= StoreLayout.HEADER_LENGTH &&
+            layout.root == Bytes.getLong(bytes, StoreLayout.ROOT_OFFSET_OFFSET) &&
+            layout.root + StoreLayout.DIRECTORY_HEADER_LENGTH <= bytes.length;
+        if (sameRoot)
+        {
+            final long hashSeed = Bytes.getLong(bytes, layout.root + StoreLayout.HASH_SEED_OFFSET);
+            final long check = Bytes.getLong(bytes, layout.root + StoreLayout.HASH_SEED_CHECK_OFFSET);
+            this.seedPairBroken = check == ~hashSeed ? null : "hashSeed 0x" + Long.toHexString(hashSeed) +
+                ", hashSeedCheck 0x" + Long.toHexString(check) + " (seed's pair 0x" + Long.toHexString(layout.hashSeed) +
+                ", 0x" + Long.toHexString(layout.hashSeedCheck) + ")";
+            this.missingValueWord = Bytes.getLong(bytes, layout.root + StoreLayout.MISSING_VALUE_OFFSET);
+        }
+        else
+        {
+            this.seedPairBroken = null;
+            this.missingValueWord = null;
+        }
+        final List<Long> deltas = new ArrayList<>();
+        for (final StoreLayout.Table table : layout.referenced)
+        {
+            final long at = table.offset + StoreLayout.VALUE_KEY_OFFSET;
+            if (at + 8 <= bytes.length && Bytes.getLong(bytes, at) != table.valueKey)
+            {
+                deltas.add(Bytes.getLong(bytes, at) ^ table.valueKey);
+            }
+        }
+        this.valueKeyDeltas = deltas.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static Damage classify(final Seed seed, final int bits)
@@ -71,6 +126,16 @@ final class Mutation
         if (0 == (bits & ~(harmless | StoreLayout.RESERVED)))
         {
             return Damage.RESERVED_ONLY;
+        }
+        if (0 == (bits & ~(harmless | StoreLayout.RESERVED | StoreLayout.MISSING_VALUE)))
+        {
+            return Damage.MISSING_VALUE_ONLY;
+        }
+        final int keyNeutral = harmless | StoreLayout.RESERVED | StoreLayout.MISSING_VALUE |
+            (Seed.Kind.DIRTY == seed.kind ? StoreLayout.STATE : 0);
+        if (0 != (bits & StoreLayout.VALUE_KEY) && 0 == (bits & ~(keyNeutral | StoreLayout.VALUE_KEY)))
+        {
+            return Damage.VALUE_KEY_ONLY;
         }
         final int neutral = harmless | StoreLayout.RESERVED | (Seed.Kind.DIRTY == seed.kind ? StoreLayout.STATE : 0);
         if (0 != (bits & StoreLayout.SLOT) && 0 == (bits & ~(neutral | StoreLayout.SLOT)))

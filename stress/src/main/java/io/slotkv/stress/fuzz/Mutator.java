@@ -16,7 +16,10 @@ import static io.slotkv.stress.fuzz.StoreLayout.*;
  * Families aim at every structure of the format: bit flips and field values (extremes, and values that are
  * plausible: offsets of other tables, of retired tables, overlapping ones) in the header, the directory and table
  * headers; slot words (the special words 0 and 1, duplicates of other keys, keys of other segments, keys outside
- * their probe chain); truncation, extension, zero-filled files; and combinations.
+ * their probe chain); truncation, extension, zero-filled files; and combinations. Format 3's words have families of
+ * their own: the hash seed or its check (each alone: the pair no longer complements), the missing value (extremes,
+ * a value an entry holds) and a table's value key (a flipped bit, another table's key, the sign-flip key of format 2,
+ * and a key with which an interrupted replacement cannot re-encode one of the values it still has to copy).
  */
 final class Mutator
 {
@@ -40,16 +43,19 @@ final class Mutator
     static final String ZERO_FILLED = "zero-filled";
     static final String GARBAGE_BLOCK = "garbage-block";
     static final String COMBO = "combo";
+    static final String HASH_SEED = "hash-seed";
+    static final String MISSING_VALUE_WORD = "missing-value";
+    static final String VALUE_KEY = "value-key";
 
     static final String[] FAMILIES = {
         NONE, HEADER_BIT_FLIP, HEADER_FIELD, DIRECTORY_FIELD, DIRECTORY_BIT_FLIP, TABLE_HEADER, SLOT_WORD,
         CROSS_SEGMENT_KEY, DUPLICATE_KEY, PROBE_CHAIN_BREAK, ORPHAN_TABLE, STATE_TOGGLE, RANDOM_BYTES, RANDOM_WORDS,
-        BIT_FLIPS, TRUNCATE, EXTEND, ZERO_FILLED, GARBAGE_BLOCK, COMBO};
-    private static final int[] WEIGHTS = {1, 5, 8, 10, 4, 9, 14, 5, 5, 3, 4, 2, 5, 4, 5, 5, 4, 2, 4, 8};
+        BIT_FLIPS, TRUNCATE, EXTEND, ZERO_FILLED, GARBAGE_BLOCK, COMBO, HASH_SEED, MISSING_VALUE_WORD, VALUE_KEY};
+    private static final int[] WEIGHTS = {1, 5, 8, 10, 4, 9, 14, 5, 5, 3, 4, 2, 5, 4, 5, 5, 4, 2, 4, 8, 4, 3, 7};
     private static final String[] COMBINABLE = {
         HEADER_BIT_FLIP, HEADER_FIELD, DIRECTORY_FIELD, DIRECTORY_BIT_FLIP, TABLE_HEADER, SLOT_WORD,
         CROSS_SEGMENT_KEY, DUPLICATE_KEY, PROBE_CHAIN_BREAK, ORPHAN_TABLE, STATE_TOGGLE, RANDOM_BYTES, RANDOM_WORDS,
-        BIT_FLIPS, EXTEND, GARBAGE_BLOCK};
+        BIT_FLIPS, EXTEND, GARBAGE_BLOCK, HASH_SEED, MISSING_VALUE_WORD, VALUE_KEY};
 
     private static final long[] EXTREMES = {
         0, 1, -1, 2, 63, 64, 65, 127, 128, 129, 255, 4096, 65535, 65536, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL,
@@ -148,6 +154,15 @@ final class Mutator
             case GARBAGE_BLOCK:
                 garbageBlock(work, random);
                 break;
+            case HASH_SEED:
+                hashSeed(work, random);
+                break;
+            case MISSING_VALUE_WORD:
+                missingValue(work, random);
+                break;
+            case VALUE_KEY:
+                valueKey(work, random);
+                break;
             case COMBO:
                 final int count = 2 + random.nextInt(3);
                 work.note("combo of " + count + ": ");
@@ -185,7 +200,7 @@ final class Mutator
                 break;
             case 1:
                 work.putInt("version", VERSION_OFFSET, (int)choose(random,
-                    0, 1, 3, 2, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 256, 0x10002));
+                    0, 1, 2, 2, 4, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, 256, 0x10003));
                 break;
             case 2:
                 work.putInt("headerLength", HEADER_LENGTH_OFFSET, (int)choose(random,
@@ -229,7 +244,7 @@ final class Mutator
         final long dir = layout.root;
         final int segments = layout.segments;
         final long minCapacity = Bytes.getLong(work.bytes, dir + MIN_CAPACITY_OFFSET);
-        switch (random.nextInt(10))
+        switch (random.nextInt(11))
         {
             case 0:
                 work.putLong("directory kind", dir + KIND_OFFSET, choose(random,
@@ -250,17 +265,16 @@ final class Mutator
                     minCapacity * 2, minCapacity + 4, minCapacity - 4));
                 break;
             case 4:
-                work.putLong("directory word 32 (clean check; key 0's value word before 21a54f1)",
-                    dir + CLEAN_CHECK_OFFSET, choose(random, ABSENT, FROZEN, 2, Long.MIN_VALUE, Long.MAX_VALUE, -1,
+                work.putLong("clean check", dir + CLEAN_CHECK_OFFSET, choose(random, ABSENT, FROZEN, 2,
+                    Long.MIN_VALUE, Long.MAX_VALUE, -1,
                     Bytes.getLong(work.bytes, dir + CLEAN_CHECK_OFFSET) ^ (1L << random.nextInt(64)), random.nextLong()));
                 break;
             case 5:
-                work.putLong("directory word 40 (reserved; key 0's saved word before 21a54f1)", dir + DIRECTORY_WORD_40,
-                    choose(random, ABSENT, FROZEN, 2, Long.MIN_VALUE, Long.MAX_VALUE, random.nextLong()));
-                break;
             case 6:
-                work.putLong("directory word 48 or 56 (reserved)", dir + 48 + 8 * random.nextInt(2),
-                    choose(random, 0, 1, -1, random.nextLong()));
+                hashSeed(work, random);
+                break;
+            case 7:
+                missingValue(work, random);
                 break;
             default:
                 final int segment = random.nextInt(segments);
@@ -336,8 +350,12 @@ final class Mutator
         }
         final StoreLayout.Table table = layout.referenced.get(random.nextInt(layout.referenced.size()));
         final int capacity = table.capacity;
-        final int field = random.nextInt(10);
-        if (field < 5)
+        final int field = random.nextInt(12);
+        if (field >= 10)
+        {
+            valueKeyOf(work, random, table);
+        }
+        else if (field < 5)
         {
             work.putLong(table + " capacity", table.offset + CAPACITY_OFFSET, choose(random,
                 0, 4, 12, 15, 16, 17, capacity - 4, capacity + 4, capacity - 1, capacity + 1, capacity * 2L,
@@ -358,12 +376,127 @@ final class Mutator
         else if (0 == table.segment && random.nextBoolean())
         {
             work.putLong(table + " key 0's value word", table.offset + ZERO_KEY_VALUE_OFFSET, choose(random,
-                ABSENT, FROZEN, Long.MIN_VALUE, Long.MIN_VALUE ^ 1, random.nextLong()));
+                ABSENT, FROZEN, table.valueKey, table.valueKey ^ 1, table.valueKey ^ Long.MIN_VALUE, Long.MIN_VALUE,
+                random.nextLong()));
         }
         else
         {
-            work.putLong(table + " reserved", table.offset + 24 + 8 * random.nextInt(5), random.nextLong());
+            work.putLong(table + " reserved", table.offset + TABLE_RESERVED_OFFSET + 8 * random.nextInt(4),
+                random.nextLong());
         }
+    }
+
+    /**
+     * The hash seed or its check word, one of them: the pair no longer complements, so the file must be refused.
+     */
+    private static void hashSeed(final Work work, final SplittableRandom random)
+    {
+        final StoreLayout layout = work.layout;
+        if (0 == layout.segments)
+        {
+            headerField(work, random);
+            return;
+        }
+        final boolean check = random.nextBoolean();
+        final long offset = layout.root + (check ? HASH_SEED_CHECK_OFFSET : HASH_SEED_OFFSET);
+        final long word = check ? layout.hashSeedCheck : layout.hashSeed;
+        long value = choose(random, word ^ (1L << random.nextInt(64)), word ^ (1L << random.nextInt(64)), 0, -1,
+            ~word, check ? layout.hashSeed : layout.hashSeedCheck, word + 1, word >>> 1, random.nextLong());
+        if (value == word)
+        {
+            value = ~word;
+        }
+        work.putLong(check ? "hash seed check" : "hash seed", offset, value);
+    }
+
+    /**
+     * The missing value: extremes, the old default's neighbours, and a value an entry holds (which then reads as
+     * missing through {@code get}).
+     */
+    private static void missingValue(final Work work, final SplittableRandom random)
+    {
+        final StoreLayout layout = work.layout;
+        if (0 == layout.segments)
+        {
+            headerField(work, random);
+            return;
+        }
+        final StoreLayout.Table table = occupiedTable(layout, random);
+        final long held = null == table ? 42 : table.decode(valueOf(work, table, random));
+        work.putLong("missing value", layout.root + MISSING_VALUE_OFFSET, choose(random,
+            Long.MIN_VALUE + 1, Long.MAX_VALUE, 0, -1, 1, 42, held, held, layout.missingValue ^ 1, random.nextLong()));
+    }
+
+    private static void valueKey(final Work work, final SplittableRandom random)
+    {
+        final StoreLayout layout = work.layout;
+        if (layout.referenced.isEmpty())
+        {
+            hashSeed(work, random);
+            return;
+        }
+        // an interrupted replacement's tables, when the seed has one: their keys decide how recovery re-encodes
+        final List<StoreLayout.Table> pairs = new ArrayList<>();
+        for (final StoreLayout.Table table : layout.referenced)
+        {
+            if (null != layout.next[table.segment])
+            {
+                pairs.add(table);
+            }
+        }
+        valueKeyOf(work, random, !pairs.isEmpty() && random.nextBoolean() ? pairs.get(random.nextInt(pairs.size())) :
+            layout.referenced.get(random.nextInt(layout.referenced.size())));
+    }
+
+    /**
+     * Damage the value key of {@code table}. The "unencodable" choice, for a table of an interrupted replacement,
+     * is a key with which an unfrozen value of the old table re-encodes to ABSENT or FROZEN in the next one.
+     */
+    private static void valueKeyOf(final Work work, final SplittableRandom random, final StoreLayout.Table table)
+    {
+        final StoreLayout layout = work.layout;
+        final long key = table.valueKey;
+        final long offset = table.offset + VALUE_KEY_OFFSET;
+        final StoreLayout.Table old = layout.current[table.segment];
+        final StoreLayout.Table partner = table.isNext ? old : layout.next[table.segment];
+        if (null != partner && random.nextInt(3) == 0)
+        {
+            final long word = unfrozenWord(work, old, random);
+            if (ABSENT != word)
+            {
+                // recovery re-encodes an old word w as w ^ oldKey ^ nextKey: make that 0 or 1
+                final long other = table.isNext ? old.valueKey : layout.next[table.segment].valueKey;
+                work.putLong(table + " value key (unencodable: old word 0x" + Long.toHexString(word) + " re-encodes " +
+                    "to a reserved word)", offset, word ^ other ^ random.nextInt(2));
+                return;
+            }
+        }
+        long value = choose(random, key ^ (1L << random.nextInt(64)), key ^ (1L << random.nextInt(64)), 0,
+            Long.MIN_VALUE, ~key, key ^ 1, null == partner ? key ^ 2 : partner.valueKey,
+            layout.referenced.get(random.nextInt(layout.referenced.size())).valueKey, random.nextLong());
+        if (value == key)
+        {
+            value = key ^ Long.MIN_VALUE;
+        }
+        work.putLong(table + " value key", offset, value);
+    }
+
+    /**
+     * @return the value word of an occupied, not frozen slot of {@code table}, or ABSENT if it has none.
+     */
+    private static long unfrozenWord(final Work work, final StoreLayout.Table table, final SplittableRandom random)
+    {
+        final int occupied = table.occupied.length;
+        for (int tries = 0, at = occupied > 0 ? random.nextInt(occupied) : 0; tries < occupied; tries++)
+        {
+            final long word = Bytes.getLong(work.bytes, table.slot(table.occupied[(at + tries) % occupied]) +
+                VALUE_OFFSET);
+            if (ABSENT != word && FROZEN != word)
+            {
+                return word;
+            }
+        }
+        return ABSENT;
     }
 
     private static void slotWord(final Work work, final SplittableRandom random)
@@ -386,9 +519,11 @@ final class Mutator
         }
         else
         {
+            // raw words: 0 and 1 are ABSENT and FROZEN; word ^ valueKey is the value (the missing value, MIN + 1)
             work.putLong(table + " slot " + index + " value", slot + VALUE_OFFSET, choose(random,
                 ABSENT, FROZEN, ABSENT, FROZEN, Long.MIN_VALUE, Long.MAX_VALUE, 2, random.nextLong(),
-                valueOf(work, table, random), Long.MIN_VALUE ^ 1));
+                valueOf(work, table, random), table.valueKey ^ Long.MIN_VALUE, table.valueKey ^ (Long.MIN_VALUE + 1),
+                table.valueKey ^ work.layout.missingValue));
         }
     }
 
@@ -417,7 +552,7 @@ final class Mutator
         final int from = source.occupied[random.nextInt(source.occupied.length)];
         final long key = Bytes.getLong(work.bytes, source.slot(from) + KEY_OFFSET);
         final long word = Bytes.getLong(work.bytes, source.slot(from) + VALUE_OFFSET);
-        final int home = homeIndex(LongHashing.mix(key), target.capacity);
+        final int home = homeIndex(layout.hash(key), target.capacity);
         final int variant = random.nextInt(3);
         int index = home;
         if (0 == variant)
@@ -439,7 +574,9 @@ final class Mutator
             index + " (its home there " + home + ", " + (0 == variant ? "first empty from home" : 1 == variant ?
             "over the home slot" : "a random slot") + "): ");
         work.putLong("key", target.slot(index) + KEY_OFFSET, key);
-        work.putLong("value", target.slot(index) + VALUE_OFFSET, storableWord(random, word));
+        // half the time the same value, re-encoded for the target table's value key
+        work.putLong("value", target.slot(index) + VALUE_OFFSET, ABSENT != word && FROZEN != word &&
+            random.nextBoolean() ? word ^ source.valueKey ^ target.valueKey : storableWord(random, word));
     }
 
     private static void duplicateKey(final Work work, final SplittableRandom random)
@@ -454,7 +591,7 @@ final class Mutator
         final int index = table.occupied[random.nextInt(table.occupied.length)];
         final long key = Bytes.getLong(work.bytes, table.slot(index) + KEY_OFFSET);
         final long word = Bytes.getLong(work.bytes, table.slot(index) + VALUE_OFFSET);
-        final int home = homeIndex(LongHashing.mix(key), capacity);
+        final int home = homeIndex(work.layout.hash(key), capacity);
         final int variant = random.nextInt(4);
         int target;
         final String how;

@@ -31,6 +31,13 @@ import java.util.function.Consumer;
  * cleanly closed and "dirty" (the header state word set to open, as a crash leaves it), plus real crash files
  * ({@link CrashWriter}: halted mid-operation, mid-replacement, mid-close). Every seed is checked before use: an open
  * with verification must be self-consistent, and for clean seeds an open without it must see the same entries.
+ * <p>
+ * Format 3: values reserved before it are stored ({@code Long.MIN_VALUE + 1} through the primitive API, the missing
+ * value {@code Long.MIN_VALUE} through {@link OffHeapLongLongMap#asConcurrentMap()}); one seed has its own missing
+ * value (42), one re-keyed its tables (values chosen to encode to ABSENT or FROZEN with a table's value key, read
+ * from the file), and each crash file that was halted inside an ordinary replacement also gives a re-keying one: the
+ * next table given another value key and its copied values re-encoded, as a re-keying replacement stopped at the same
+ * slot leaves it; its recovery must find the crash file's entries.
  */
 final class SeedStores
 {
@@ -64,16 +71,30 @@ final class SeedStores
         clean(seeds, "s1-empty", "1 segment, no entries", 1, map ->
         {
         });
-        clean(seeds, "s1-special", "1 segment, keys 0, 1, -1, MIN, MAX, 2, 42 with extreme values", 1, map ->
+        clean(seeds, "s1-special", "1 segment, keys 0, 1, -1, MIN, MAX, 2, 3, 4, 42 with extreme values, incl. " +
+            "MIN + 1 and (through the ConcurrentMap view) MIN, the missing value", 1, map ->
         {
             map.put(0, 7);
             map.put(1, -1);
             map.put(-1, 1);
             map.put(Long.MIN_VALUE, Long.MAX_VALUE);
-            map.put(Long.MAX_VALUE, Long.MIN_VALUE + 2);
+            map.put(Long.MAX_VALUE, Long.MIN_VALUE + 1);
             map.put(42, 0);
             map.put(2, Long.MAX_VALUE - 1);
+            map.put(3, Long.MIN_VALUE + 2);
+            map.asConcurrentMap().put(4L, Long.MIN_VALUE);
         });
+        cleanWith(seeds, "s2-missing42", "2 segments, missing value 42: MIN and MIN + 1 stored through the primitive " +
+            "API, 42 through the view, key 0 holds MIN", OffHeapLongLongMap.builder().segments(2).missingValue(42),
+            FileCheck.CHUNK_SIZE, map ->
+            {
+                map.put(0, Long.MIN_VALUE);
+                for (int i = 1; i <= 40; i++)
+                {
+                    map.put(i * 104_729L, i % 3 == 0 ? Long.MIN_VALUE : i % 3 == 1 ? Long.MIN_VALUE + 1 : -i);
+                }
+                map.asConcurrentMap().put(-7L, 42L);
+            });
         clean(seeds, "s2-removes", "2 segments, 60 keys inserted, every third removed", 2, map ->
         {
             for (int i = 0; i < 60; i++)
@@ -127,6 +148,7 @@ final class SeedStores
             }
         });
         sessions(seeds);
+        rekeyed(seeds);
         clean(seeds, "s1-negative", "1 segment, 300 negative keys with negative values", 1, map ->
         {
             for (int i = 1; i <= 300; i++)
@@ -152,12 +174,14 @@ final class SeedStores
             });
         headerOnly(seeds);
         crashSeeds(seeds);
+        rekeyingCrashSeeds(seeds);
         return seeds;
     }
 
+    /** @return {@code candidate}, unless it is the default missing value, which the primitive API refuses. */
     private static long value(final long candidate)
     {
-        return candidate < Long.MIN_VALUE + 2 ? candidate + 2 : candidate;
+        return OffHeapLongLongMap.DEFAULT_MISSING_VALUE == candidate ? candidate + 1 : candidate;
     }
 
     private void clean(
@@ -220,6 +244,39 @@ final class SeedStores
         }
         addBoth(seeds, "s2-sessions", "2 segments, three sessions (400 puts; 300 puts and 200 removes; 50 puts): " +
             "free space reused", Files.readAllBytes(file));
+        Files.delete(file);
+    }
+
+    /**
+     * A store whose tables were re-keyed in its session: puts of the values that encode to ABSENT or FROZEN with the
+     * value key of the key's table, read from the open file (the mapping is shared), key 0 among them.
+     */
+    private void rekeyed(final List<Seed> seeds) throws IOException
+    {
+        final Path file = directory.resolve("s2-rekeyed.tmp");
+        Files.deleteIfExists(file);
+        final long[] keys = {0, 5, -5, 77, 1L << 50, -(1L << 50), 3, 4};
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().segments(2).chunkSize(FileCheck.CHUNK_SIZE)
+            .file(file).build())
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                map.put(i * 7_919L + 11, -i);
+            }
+            for (int round = 0; round < keys.length; round++)
+            {
+                final long key = keys[round];
+                final StoreLayout layout = new StoreLayout(Files.readAllBytes(file));
+                final int segment = 0 == key ? 0 : StoreLayout.segmentOf(layout.hash(key), layout.segments);
+                map.put(key, value(layout.current[segment].valueKey ^ (round & 1)));
+            }
+            for (int i = 0; i < 300; i += 4)
+            {
+                map.remove(i * 7_919L + 11);
+            }
+        }
+        addBoth(seeds, "s2-rekeyed", "2 segments, 300 keys, then 8 puts of a value that encodes to ABSENT or FROZEN " +
+            "with its table's value key (each re-keys the segment), 75 removes", Files.readAllBytes(file));
         Files.delete(file);
     }
 
@@ -430,6 +487,105 @@ final class SeedStores
         return null;
     }
 
+    /**
+     * For each crash seed halted inside an ordinary replacement (both tables of one value key): the same file as a
+     * re-keying replacement stopped at the same slot leaves it. Its recovery must re-encode the rest and find the
+     * same entries.
+     */
+    private void rekeyingCrashSeeds(final List<Seed> seeds) throws IOException
+    {
+        final List<Seed> derived = new ArrayList<>();
+        for (final Seed base : seeds)
+        {
+            if (Seed.Kind.CRASH != base.kind || intents(base.bytes) == 0)
+            {
+                continue;
+            }
+            final byte[] bytes = base.bytes.clone();
+            final StoreLayout layout = base.layout;
+            final SplittableRandom random = new SplittableRandom(base.name.hashCode());
+            int rekeyed = 0;
+            for (int i = 0; i < layout.segments; i++)
+            {
+                final StoreLayout.Table old = layout.current[i];
+                final StoreLayout.Table next = layout.next[i];
+                if (null == next || next.valueKey != old.valueKey)
+                {
+                    continue;
+                }
+                long key;
+                do
+                {
+                    key = random.nextLong();
+                }
+                while (!encodesAll(bytes, old, key) || !encodesAll(bytes, next, key));
+                final long delta = key ^ old.valueKey;
+                Bytes.putLong(bytes, next.offset + StoreLayout.VALUE_KEY_OFFSET, key);
+                recode(bytes, next.offset + StoreLayout.ZERO_KEY_VALUE_OFFSET, delta);
+                for (int index = 0; index < next.capacity; index++)
+                {
+                    recode(bytes, next.slot(index) + StoreLayout.VALUE_OFFSET, delta);
+                }
+                rekeyed++;
+            }
+            if (0 == rekeyed)
+            {
+                continue;
+            }
+            final String name = base.name.replaceFirst("^crash-", "crash-rekeying-");
+            final Map<Long, Long> content = validate(name, bytes, false);
+            if (null == content)
+            {
+                continue;
+            }
+            final String difference = FileCheck.compare(content, base.content);
+            if (null != difference)
+            {
+                findings.add("seed " + name + ": recovery of an interrupted re-keying replacement found other entries " +
+                    "than the same crash file with one value key: " + difference);
+                continue;
+            }
+            final String note = base.note + "; made a re-keying replacement: " + rekeyed + " next table(s) given " +
+                "another value key, their copied values re-encoded";
+            log.println("  crash seed " + name + ": " + note);
+            derived.add(new Seed(name, Seed.Kind.CRASH, note, bytes, content));
+        }
+        seeds.addAll(derived);
+    }
+
+    /** @return true if every value word of {@code table} (and key 0's) can be re-encoded with {@code key}. */
+    private static boolean encodesAll(final byte[] bytes, final StoreLayout.Table table, final long key)
+    {
+        final long delta = key ^ table.valueKey;
+        if (reserved(Bytes.getLong(bytes, table.offset + StoreLayout.ZERO_KEY_VALUE_OFFSET), delta))
+        {
+            return false;
+        }
+        for (int index = 0; index < table.capacity; index++)
+        {
+            if (reserved(Bytes.getLong(bytes, table.slot(index) + StoreLayout.VALUE_OFFSET), delta))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return true if {@code word} is a value that re-encodes with {@code delta} to ABSENT or FROZEN. */
+    private static boolean reserved(final long word, final long delta)
+    {
+        return StoreLayout.ABSENT != word && StoreLayout.FROZEN != word && 0 == ((word ^ delta) >>> 1);
+    }
+
+    private static void recode(final byte[] bytes, final long offset, final long delta)
+    {
+        final long word = Bytes.getLong(bytes, offset);
+        if (StoreLayout.ABSENT != word && StoreLayout.FROZEN != word)
+        {
+            Bytes.putLong(bytes, offset, word ^ delta);
+        }
+    }
+
     static int intents(final byte[] bytes)
     {
         final StoreLayout layout = new StoreLayout(bytes);
@@ -450,6 +606,7 @@ final class SeedStores
     {
         final StoreLayout layout = new StoreLayout(bytes);
         int intents = 0;
+        int rekeying = 0;
         int committed = 0;
         long frozen = 0;
         long removed = 0;
@@ -466,6 +623,7 @@ final class SeedStores
                 else
                 {
                     intents++;
+                    rekeying += null != layout.next[i] && layout.next[i].valueKey != layout.current[i].valueKey ? 1 : 0;
                 }
             }
             final StoreLayout.Table current = layout.current[i];
@@ -477,8 +635,8 @@ final class SeedStores
                 removed += 0 != key && StoreLayout.ABSENT == word ? 1 : 0;
             }
         }
-        return bytes.length + " bytes, " + (intents > 0 ? intents + " segments with the next table recorded" :
-            "no next table recorded") + (committed > 0 ? ", " + committed + " committed (next = table)" : "") +
+        return bytes.length + " bytes, " + (intents > 0 ? intents + " segments with the next table recorded" +
+            (rekeying > 0 ? " (" + rekeying + " of another value key: re-keying)" : "") : "no next table recorded") + (committed > 0 ? ", " + committed + " committed (next = table)" : "") +
             ", " + frozen + " frozen slots and " + removed + " removed keys in current tables";
     }
 }

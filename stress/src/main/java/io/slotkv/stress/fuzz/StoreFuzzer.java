@@ -716,6 +716,19 @@ public final class StoreFuzzer
             Outcome.OPENED));
         row(s, runs, "  of which a new store (zero-length file)", run -> flagCount(run, "new-store", Outcome.OPENED));
         row(s, runs, "clean file, slot damage, not verified: inconsistent", run -> run.count(Outcome.EXEMPT));
+        row(s, runs, "format 3: value key damaged, opened consistent", run -> flagCount(run,
+            "value-key-damaged-opened", Outcome.OPENED));
+        row(s, runs, "  of which values read XORed by the damage (as predicted)", run -> flagCount(run,
+            "value-key-damage-shifted-values", Outcome.OPENED));
+        row(s, runs, "  of which a clean file: the open reported its clean check", run -> flagCount(run,
+            "value-key-damage-detected-by-clean-check", Outcome.OPENED));
+        row(s, runs, "format 3: missing value damaged, opened with the file's", run -> flagCount(run,
+            "missing-value-damaged-opened", Outcome.OPENED));
+        row(s, runs, "format 3: open asking for another missing value refused", run ->
+            run.flags.getOrDefault("missing-value-conflict-refused", 0L) +
+            run.flags.getOrDefault("missing-value-conflict-corrupt", 0L));
+        row(s, runs, "  of which the message did not name both values", run ->
+            run.flags.getOrDefault("missing-value-conflict-vague-message", 0L));
         row(s, runs, "FAILURES", ArmRun::failures);
         for (final Outcome outcome : Outcome.values())
         {

@@ -1,5 +1,7 @@
 package io.slotkv.stress.fuzz;
 
+import io.slotkv.core.hash.LongHashing;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,14 +10,20 @@ import java.util.List;
  * Where the structures of a valid store file lie, read from its bytes with the layouts of
  * {@code FileHeaderDescriptor}, {@code DirectoryDescriptor}, {@code TableDescriptor} and {@code SlotDescriptor}
  * (copied here: those classes are package-private to the map). The fuzzer aims its mutations with it and classifies
- * what a mutation damaged: the header, the directory, a table header, slots of a table the directory references, or
- * bytes nothing reads (tables replaced earlier, free space, space past the end), with reserved words and the header
- * state word apart.
- * Follows the layout since commit 21a54f1 (key 0's value word in segment 0's table header, the clean check in the
- * directory); the words whose meaning changed are classified so that either layout is judged correctly.
+ * what a mutation damaged: the header, the directory, the hash seed and its check, the missing value, a table
+ * header, a table's value key, slots of a table the directory references, or bytes nothing reads (tables replaced
+ * earlier, free space, space past the end), with reserved words and the header state word apart.
+ * <p>
+ * Follows store format version {@value #FORMAT_VERSION} (commit aa06af1): the directory header holds the hash seed
+ * (40), its complement (48) and the missing value (56); a table header holds capacity (0), counts (8), key 0's value
+ * word (16, segment 0's tables) and the table's value key (24), the rest reserved; a key's hash is
+ * {@code LongHashing.mix(key, hashSeed)}; a value {@code v} is stored as {@code v ^ valueKey} of its table, raw 0
+ * and 1 being ABSENT and FROZEN.
  */
 final class StoreLayout
 {
+    static final int FORMAT_VERSION = 3;
+
     static final int HEADER_LENGTH = 128;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
@@ -32,12 +40,13 @@ final class StoreLayout
     static final int SEGMENT_COUNT_OFFSET = 8;
     static final int MAX_LOAD_OFFSET = 16;
     static final int MIN_CAPACITY_OFFSET = 24;
-    /** The clean check since 21a54f1; before it, key 0's value word (and its saved word at 40). */
+    /** Written by a clean close: a check of the segment entries and the table headers they name. */
     static final int CLEAN_CHECK_OFFSET = 32;
-    /** Directory words 40 to 63: reserved since 21a54f1 (before it: key 0's saved word, then the clean check). */
-    static final int DIRECTORY_WORD_40 = 40;
-    /** A directory word reserved in every layout so far. */
-    static final int RESERVED_DIRECTORY_WORD = 56;
+    /** The key hash's seed; refused at open unless the next word is its complement. */
+    static final int HASH_SEED_OFFSET = 40;
+    static final int HASH_SEED_CHECK_OFFSET = 48;
+    /** What {@code get} returns for an absent key; the primitive API refuses to store it. */
+    static final int MISSING_VALUE_OFFSET = 56;
     static final int DIRECTORY_HEADER_LENGTH = 64;
     static final int SEGMENT_ENTRY_LENGTH = 16;
     static final int TABLE_OFFSET_OFFSET = 0;
@@ -46,8 +55,12 @@ final class StoreLayout
 
     static final int CAPACITY_OFFSET = 0;
     static final int COUNTS_OFFSET = 8;
-    /** Key 0's value word, in segment 0's tables (since 21a54f1; reserved before). */
+    /** Key 0's value word, in segment 0's tables (always ABSENT in the others'). */
     static final int ZERO_KEY_VALUE_OFFSET = 16;
+    /** XORed into every value word of the table (and key 0's). */
+    static final int VALUE_KEY_OFFSET = 24;
+    /** Table header words from here to 64 are reserved. */
+    static final int TABLE_RESERVED_OFFSET = 32;
     static final int TABLE_HEADER_LENGTH = 64;
     static final int SLOT_LENGTH = 16;
     static final int KEY_OFFSET = 0;
@@ -67,6 +80,12 @@ final class StoreLayout
     static final int TRUNCATED = 64;
     static final int RESERVED = 128;
     static final int STATE = 256;
+    /** The hash seed or its check. */
+    static final int SEED = 512;
+    /** The directory's missing value. */
+    static final int MISSING_VALUE = 1024;
+    /** A referenced table's value key. */
+    static final int VALUE_KEY = 2048;
 
     final int length;
     final long chunkSize;
@@ -74,6 +93,9 @@ final class StoreLayout
     final long root;
     final long state;
     final int segments;
+    final long hashSeed;
+    final long hashSeedCheck;
+    final long missingValue;
     final int directoryLength;
     final Table[] current;
     final Table[] next;
@@ -89,15 +111,24 @@ final class StoreLayout
         final boolean isNext;
         final long offset;
         final int capacity;
+        final long valueKey;
         final int[] occupied;
 
-        Table(final int segment, final boolean isNext, final long offset, final int capacity, final int[] occupied)
+        Table(final int segment, final boolean isNext, final long offset, final int capacity, final long valueKey,
+            final int[] occupied)
         {
             this.segment = segment;
             this.isNext = isNext;
             this.offset = offset;
             this.capacity = capacity;
+            this.valueKey = valueKey;
             this.occupied = occupied;
+        }
+
+        /** @return the value a word of this table holds (not ABSENT or FROZEN). */
+        long decode(final long word)
+        {
+            return word ^ valueKey;
         }
 
         long end()
@@ -128,6 +159,9 @@ final class StoreLayout
         if (NO_ROOT == root || root < HEADER_LENGTH || root + DIRECTORY_HEADER_LENGTH > length)
         {
             segments = 0;
+            hashSeed = 0;
+            hashSeedCheck = 0;
+            missingValue = 0;
             directoryLength = 0;
             current = new Table[0];
             next = new Table[0];
@@ -135,6 +169,9 @@ final class StoreLayout
         else
         {
             segments = (int)Bytes.getLong(bytes, (int)root + SEGMENT_COUNT_OFFSET);
+            hashSeed = Bytes.getLong(bytes, (int)root + HASH_SEED_OFFSET);
+            hashSeedCheck = Bytes.getLong(bytes, (int)root + HASH_SEED_CHECK_OFFSET);
+            missingValue = Bytes.getLong(bytes, (int)root + MISSING_VALUE_OFFSET);
             directoryLength = DIRECTORY_HEADER_LENGTH + segments * SEGMENT_ENTRY_LENGTH;
             current = new Table[segments];
             next = new Table[segments];
@@ -164,6 +201,7 @@ final class StoreLayout
     private static Table table(final byte[] bytes, final int segment, final boolean isNext, final long offset)
     {
         final int capacity = (int)Bytes.getLong(bytes, (int)offset + CAPACITY_OFFSET);
+        final long valueKey = Bytes.getLong(bytes, (int)offset + VALUE_KEY_OFFSET);
         final List<Integer> occupied = new ArrayList<>();
         for (int index = 0; index < capacity; index++)
         {
@@ -178,12 +216,13 @@ final class StoreLayout
         {
             indexes[i] = occupied.get(i);
         }
-        return new Table(segment, isNext, offset, capacity, indexes);
+        return new Table(segment, isNext, offset, capacity, valueKey, indexes);
     }
 
     /**
-     * @return 64-byte aligned offsets outside every referenced region that look like a table header: tables a
-     * replacement retired (or slot bytes that happen to look like one).
+     * @return 64-byte aligned offsets outside every referenced region that look like a table header (a capacity,
+     * reserved words 32 to 63 zero): tables a replacement retired and whose space was not reused yet (or slot bytes
+     * that happen to look like one).
      */
     private long[] findOrphans(final byte[] bytes)
     {
@@ -222,7 +261,7 @@ final class StoreLayout
 
     private static boolean reservedZero(final byte[] bytes, final int offset)
     {
-        for (int i = 16; i < TABLE_HEADER_LENGTH; i += 8)
+        for (int i = TABLE_RESERVED_OFFSET; i < TABLE_HEADER_LENGTH; i += 8)
         {
             if (0 != Bytes.getLong(bytes, offset + i))
             {
@@ -268,7 +307,11 @@ final class StoreLayout
         if (segments > 0 && position >= root && position < root + directoryLength)
         {
             final long within = position - root;
-            return within >= DIRECTORY_WORD_40 && within < DIRECTORY_HEADER_LENGTH ? RESERVED : DIRECTORY;
+            if (within >= HASH_SEED_OFFSET && within < HASH_SEED_CHECK_OFFSET + 8)
+            {
+                return SEED;
+            }
+            return within >= MISSING_VALUE_OFFSET && within < MISSING_VALUE_OFFSET + 8 ? MISSING_VALUE : DIRECTORY;
         }
         for (final Table table : referenced)
         {
@@ -279,6 +322,10 @@ final class StoreLayout
                     (within >= ZERO_KEY_VALUE_OFFSET && within < ZERO_KEY_VALUE_OFFSET + 8))
                 {
                     return SLOT; // key 0's value word is data, like a slot's value word
+                }
+                if (within >= VALUE_KEY_OFFSET && within < VALUE_KEY_OFFSET + 8)
+                {
+                    return VALUE_KEY;
                 }
                 return within < ZERO_KEY_VALUE_OFFSET ? TABLE_HEADER : RESERVED;
             }
@@ -318,7 +365,7 @@ final class StoreLayout
     {
         final StringBuilder names = new StringBuilder();
         final String[] all = {"header", "directory", "table-header", "slot", "unreferenced", "past-end", "truncated",
-            "reserved", "state"};
+            "reserved", "state", "seed", "missing-value", "value-key"};
         for (int i = 0; i < all.length; i++)
         {
             if (0 != (bits & (1 << i)))
@@ -327,6 +374,12 @@ final class StoreLayout
             }
         }
         return names.length() > 0 ? names.toString() : "none";
+    }
+
+    /** @return the hash of {@code key} as the map of this file computes it: {@code LongHashing.mix(key, seed)}. */
+    long hash(final long key)
+    {
+        return LongHashing.mix(key, hashSeed);
     }
 
     /** The slot index a key's probe starts at: {@code TableDescriptor.homeIndex}. */

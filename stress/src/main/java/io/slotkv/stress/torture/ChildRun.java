@@ -48,6 +48,8 @@ final class ChildRun
     private volatile String killReason = "none";
     private volatile long killNanos;
     private volatile int resizes;
+    private volatile int rekeys;
+    private volatile boolean aimedRekey;
     private volatile boolean childRecovered;
     private volatile int aimedSegment = -1;
     private volatile int aimedCapacity;
@@ -136,6 +138,10 @@ final class ChildRun
                 {
                     aim(line, now);
                 }
+                else if (line.startsWith("REKEYED "))
+                {
+                    rekeys += line.split(" ")[3].equals("true") ? 1 : 0;
+                }
                 else if (line.startsWith("RESIZED "))
                 {
                     resizes++;
@@ -173,41 +179,54 @@ final class ChildRun
     }
 
     /**
-     * A "RESIZE segment capacity used" line: the child's next call replaces that table. Kill inside it if the plan
-     * aims at it; else, if it is large enough to aim at, time its copy pass to learn how long the next ones take.
+     * A "RESIZE segment capacity used [rekey]" line: the child's next call replaces that table (a re-keying put
+     * replaces it twice: into a private copy, then into the table of the new value key). Kill inside it if the plan
+     * aims at it (a re-key: mostly in its second, re-keying, copy pass); else, if it is large enough to aim at and
+     * an insert's, time its copy pass to learn how long the next ones take.
      */
     private void aim(final String line, final long now)
     {
         final String[] fields = line.split(" ");
         final int segment = Integer.parseInt(fields[1]);
         final int capacity = Integer.parseInt(fields[2]);
+        final boolean rekey = fields.length > 4 && "rekey".equals(fields[4]);
         if (killed.get() || capacity < KillTorture.MIN_AIM_CAPACITY)
         {
             return;
         }
         if (!plan.aimed() || 0 == openNanos || now < openNanos + plan.armNanos || capacity < plan.minCapacity)
         {
-            timeCopy(segment, capacity, now);
+            if (!rekey)
+            {
+                timeCopy(segment, capacity, now);
+            }
             return;
         }
         aimedSegment = segment;
         aimedCapacity = capacity;
+        aimedRekey = rekey;
         final long delay;
         final String when;
         if (KillPlan.Kind.AIMED_AT_COPY == plan.kind)
         {
-            final boolean seen = awaitIntent(segment, now, true);
-            when = seen ? "its intent in the file" : "its announcement (intent not seen)";
+            boolean seen = awaitIntent(segment, now, true);
+            if (rekey && seen)
+            {
+                // the first intent is the copy pass into the private table; the re-keying pass records its own
+                seen = awaitIntent(segment, System.nanoTime(), false) && awaitIntent(segment, System.nanoTime(), true);
+            }
+            when = seen ? "its " + (rekey ? "second (re-keying) " : "") + "intent in the file" :
+                "its announcement (intent not seen)";
             delay = (long)(plan.aimFraction * clock.copyNanos(capacity));
         }
         else
         {
             when = "its announcement";
-            delay = (long)(plan.aimFraction * clock.resizeNanos(capacity));
+            delay = (long)(plan.aimFraction * clock.resizeNanos(capacity) * (rekey ? 2 : 1));
         }
         LockSupport.parkNanos(delay);
-        kill("aimed at the resize of segment " + segment + " (" + capacity + " slots), " + delay / 1000 +
-            " us after " + when);
+        kill("aimed at the " + (rekey ? "re-keying" : "resize") + " of segment " + segment + " (" + capacity +
+            " slots), " + delay / 1000 + " us after " + when);
     }
 
     /**
@@ -282,6 +301,18 @@ final class ChildRun
     int aimedCapacity()
     {
         return aimedCapacity;
+    }
+
+    /** @return true if the aimed kill was aimed at a re-keying put's replacements. */
+    boolean aimedRekey()
+    {
+        return aimedRekey;
+    }
+
+    /** @return re-keying puts the child reported done that replaced their table. */
+    int rekeys()
+    {
+        return rekeys;
     }
 
     boolean openingDirty()

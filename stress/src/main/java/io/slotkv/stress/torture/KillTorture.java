@@ -227,10 +227,12 @@ public final class KillTorture
             stats.killsDuringChildRecovery += !child.opened() && child.openingDirty() ? 1 : 0;
             stats.killsInsideResize += insideResize ? 1 : 0;
             stats.killsCommittedNotCleared += snapshot.segmentsCommittedNotCleared() > 0 ? 1 : 0;
+            stats.killsInsideRekey += snapshot.segmentsRekeying() > 0 ? 1 : 0;
             stats.killsMarkedOpen += snapshot.markedOpen() ? 1 : 0;
             stats.killsWithoutMap += StoreFile.NO_ROOT == snapshot.rootOffset ? 1 : 0;
         }
         stats.resizesAnnounced += child.resizes();
+        stats.rekeysDone += child.rekeys();
         stats.childRecoveries += child.childRecovered() ? 1 : 0;
         stats.largestStoreBytes = Math.max(stats.largestStoreBytes, snapshot.size);
         if (!child.diedOfKill() || null != child.error())
@@ -263,7 +265,8 @@ public final class KillTorture
             .append(" -> killed after ").append(child.lifeMillis()).append(" ms (").append(child.killReason())
             .append(child.opened() ? "" : child.openingDirty() ? ", during its recovery" : ", before its map was open")
             .append("); file: ")
-            .append(insideResize ? "REPLACEMENT UNDER WAY in " + snapshot.segmentsReplacing() + " segment(s)" :
+            .append(insideResize ? "REPLACEMENT UNDER WAY in " + snapshot.segmentsReplacing() + " segment(s)" +
+                (snapshot.segmentsRekeying() > 0 ? " (RE-KEYING in " + snapshot.segmentsRekeying() + ")" : "") :
                 snapshot.markedOpen() ? "open" : "closed")
             .append("; replayed ").append(model.acknowledged - acknowledgedBefore).append(" ops");
         final boolean verifyNow = run == kills || unverified.size() >= MAX_UNVERIFIED || !found.isEmpty() ||
@@ -289,6 +292,15 @@ public final class KillTorture
         final int segment = child.aimedSegment();
         if (segment < 0 || segment >= snapshot.segmentCount)
         {
+            return;
+        }
+        if (child.aimedRekey())
+        {
+            // the capacity stays: "early" and "late" cannot be told apart from the file
+            stats.aimedKillsAtRekey++;
+            stats.aimedKillsInsideRekey += 0 != snapshot.nextOffsets[segment] &&
+                snapshot.nextOffsets[segment] != snapshot.tableOffsets[segment] &&
+                snapshot.nextValueKeys[segment] != snapshot.valueKeys[segment] ? 1 : 0;
             return;
         }
         if (0 != snapshot.nextOffsets[segment])

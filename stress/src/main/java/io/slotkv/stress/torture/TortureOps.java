@@ -7,8 +7,13 @@ import io.slotkv.map.OffHeapLongLongMap;
  * of what each returns and leaves, so the child's call and the driver's replay cannot disagree.
  * <p>
  * The model keeps one word per key: a value, {@link #REMOVED} (written, now without a value) or {@link #NEVER} (no
- * log ever named the key). The map is built with its default missing value, {@link Long#MIN_VALUE}, so every word
- * from {@code Long.MIN_VALUE + 2} up is a value.
+ * log ever named the key). These two are words of the model, not of the map: since store format 3 the map stores
+ * every long (a value word is {@code value ^ valueKey}, and a table is re-keyed for a value that would encode to
+ * ABSENT or FROZEN); only its primitive API refuses its missing value. The map is built with the default missing
+ * value, {@link Long#MIN_VALUE} (= {@link #NEVER}), so no writer can store it; {@code Long.MIN_VALUE + 1}
+ * (= {@link #REMOVED}) is storable but never written: the writers' values stay within
+ * {@link TortureWriter#VALUE_BOUND} plus their deltas, and re-keying values {@link TortureWriter#REKEY_MARGIN} away
+ * from the extremes. So every model word above {@link #REMOVED} is a value.
  */
 final class TortureOps
 {
@@ -27,10 +32,10 @@ final class TortureOps
     /** What the map returns for an absent key: its default missing value. */
     static final long MISSING = OffHeapLongLongMap.DEFAULT_MISSING_VALUE;
 
-    /** Model word of a key no log ever wrote. */
+    /** Model word of a key no log ever wrote (the map's missing value, which no writer can store). */
     static final long NEVER = Long.MIN_VALUE;
 
-    /** Model word of a key that was written and has no value now (removed). */
+    /** Model word of a key that was written and has no value now (removed); a value no writer produces. */
     static final long REMOVED = Long.MIN_VALUE + 1;
 
     private TortureOps()

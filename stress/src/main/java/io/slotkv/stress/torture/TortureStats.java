@@ -14,14 +14,18 @@ final class TortureStats
     long aimedKillsInsideResize;
     long aimedKillsEarly;
     long aimedKillsLate;
+    long aimedKillsAtRekey;
+    long aimedKillsInsideRekey;
     long timerKills;
     long killsBeforeOpen;
     long killsDuringChildRecovery;
     long killsInsideResize;
     long killsCommittedNotCleared;
+    long killsInsideRekey;
     long killsMarkedOpen;
     long killsWithoutMap;
     long resizesAnnounced;
+    long rekeysDone;
 
     long freshStores;
     long continuedClean;
@@ -74,14 +78,19 @@ final class TortureStats
         out.println("kills:                      " + kills);
         out.println("  aimed at a resize:        " + aimedKills + " (per the file: copying " + aimedKillsInsideResize +
             ", not yet copying " + aimedKillsEarly + ", already finished " + aimedKillsLate + ")");
+        out.println("  aimed at a re-keying put: " + aimedKillsAtRekey + " (per the file: inside the re-keying " +
+            "pass " + aimedKillsInsideRekey + ")");
         out.println("  at a random instant:      " + timerKills);
         out.println("  before the map was open:  " + killsBeforeOpen + " (during a child's own recovery of a " +
             "crashed file: " + killsDuringChildRecovery + ")");
         out.println("kills inside a resize:      " + killsInsideResize + " (Next Table set in the killed file; of " +
             "them committed but Next not cleared: " + killsCommittedNotCleared + ")");
+        out.println("kills inside a re-keying:   " + killsInsideRekey + " (Next Table of another value key: " +
+            "recovery re-encodes the values it copies)");
         out.println("kills with header open:     " + killsMarkedOpen + " (no map in the file yet: " +
             killsWithoutMap + ")");
-        out.println("resizes announced:          " + resizesAnnounced);
+        out.println("resizes announced:          " + resizesAnnounced + "; re-keying puts that replaced their " +
+            "table: " + rekeysDone);
         out.println("replacement times learnt:   " + resizeClock);
         out.println("stores: fresh " + freshStores + ", continued after a clean close " + continuedClean +
             ", continued crashed (child recovered it) " + continuedDirty + ", child recoveries " + childRecoveries);

@@ -23,10 +23,15 @@ import java.util.SplittableRandom;
  * The mix is dominated by inserts of new keys, so the map grows through a resize of each segment's table at every
  * doubling; the rest are updates of live keys (put, getAndAdd, a putIfAbsent that changes nothing), removes, puts
  * of removed keys (reusing a removed key's slot or claiming one in a newer table) and removes of absent keys.
+ * About one operation in {@value #REKEY_ONE_IN} is a re-keying put: a live key gets the value that encodes to
+ * ABSENT or FROZEN with its table's value key ({@code valueKey} or {@code valueKey ^ 1}, read by the
+ * {@link ResizeProbe}), which the map can only store by replacing the table with one of a new value key (format 3);
+ * so kills also land inside re-keying replacements, whose recovery re-encodes every value it copies.
  * <p>
  * Lines on stdout, for the driver: {@code OPENING new|clean|dirty}, {@code OPEN ...} once the map is built,
- * {@code RESIZE segment capacity used} just before an insert that replaces a segment's table (see
- * {@link ResizeProbe}), {@code RESIZED segment from to micros} after it, {@code LOGFULL thread}, and
+ * {@code RESIZE segment capacity used [rekey]} just before an insert that replaces a segment's table, or a
+ * re-keying put (see {@link ResizeProbe}), {@code RESIZED segment from to micros} after an insert's replacement,
+ * {@code REKEYED segment capacity changed micros} after a re-keying put, {@code LOGFULL thread}, and
  * {@code ERROR ...} if the open or a map call threw (the child then halts with status 2). It halts by itself
  * (status 3) if not killed within {@code maxMillis}.
  * <p>
@@ -44,6 +49,15 @@ public final class TortureWriter
 
     /** Removed keys each thread remembers, to put or remove again. */
     static final int REMOVED_POOL = 4096;
+
+    /** One operation in this many is a re-keying put (each copies the segment's table twice). */
+    static final int REKEY_ONE_IN = 200_000;
+
+    /**
+     * A re-keying value (random, from a value key) is used only this far from the extremes of a long: its later
+     * getAndAdd deltas then never wrap to the map's missing value or the model's {@link TortureOps#REMOVED}.
+     */
+    static final long REKEY_MARGIN = 1L << 41;
 
     private TortureWriter()
     {
@@ -92,7 +106,8 @@ public final class TortureWriter
         report.ifPresent(r -> say("RECOVERY " + r));
 
         final Writer[] writers = new Writer[threads];
-        final ResizeProbe probe = ResizeProbe.of(map);
+        // the map wrote its seed to the directory when it created the store: read it back as the file has it
+        final ResizeProbe probe = ResizeProbe.of(map, StoreFile.read(store).hashSeed);
         for (int t = 0; t < threads; t++)
         {
             writers[t] = new Writer(map, probe, t, next[t], new SplittableRandom(seed * 1_000_003L + t),
@@ -243,6 +258,11 @@ public final class TortureWriter
 
         private void step()
         {
+            if (live.size() > 0 && !probe.isBlind() && 0 == random.nextInt(REKEY_ONE_IN))
+            {
+                rekey(live.get(random.nextInt(live.size())));
+                return;
+            }
             final int roll = 0 == live.size() ? 0 : random.nextInt(1000);
             if (roll < 540)
             {
@@ -317,6 +337,28 @@ public final class TortureWriter
                 }
             }
             live.add(key);
+        }
+
+        /**
+         * Put the one value of {@code key}'s table that it cannot hold with its value key: the segment re-keys (two
+         * replacements at its capacity), unless another writer replaced the table first (then it is a plain put).
+         */
+        private void rekey(final long key)
+        {
+            final int segment = probe.segment(key);
+            final Object table = probe.table(segment);
+            final long value = probe.valueKey(table) ^ random.nextInt(2);
+            if (value < Long.MIN_VALUE + REKEY_MARGIN || value > Long.MAX_VALUE - REKEY_MARGIN)
+            {
+                call(TortureOps.PUT, key, value());
+                return;
+            }
+            final long start = System.nanoTime();
+            say("RESIZE " + segment + " " + probe.capacity(table) + " " + probe.used(table) + " rekey");
+            call(TortureOps.PUT, key, value);
+            final Object after = probe.table(segment);
+            say("REKEYED " + segment + " " + probe.capacity(table) + " " + (after != table) + " " +
+                (System.nanoTime() - start) / 1000);
         }
 
         private void call(final int op, final long key, final long operand)
