@@ -26,6 +26,9 @@ final class Cursor
 
     private static final long HASH_SPACE = 1L << 32;
 
+    /** Slots past a span after which its scan bounds itself by the table's largest displacement. */
+    private static final long LONG_RUN = 64;
+
     private final OffHeapLongLongMap map;
     private final OffHeapLongLongMap.Found found = new OffHeapLongLongMap.Found();
 
@@ -46,8 +49,15 @@ final class Cursor
     /** Spans collected under the read lock, for tests. */
     long locked;
 
+    /** Slots read by the span scans, for tests (the scans must stay linear in the table's size). */
+    long slotsScanned;
+
     /** Test seam: lock-free attempts to treat as if their table had been retired under them. */
     int forcedRetries;
+
+    /** The table whose largest displacement is {@link #displacement}; null before the first long cluster. */
+    private LongLongTable displacementTable;
+    private int displacement;
 
     Cursor(final OffHeapLongLongMap map)
     {
@@ -162,13 +172,22 @@ final class Cursor
         final long end)
     {
         final int capacity = table.capacity;
+        long limit = capacity; // steps: at most the whole table
         int index = first;
-        for (int step = 0; step < capacity; step++, index = index + 1 == capacity ? 0 : index + 1)
+        for (int step = 0; step < limit; step++, index = index + 1 == capacity ? 0 : index + 1)
         {
+            final long past = (long)first + step - last; // slots scanned past the span's last home slot
+            if (past == LONG_RUN && limit == capacity)
+            {
+                // a long cluster (a table with few or no empty key words): no key of the span sits further past
+                // its home than the table's largest displacement, so stop there instead of at an empty slot
+                limit = Math.min(capacity, (long)last - first + maxDisplacement(table) + 1);
+            }
             final long key = table.keyAt(index);
+            slotsScanned++;
             if (EMPTY_KEY == key)
             {
-                if ((long)first + step >= last)
+                if (past >= 0)
                 {
                     break;
                 }
@@ -204,6 +223,31 @@ final class Cursor
             add(key, value);
         }
         return true;
+    }
+
+    /**
+     * @return the largest distance of a key from its home slot in {@code table}, measured once per table. A key
+     * inserted later may sit further; it was not in the map for the whole iteration, so it may be missed.
+     */
+    private int maxDisplacement(final LongLongTable table)
+    {
+        if (table != displacementTable)
+        {
+            final int capacity = table.capacity;
+            int most = 0;
+            for (int index = 0; index < capacity; index++)
+            {
+                final long key = table.keyAt(index);
+                if (EMPTY_KEY != key)
+                {
+                    final int home = homeIndex(table.hash(key), capacity);
+                    most = Math.max(most, index >= home ? index - home : index + capacity - home);
+                }
+            }
+            displacementTable = table;
+            displacement = most;
+        }
+        return displacement;
     }
 
     private void add(final long key, final long value)

@@ -193,6 +193,38 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
         this.segmentMask = segments.length - 1;
         this.directory = directory;
+        if (!readOnly)
+        {
+            rebuildOverfullTables();
+        }
+    }
+
+    /**
+     * Replace at open every table that holds as many key words as its threshold allows or more: what recovery
+     * leaves when it removes damaged entries (their key words stay, as removed keys), and racing inserters can
+     * leave in a small table. Such a table may have no empty key word, so a miss or an iteration span would scan
+     * all of it; the rebuild keeps only the entries with a value. Best effort: if it fails, the table stays (the
+     * next insert tries again).
+     */
+    private void rebuildOverfullTables()
+    {
+        for (final Segment segment : segments)
+        {
+            final LongLongTable table = segment.table;
+            if (table.used() >= table.threshold)
+            {
+                try
+                {
+                    segment.awaitOrReplace(table);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // best effort (a full disk, a segment at its largest table): the table stays as it is, correct
+                    LOGGER.log(System.Logger.Level.WARNING, "cannot rebuild a full table at open: " + ex + ", in " +
+                        location);
+                }
+            }
+        }
     }
 
     private void checkField(final boolean valid, final String field, final Object value, final String allowed)
