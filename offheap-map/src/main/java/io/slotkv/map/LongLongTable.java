@@ -197,7 +197,8 @@ final class LongLongTable
     }
 
     /**
-     * Apply a {@link ValueUpdate} to {@code key}, claiming an empty slot first if the operation inserts.
+     * Apply a {@link ValueUpdate} to {@code key}, claiming an empty slot first if the operation inserts; key 0's
+     * value word is in the header.
      *
      * @param value    the value to store (PUT, PUT_IF_ABSENT, REPLACE, REPLACE_IF_EQUAL) or the delta (ADD).
      * @param expected the value to compare with (REPLACE_IF_EQUAL, REMOVE_IF_EQUAL) or the forbidden sum (ADD).
@@ -217,6 +218,10 @@ final class LongLongTable
         if (ValueUpdate.comparesWord(op) && isReserved(expectedWord))
         {
             return ABSENT; // no slot of this table can hold the expected value: the comparison fails
+        }
+        if (EMPTY_KEY == key)
+        {
+            return ValueUpdate.apply(this, region.address() + ZERO_KEY_VALUE_OFFSET, op, word, expectedWord);
         }
         final int capacity = this.capacity;
         int index = homeIndex(hash, capacity);
@@ -255,25 +260,6 @@ final class LongLongTable
         }
         // full and the key absent (as in get): an insert needs a replacement, anything else changes nothing
         return ValueUpdate.inserts(op) ? FROZEN : ABSENT;
-    }
-
-    /**
-     * {@link #update} for key 0, whose value word is in the header.
-     */
-    long updateZeroKey(final int op, final long value, final long expected)
-    {
-        final long word = ValueUpdate.storesWord(op) ? encode(value) : value;
-        if (ValueUpdate.storesWord(op) && isReserved(word))
-        {
-            requestRekey();
-            return FROZEN;
-        }
-        final long expectedWord = ValueUpdate.comparesWord(op) ? encode(expected) : expected;
-        if (ValueUpdate.comparesWord(op) && isReserved(expectedWord))
-        {
-            return ABSENT;
-        }
-        return ValueUpdate.apply(this, region.address() + ZERO_KEY_VALUE_OFFSET, op, word, expectedWord);
     }
 
     private long updateWord(final long address, final int op, final long word, final long expected,

@@ -730,8 +730,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             while (true)
             {
                 final LongLongTable table = table(segment);
-                final long previous = EMPTY_KEY == key ? table.updateZeroKey(op, value, expected) :
-                    table.update(key, hash, op, value, expected);
+                final long previous = table.update(key, hash, op, value, expected);
                 if (FROZEN != previous)
                 {
                     final boolean present = ABSENT != previous;
