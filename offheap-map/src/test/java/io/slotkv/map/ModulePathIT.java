@@ -108,8 +108,8 @@ class ModulePathIT
     {
         final Result result = run(List.of("--add-exports=java.base/jdk.internal.misc=org.agrona"));
         assertNotEquals(0, result.exitCode, result.output);
-        assertTrue(result.output.contains("IllegalStateException: SlotKV store files need modules this JVM did not " +
-            "resolve: org.slf4j,org.objectweb.asm,jdk.unsupported"), result.output);
+        assertTrue(result.output.contains("IllegalStateException: SlotKV needs modules this JVM did not resolve: " +
+            "org.slf4j,org.objectweb.asm,jdk.unsupported"), result.output);
         assertFalse(result.output.contains("PosixRuntimeException"), result.output);
     }
 

@@ -24,11 +24,12 @@ import java.util.Set;
  * <ul>
  * <li>{@code --add-exports=java.base/jdk.internal.misc=...}: Agrona's {@code UnsafeBuffer} (every map, anonymous
  * or file) uses {@code jdk.internal.misc.Unsafe}. Required on every JDK.</li>
- * <li>{@code --enable-native-access=...} (JDK 22+): store files call {@code mmap}, {@code flock},
- * {@code fallocate} through jffi (under {@code net.openhft:posix}) and JNA, which load native libraries. Without it
- * JDK 24+ prints warnings; with {@code --illegal-native-access=deny} store files fail.</li>
+ * <li>{@code --enable-native-access=...} (JDK 22+): SlotKV calls {@code mmap}, {@code madvise}, {@code flock},
+ * {@code fallocate} through jffi (under {@code net.openhft:posix}) and JNA, which load native libraries, for
+ * anonymous memory and store files alike. Without it JDK 24+ prints warnings; with
+ * {@code --illegal-native-access=deny} maps fail.</li>
  * <li>{@code --sun-misc-unsafe-memory-access=allow} (JDK 23+): jffi uses {@code sun.misc.Unsafe}. Without it
- * JDK 24+ prints warnings; with {@code =deny} store files fail.</li>
+ * JDK 24+ prints warnings; with {@code =deny} maps fail.</li>
  * </ul>
  * <p>
  * <b>Module path.</b> When these classes are in a named module (SlotKV's jars are the automatic modules
@@ -44,7 +45,7 @@ public final class JvmAccess
     /** The class of Agrona that uses {@code jdk.internal.misc.Unsafe}: its module is the export target. */
     private static final String AGRONA_UNSAFE_CLASS = "org.agrona.UnsafeApi";
 
-    /** Classes that load native libraries for store files: their modules need native access. */
+    /** Classes that load native libraries for SlotKV's memory: their modules need native access. */
     private static final List<String> NATIVE_CALLERS = List.of("com.kenai.jffi.Foreign", "com.sun.jna.Native");
 
     /**
@@ -82,8 +83,7 @@ public final class JvmAccess
         NEW_JDK_FLAGS = split(properties.getProperty("flags.new.jdk"));
     }
 
-    private static volatile boolean offHeapChecked;
-    private static volatile boolean fileMappingChecked;
+    private static volatile boolean checked;
 
     private JvmAccess()
     {
@@ -100,7 +100,7 @@ public final class JvmAccess
     }
 
     /**
-     * The flags JDK 24 and later want for store files, in their class-path form.
+     * The flags JDK 24 and later want for SlotKV's native calls, in their class-path form.
      *
      * @return {@code -XX:+IgnoreUnrecognizedVMOptions} (so older JDKs accept the rest), then
      * {@code --sun-misc-unsafe-memory-access=allow} and {@code --enable-native-access=ALL-UNNAMED}.
@@ -163,53 +163,59 @@ public final class JvmAccess
     }
 
     /**
-     * Check that off-heap buffers can be used; the check runs once per JVM.
+     * Check that off-heap memory can be used; the check runs once per JVM. SlotKV maps anonymous memory with
+     * {@code mmap} through the same native-call libraries as store files, so the check is the same as
+     * {@link #requireFileMappingAccess()}.
      *
-     * @throws IllegalStateException naming the missing flags if off-heap buffers cannot be used.
+     * @throws IllegalStateException naming the missing flags or modules, or the setting that forbids the native
+     *                               calls, as {@link #requireFileMappingAccess()} does.
      */
     public static void requireOffHeapAccess()
     {
-        if (!offHeapChecked)
-        {
-            require(List.of(flagFor("jdk.internal.misc")));
-            offHeapChecked = true;
-        }
+        requireNativeMemoryAccess();
     }
 
     /**
      * Check that memory-mapped store files can be used; the check runs once per JVM.
      *
-     * @throws IllegalStateException naming the missing flags if memory-mapped store files cannot be used, or
-     *                               naming the setting that forbids them ({@code --sun-misc-unsafe-memory-access=deny},
-     *                               {@code --illegal-native-access=deny} without native access for the libraries).
+     * @throws IllegalStateException naming the missing flags; on the module path, the modules the native-call
+     *                               libraries need but cannot declare; or the setting that forbids the native calls
+     *                               ({@code --sun-misc-unsafe-memory-access=deny}, {@code --illegal-native-access=deny}
+     *                               without native access for the libraries).
      */
     public static void requireFileMappingAccess()
     {
-        if (!fileMappingChecked)
+        requireNativeMemoryAccess();
+    }
+
+    private static void requireNativeMemoryAccess()
+    {
+        if (!checked)
         {
             require(REQUIRED_FLAGS);
             final List<String> absent = absentModules();
             if (!absent.isEmpty())
             {
-                throw new IllegalStateException("SlotKV store files need modules this JVM did not resolve: " +
+                throw new IllegalStateException("SlotKV needs modules this JVM did not resolve: " +
                     String.join(",", absent) + " (the native-call libraries under net.openhft:posix use them but, " +
                     "as automatic modules, cannot require them): add --add-modules=" + String.join(",", absent) +
                     " or require them in your module-info" + System.lineSeparator() +
                     "Start the JVM with: " + String.join(" ", requiredFlagsForThisJvm()));
             }
-            final String refusal = fileMappingRefusal(
+            final String refusal = nativeMemoryRefusal(
                 Runtime.version().feature(), System.getProperty(UNSAFE_MEMORY_ACCESS_PROPERTY),
                 savedProperty(ILLEGAL_NATIVE_ACCESS_PROPERTY), nativeAccessTargetsWithout());
             if (null != refusal)
             {
                 throw new IllegalStateException(refusal);
             }
-            fileMappingChecked = true;
+            checked = true;
         }
     }
 
     /**
-     * Why this JVM cannot map store files although the module flags are there, or null if it can.
+     * Why this JVM cannot map memory (anonymous or a store file) although the module flags are there, or null if
+     * it can.
      *
      * @param feature              of the running JDK.
      * @param unsafeMemoryAccess   the value of {@code --sun-misc-unsafe-memory-access}, or null if not given.
@@ -218,7 +224,7 @@ public final class JvmAccess
      *                             native access.
      * @return the message of the failure, or null.
      */
-    static String fileMappingRefusal(
+    static String nativeMemoryRefusal(
         final int feature,
         final String unsafeMemoryAccess,
         final String illegalNativeAccess,
@@ -226,16 +232,15 @@ public final class JvmAccess
     {
         if (feature >= 23 && "deny".equals(unsafeMemoryAccess))
         {
-            return "SlotKV store files cannot be used in a JVM started with --sun-misc-unsafe-memory-access=deny: " +
-                "the native-call library that maps them (jffi, under net.openhft:posix) needs sun.misc.Unsafe memory " +
-                "access. Start the JVM with --sun-misc-unsafe-memory-access=allow (or warn), or use a map without a " +
-                "file (anonymous memory needs no sun.misc.Unsafe)." + System.lineSeparator() +
-                "Start the JVM with: " + String.join(" ", requiredFlagsForThisJvm());
+            return "SlotKV cannot map memory in a JVM started with --sun-misc-unsafe-memory-access=deny: it maps " +
+                "memory (anonymous and store files) through jffi, under net.openhft:posix, which needs " +
+                "sun.misc.Unsafe memory access. Start the JVM with --sun-misc-unsafe-memory-access=allow (or warn)." +
+                System.lineSeparator() + "Start the JVM with: " + String.join(" ", requiredFlagsForThisJvm());
         }
         if (feature >= 22 && "deny".equals(illegalNativeAccess) && !withoutNativeAccess.isEmpty())
         {
-            return "SlotKV store files cannot be used in a JVM started with --illegal-native-access=deny unless the " +
-                "native-call libraries that map and lock them (jffi, JNA) have native access: add " +
+            return "SlotKV cannot map memory in a JVM started with --illegal-native-access=deny unless the " +
+                "native-call libraries it maps and locks memory with (jffi, JNA) have native access: add " +
                 "--enable-native-access=" + String.join(",", withoutNativeAccess) + System.lineSeparator() +
                 "Start the JVM with: " + String.join(" ", requiredFlagsForThisJvm());
         }
@@ -402,18 +407,6 @@ public final class JvmAccess
         {
             return null;
         }
-    }
-
-    private static String flagFor(final String pkg)
-    {
-        for (final String flag : REQUIRED_FLAGS)
-        {
-            if (packageOf(flag).equals(pkg))
-            {
-                return flag;
-            }
-        }
-        throw new IllegalStateException("no flag for package " + pkg + " in " + REQUIRED_FLAGS);
     }
 
     /** "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" -> "jdk.internal.misc". */

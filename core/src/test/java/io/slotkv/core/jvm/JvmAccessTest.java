@@ -79,21 +79,25 @@ class JvmAccessTest
         flags.add("--sun-misc-unsafe-memory-access=deny");
         final ChildJvm child = ChildJvm.run(flags, UseMappedFile.class, file.toString());
         assertNotEquals(0, child.exitCode, child.output);
-        assertTrue(child.output.contains("IllegalStateException: SlotKV store files cannot be used in a JVM started " +
-            "with --sun-misc-unsafe-memory-access=deny"), child.output);
+        assertTrue(child.output.contains("IllegalStateException: SlotKV cannot map memory in a JVM started with " +
+            "--sun-misc-unsafe-memory-access=deny"), child.output);
         assertFalse(child.output.contains("ExceptionInInitializerError"), child.output);
         assertFalse(child.output.contains("PosixRuntimeException"), child.output);
         assertFalse(Files.exists(file), "a refused open creates nothing");
     }
 
     @Test
-    void shouldUseAnonymousMemoryWhenUnsafeMemoryAccessIsDenied() throws Exception
+    void shouldRefuseAnonymousMemoryInOneMessageWhenUnsafeMemoryAccessIsDenied() throws Exception
     {
         assumeTrue(Runtime.version().feature() >= 24, "--sun-misc-unsafe-memory-access is a JDK 23+ option");
         final List<String> flags = new ArrayList<>(JvmAccess.requiredFlags());
+        flags.add("--enable-native-access=ALL-UNNAMED");
         flags.add("--sun-misc-unsafe-memory-access=deny");
         final ChildJvm child = ChildJvm.run(flags, UseOffHeapMemory.class);
-        assertEquals(0, child.exitCode, child.output);
+        assertNotEquals(0, child.exitCode, child.output);
+        assertTrue(child.output.contains("IllegalStateException: SlotKV cannot map memory in a JVM started with " +
+            "--sun-misc-unsafe-memory-access=deny"), child.output);
+        assertFalse(child.output.contains("PosixRuntimeException"), child.output);
     }
 
     @Test
@@ -106,8 +110,8 @@ class JvmAccessTest
         flags.add("--illegal-native-access=deny");
         final ChildJvm child = ChildJvm.run(flags, UseMappedFile.class, file.toString());
         assertNotEquals(0, child.exitCode, child.output);
-        assertTrue(child.output.contains("IllegalStateException: SlotKV store files cannot be used in a JVM started " +
-            "with --illegal-native-access=deny"), child.output);
+        assertTrue(child.output.contains("IllegalStateException: SlotKV cannot map memory in a JVM started with " +
+            "--illegal-native-access=deny"), child.output);
         assertTrue(child.output.contains("add --enable-native-access=ALL-UNNAMED"), child.output);
         assertFalse(Files.exists(file), "a refused open creates nothing");
     }
@@ -115,13 +119,13 @@ class JvmAccessTest
     @Test
     void shouldRefuseOnlyWhatADenySettingForbids()
     {
-        assertNull(JvmAccess.fileMappingRefusal(17, null, null, List.of()));
-        assertNull(JvmAccess.fileMappingRefusal(25, null, null, List.of("ALL-UNNAMED")), "warn: the JDK's warnings");
-        assertNull(JvmAccess.fileMappingRefusal(25, "allow", "deny", List.of()), "native access granted");
-        assertNull(JvmAccess.fileMappingRefusal(25, "warn", "warn", List.of("ALL-UNNAMED")));
-        assertTrue(JvmAccess.fileMappingRefusal(25, "deny", null, List.of())
+        assertNull(JvmAccess.nativeMemoryRefusal(17, null, null, List.of()));
+        assertNull(JvmAccess.nativeMemoryRefusal(25, null, null, List.of("ALL-UNNAMED")), "warn: the JDK's warnings");
+        assertNull(JvmAccess.nativeMemoryRefusal(25, "allow", "deny", List.of()), "native access granted");
+        assertNull(JvmAccess.nativeMemoryRefusal(25, "warn", "warn", List.of("ALL-UNNAMED")));
+        assertTrue(JvmAccess.nativeMemoryRefusal(25, "deny", null, List.of())
             .contains("--sun-misc-unsafe-memory-access=allow"));
-        final String nativeRefusal = JvmAccess.fileMappingRefusal(
+        final String nativeRefusal = JvmAccess.nativeMemoryRefusal(
             25, "allow", "deny", List.of("org.jnrproject.jffi", "com.sun.jna"));
         assertTrue(nativeRefusal.contains("--enable-native-access=org.jnrproject.jffi,com.sun.jna"), nativeRefusal);
     }
