@@ -21,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What opening a store file does to the JVM beyond the map itself, as docs/getting-started.md ("Side effects")
- * states it: measured in a child JVM whose working directory (and its parent) hold a {@code system.properties},
- * which Chronicle Core used to load into the System properties.
+ * What opening a store file, or building an anonymous map, does to the JVM beyond the map itself, as
+ * docs/getting-started.md ("Side effects") states it: measured in a child JVM whose working directory (and its
+ * parent) hold a {@code system.properties}, which Chronicle Core used to load into the System properties.
  */
 class DependencySideEffectsTest
 {
@@ -36,7 +36,7 @@ class DependencySideEffectsTest
     @Test
     void shouldLoadNoSystemPropertiesFileAndStartOnlyTheDocumentedThreads() throws Exception
     {
-        final String out = runProbe(List.of());
+        final String out = runProbe(List.of(), dir.resolve("probe.store").toString());
         assertTrue(out.contains("threads=[Cleaner-0(daemon), process reaper(daemon)]"), out);
         assertTrue(out.contains("changed=" + new TreeSet<>(JNA_PROPERTIES)), out);
         assertTrue(out.contains("marker=null"), out);
@@ -45,17 +45,27 @@ class DependencySideEffectsTest
     }
 
     @Test
+    void shouldHaveTheSameEffectsForAnAnonymousMap() throws Exception
+    {
+        final String out = runProbe(List.of(), "anonymous");
+        assertTrue(out.contains("threads=[Cleaner-0(daemon), process reaper(daemon)]"), out);
+        assertTrue(out.contains("changed=" + new TreeSet<>(JNA_PROPERTIES)), out);
+        assertTrue(out.contains("stderr=[SLF4J(W): No SLF4J providers were found."), out);
+    }
+
+    @Test
     void shouldBeSilentWithTheDocumentedSwitches() throws Exception
     {
         final String out = runProbe(List.of(
-            "-Dslf4j.internal.verbosity=ERROR", "-Djna.platform.library.path=/usr/lib/x86_64-linux-gnu:/lib64:/lib"));
+            "-Dslf4j.internal.verbosity=ERROR", "-Djna.platform.library.path=/usr/lib/x86_64-linux-gnu:/lib64:/lib"),
+            dir.resolve("probe.store").toString());
         assertTrue(out.contains("threads=[Cleaner-0(daemon)]"), out);
         assertTrue(out.contains("stdout=[]"), out);
         assertTrue(out.contains("stderr=[]"), out);
         assertTrue(out.contains("marker=null"), out);
     }
 
-    private String runProbe(final List<String> properties) throws Exception
+    private String runProbe(final List<String> properties, final String store) throws Exception
     {
         final Path work = Files.createDirectories(dir.resolve("work"));
         Files.writeString(dir.resolve("system.properties"), "slotkv.side.effect.marker=parent\n");
@@ -67,7 +77,7 @@ class DependencySideEffectsTest
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Probe.class.getName());
-        command.add(dir.resolve("probe.store").toString());
+        command.add(store);
         final Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS))
@@ -78,7 +88,10 @@ class DependencySideEffectsTest
         return output;
     }
 
-    /** Opens, writes and closes a store; prints new threads, changed properties and what went to stdout/stderr. */
+    /**
+     * Opens, writes and closes a store (or, given "anonymous", an anonymous map); prints new threads, changed
+     * properties and what went to stdout/stderr.
+     */
     public static final class Probe
     {
         public static void main(final String[] args) throws Exception
@@ -91,7 +104,12 @@ class DependencySideEffectsTest
             final Set<String> threadsBefore = threads();
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(Path.of(args[0])).build())
+            final OffHeapLongLongMap.Builder builder = OffHeapLongLongMap.builder();
+            if (!"anonymous".equals(args[0]))
+            {
+                builder.file(Path.of(args[0]));
+            }
+            try (OffHeapLongLongMap map = builder.build())
             {
                 map.put(1, 2);
             }
