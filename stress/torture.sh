@@ -26,6 +26,8 @@ case "${2:-}" in
 esac
 kills="${1:-40}"
 seed="${TORTURE_SEED:-$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')}"
+# a relative summary path is the caller's, not the work directory's (the script changes into that below)
+if [ -n "${TORTURE_SUMMARY:-}" ]; then TORTURE_SUMMARY="$(realpath -m "$TORTURE_SUMMARY")"; fi
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then base=/dev/shm; else base="${TMPDIR:-/tmp}"; fi
 if [ -n "${TORTURE_DIR:-}" ]; then
   work="$TORTURE_DIR"; mkdir -p "$work"; created=""
