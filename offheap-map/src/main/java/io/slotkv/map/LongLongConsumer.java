@@ -6,5 +6,11 @@ package io.slotkv.map;
 @FunctionalInterface
 public interface LongLongConsumer
 {
+    /**
+     * Receive one entry.
+     *
+     * @param key   of the entry.
+     * @param value of the entry: never the map's missing value.
+     */
     void accept(long key, long value);
 }

@@ -237,6 +237,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Start the configuration of a map; nothing is allocated or opened until {@link Builder#build()}.
+     *
      * @return a builder with the defaults: anonymous memory, {@link Builder#segments(int) segments} from the
      * processor count, no initial sizing, {@link #DEFAULT_MAX_LOAD}, {@link #DEFAULT_MISSING_VALUE}.
      */
@@ -246,6 +248,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * The value the primitive methods use for "no value", and therefore refuse to store: the builder's, or the one
+     * recorded in the store file.
+     *
      * @return the value {@link #get} returns for an absent key.
      */
     public long missingValue()
@@ -254,6 +259,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Read the value of {@code key}: lock-free and wait-free, no write and no allocation.
+     *
+     * @param key the key, any long.
      * @return the value of {@code key}, or {@link #missingValue()} if it has none.
      * @throws IllegalStateException if the map is closed.
      */
@@ -263,21 +271,40 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Read the value of {@code key} like {@link #get}, with the caller's value for an absent key.
+     *
+     * @param key          the key, any long.
+     * @param defaultValue returned if {@code key} has no value; may be the missing value.
      * @return the value of {@code key}, or {@code defaultValue} if it has none.
+     * @throws IllegalStateException if the map is closed.
      */
     public long getOrDefault(final long key, final long defaultValue)
     {
         return read(key, defaultValue, null, false);
     }
 
+    /**
+     * Whether {@code key} has a value; unlike {@link #get}, this tells an absent key from one whose value, stored
+     * through {@link #asConcurrentMap()}, equals the missing value.
+     *
+     * @param key the key, any long.
+     * @return true if {@code key} has a value.
+     * @throws IllegalStateException if the map is closed.
+     */
     public boolean containsKey(final long key)
     {
         return 0 != read(key, 0, null, true);
     }
 
     /**
+     * Set the value of {@code key}, whether it has one or not.
+     *
+     * @param key   the key, any long.
+     * @param value the new value: any long but the missing value.
      * @return the previous value, or {@link #missingValue()} if there was none.
-     * @throws IllegalArgumentException if {@code value} is the missing value.
+     * @throws IllegalArgumentException      if {@code value} is the missing value.
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public long put(final long key, final long value)
     {
@@ -285,8 +312,14 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Set the value of {@code key} only if it has none.
+     *
+     * @param key   the key, any long.
+     * @param value the value to set: any long but the missing value.
      * @return the current value if there is one (nothing changed), else {@link #missingValue()} (value set).
-     * @throws IllegalArgumentException if {@code value} is the missing value.
+     * @throws IllegalArgumentException      if {@code value} is the missing value.
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public long putIfAbsent(final long key, final long value)
     {
@@ -296,8 +329,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Set the value of {@code key} only if it has one.
      *
+     * @param key   the key, any long.
+     * @param value the new value: any long but the missing value.
      * @return the previous value, or {@link #missingValue()} if there was none (nothing changed).
-     * @throws IllegalArgumentException if {@code value} is the missing value.
+     * @throws IllegalArgumentException      if {@code value} is the missing value.
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public long replace(final long key, final long value)
     {
@@ -307,8 +344,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Set the value of {@code key} to {@code value} only if it is {@code expected}.
      *
+     * @param key      the key, any long.
+     * @param expected the value {@code key} must have; an absent key never matches.
+     * @param value    the new value: any long but the missing value.
      * @return true if the value was replaced.
-     * @throws IllegalArgumentException if {@code value} is the missing value.
+     * @throws IllegalArgumentException      if {@code value} is the missing value.
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public boolean replace(final long key, final long expected, final long value)
     {
@@ -316,7 +358,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Remove {@code key} and its value, if it has one.
+     *
+     * @param key the key, any long.
      * @return the removed value, or {@link #missingValue()} if there was none.
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public long remove(final long key)
     {
@@ -326,7 +373,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Remove {@code key} only if its value is {@code expected}.
      *
+     * @param key      the key, any long.
+     * @param expected the value {@code key} must have; an absent key never matches.
      * @return true if it was removed.
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public boolean remove(final long key, final long expected)
     {
@@ -336,9 +387,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Atomically add {@code delta} to the value of {@code key}, an absent key counting as 0 (it is created).
      *
+     * @param key   the key, any long.
+     * @param delta to add, any long.
      * @return the value before the addition (0 if there was none).
-     * @throws ArithmeticException      if the sum overflows a long.
-     * @throws IllegalArgumentException if the sum is the missing value (nothing changed).
+     * @throws ArithmeticException           if the sum overflows a long (nothing changed).
+     * @throws IllegalArgumentException      if the sum is the missing value (nothing changed).
+     * @throws IllegalStateException         if the map is closed.
+     * @throws UnsupportedOperationException if the map is read-only.
      */
     public long getAndAdd(final long key, final long delta)
     {
@@ -348,6 +403,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Atomically add {@code delta} to the value of {@code key}, an absent key counting as 0.
      *
+     * @param key   the key, any long.
+     * @param delta to add, any long.
      * @return the value after the addition.
      * @see #getAndAdd(long, long)
      */
@@ -357,7 +414,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * @return {@code addAndGet(key, 1)}.
+     * Atomically add 1 to the value of {@code key}, an absent key counting as 0; the exceptions are those of
+     * {@link #getAndAdd(long, long)}.
+     *
+     * @param key the key, any long.
+     * @return the value after the addition: {@code addAndGet(key, 1)}.
      */
     public long incrementAndGet(final long key)
     {
@@ -365,7 +426,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * @return {@code addAndGet(key, -1)}.
+     * Atomically subtract 1 from the value of {@code key}, an absent key counting as 0; the exceptions are those of
+     * {@link #getAndAdd(long, long)}.
+     *
+     * @param key the key, any long.
+     * @return the value after the subtraction: {@code addAndGet(key, -1)}.
      */
     public long decrementAndGet(final long key)
     {
@@ -373,7 +438,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Count the keys from each segment's table counters, key 0 included; no slot is scanned.
+     *
      * @return the number of keys with a value; weakly consistent: exact when no write runs concurrently.
+     * @throws IllegalStateException if the map is closed.
      */
     public long size()
     {
@@ -394,6 +462,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
         return Math.max(0, size);
     }
 
+    /**
+     * Whether {@link #size()} is 0, with the same weak consistency.
+     *
+     * @return true if no key has a value.
+     * @throws IllegalStateException if the map is closed.
+     */
     public boolean isEmpty()
     {
         return 0 == size();
@@ -421,6 +495,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
      * not be passed. Takes no lock and never waits for a resize (except, to guarantee progress, after a span of a
      * segment was retried several times because its table was replaced under it); uses a fixed buffer of a few
      * dozen entries, whatever the size of the map. The consumer may modify the map.
+     *
+     * @param consumer receives each key and its value, on the calling thread.
+     * @throws IllegalStateException if the map is closed.
      */
     public void forEach(final LongLongConsumer consumer)
     {
@@ -451,7 +528,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * @return the number of segments.
+     * The number of independently locked tables the keys are spread over by hash: the builder's, or the store's.
+     *
+     * @return the number of segments, a power of two.
      */
     public int segmentCount()
     {
@@ -459,7 +538,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * The slots the current tables have, summed over the segments; tables grow at their maximum load.
+     *
      * @return the slots of all current tables.
+     * @throws IllegalStateException if the map is closed.
      */
     public long capacity()
     {
@@ -472,9 +554,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * The memory (or file space) this map holds now, counted as its space charges for it: whole pages for anonymous
+     * memory.
+     *
      * @return the off-heap bytes the map holds: the directory, the current tables, and replaced tables whose memory
      * is not released yet (it is released as soon as no writer still inside an operation can hold them, usually
      * within microseconds of the replacement).
+     * @throws IllegalStateException if the map is closed.
      */
     public long offHeapBytes()
     {
@@ -488,6 +574,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Whether the entries outlive the process: true for a map built with a {@link Builder#file(Path) store file}.
+     *
      * @return true if the map lives in a store file.
      */
     public boolean isPersistent()
@@ -630,6 +718,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * The report of the recovery run when this map was opened, also kept in the log.
+     *
      * @return what recovery found and repaired when this map was opened, if it ran: the store file had not been
      * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed.
      */
@@ -639,6 +729,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Whether the writing methods are refused with {@link UnsupportedOperationException}.
+     *
      * @return true if the map was opened {@link OpenMode#READ_ONLY}: every write throws.
      */
     public boolean isReadOnly()
@@ -913,6 +1005,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * The segment count of a new map when {@link #segments(int)} is not called: enough segments that writers
+         * on every processor rarely meet at a segment's lock.
+         *
          * @return the default segment count: the power of two at or above 4 x available processors.
          */
         public static int defaultSegments()
@@ -921,7 +1016,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Set the number of segments of a new map, each with its own table and replacement lock.
+         *
          * @param segments a power of two from 1 to 65536. Ignored when an existing store file is opened.
+         * @return this builder.
+         * @throws IllegalArgumentException if {@code segments} is not a power of two from 1 to 65536.
          */
         public Builder segments(final int segments)
         {
@@ -935,8 +1034,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Size a new map's tables so that {@code entries} keys fit without a replacement.
+         *
          * @param entries expected number of entries, to size the tables up front; optional (the map grows).
          *                Ignored when an existing store file is opened.
+         * @return this builder.
+         * @throws IllegalArgumentException if {@code entries} is negative; one that is too large for the segments
+         *                                  is refused by {@link #build()}.
          */
         public Builder initialCapacity(final long entries)
         {
@@ -949,8 +1053,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Set how full a new map's tables get before they are replaced by larger ones; recorded in a store file.
+         *
          * @param maxLoad fraction of a table's slots in use at which it is replaced, 0.1 to 0.95.
          *                Ignored when an existing store file is opened.
+         * @return this builder.
+         * @throws IllegalArgumentException if {@code maxLoad} is not from 0.1 to 0.95 (or is NaN).
          */
         public Builder maxLoad(final double maxLoad)
         {
@@ -963,9 +1071,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Set the value that stands for "no value" in the primitive methods.
+         *
          * @param missingValue returned by {@link #get} for an absent key; the primitive methods refuse to store it.
          *                     Recorded in a new store file; opening an existing one with another missing value
          *                     is refused (leave it unset to use the file's).
+         * @return this builder.
          */
         public Builder missingValue(final long missingValue)
         {
@@ -977,6 +1088,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
         /**
          * Keep the map in a memory-mapped store file: created if absent, reopened with every entry if present
          * ({@link OpenMode#CREATE_OR_OPEN}). The file is locked for as long as the map is open.
+         *
+         * @param file the store file; symlinks and hard links name the same store.
+         * @return this builder.
          */
         public Builder file(final Path file)
         {
@@ -987,6 +1101,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
          * Keep the map in a memory-mapped store file, opened as {@code mode} says: create-or-open, open an existing
          * store only (a missing or empty file is an error), or read-only (every write throws
          * {@link UnsupportedOperationException}; the file must have been closed cleanly).
+         *
+         * @param file the store file; symlinks and hard links name the same store.
+         * @param mode how to open it.
+         * @return this builder.
+         * @throws NullPointerException if {@code mode} is null.
          */
         public Builder file(final Path file, final OpenMode mode)
         {
@@ -996,10 +1115,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Choose whether a clean open scans the whole store as recovery does.
+         *
          * @param verify true to check and repair every table of a store file at open even if it was closed cleanly
          *               (a full scan; see {@link RecoveryReport}). A file that was not closed cleanly is always
          *               recovered. Default false: a clean open reads only the header, the directory and each
          *               table's header, so it takes the same time whatever the size of the store.
+         * @return this builder.
          */
         public Builder verifyOnOpen(final boolean verify)
         {
@@ -1008,9 +1130,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Choose the page size of an anonymous map's large tables.
+         *
          * @param hugePages true (the default) to put anonymous tables of 2 MiB and more on transparent huge pages
          *                  ({@code madvise(MADV_HUGEPAGE)}; used when the kernel's mode is {@code madvise} or
          *                  {@code always}): fewer TLB misses on large maps. No effect on a store file.
+         * @return this builder.
          */
         public Builder hugePages(final boolean hugePages)
         {
@@ -1037,8 +1162,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
+         * Set the mapping chunk of a new store file: no table is longer than one chunk, and the file is mapped one
+         * chunk at a time. Checked by {@link #build()}.
+         *
          * @param chunkSize of the file mappings, a power of two from 64 KiB to 1 GiB (default 1 GiB). The largest
          *                  segment table must fit one chunk. Ignored when an existing store file is opened.
+         * @return this builder.
          */
         public Builder chunkSize(final long chunkSize)
         {
@@ -1047,20 +1176,51 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
-         * @return the map.
+         * Create the map, or open the one in the store file: in anonymous memory unless {@link #file(Path, OpenMode)
+         * a file} was given. A store file is read and checked before anything in it is written, so an open refused
+         * by a check leaves it as it was, and an open that fails later never marks it clean (the next open recovers
+         * it). If it was not closed cleanly, or {@link #verifyOnOpen(boolean) verification} was asked for, recovery
+         * runs before this returns (see {@link OffHeapLongLongMap#recoveryReport()}).
+         *
+         * @return the map, open until {@link OffHeapLongLongMap#close()}.
+         * @throws IllegalStateException                       if the JVM cannot give SlotKV native memory access
+         *                                                     (checked once per JVM, for anonymous memory and store
+         *                                                     files alike; the message names the fix): it was started
+         *                                                     without the flags of
+         *                                                     {@link io.slotkv.core.jvm.JvmAccess#requiredFlags()};
+         *                                                     on the module path, it did not resolve the modules the
+         *                                                     native-call libraries need ({@code org.slf4j},
+         *                                                     {@code org.objectweb.asm}, {@code jdk.unsupported});
+         *                                                     on JDK 23+, it denies {@code sun.misc.Unsafe} memory
+         *                                                     access ({@code --sun-misc-unsafe-memory-access=deny});
+         *                                                     or on JDK 22+, it denies native access
+         *                                                     ({@code --illegal-native-access=deny}) to jffi or JNA
+         *                                                     without {@code --enable-native-access} for them. Also
+         *                                                     if a read-only open meets a store that was not closed
+         *                                                     cleanly, or one that holds no map yet.
          * @throws io.slotkv.core.memory.StoreLockedException if the store file is open elsewhere (another process, or
          *                                                     another map of this JVM, under any path).
          * @throws CorruptStoreException                       if the store file is not a SlotKV long->long map, or
          *                                                     a structure in it is out of range (the message names
          *                                                     the field, its value and the allowed range); the file
-         *                                                     is left unchanged.
+         *                                                     is left unchanged. In particular: a file of format
+         *                                                     version 1 (SlotKV 0.1) or 2 (SlotKV 0.2), which this
+         *                                                     version reads no more (the message says how to move
+         *                                                     the entries); a hash seed that fails its check word
+         *                                                     (the complement of the seed), which is never repaired
+         *                                                     because a wrong seed would misplace every key; a
+         *                                                     read-only open of a store that needs repair; and a
+         *                                                     {@link #chunkSize(long) chunk size} out of range when
+         *                                                     the file is created.
          * @throws java.io.UncheckedIOException               if the file cannot be opened, created or mapped, or
          *                                                     (open-existing and read-only modes) does not exist.
          * @throws io.slotkv.core.memory.DiskFullException     if a new store cannot reserve its first tables.
-         * @throws IllegalArgumentException                   if the initial capacity cannot fit the segments.
-         * @throws IllegalStateException                       if the JVM lacks the flags SlotKV needs (the message
-         *                                                     names them), or a read-only open meets a store that was
-         *                                                     not closed cleanly.
+         * @throws IllegalArgumentException                   if the initial capacity cannot fit the segments, or
+         *                                                     if {@link #missingValue(long)} was set and an existing
+         *                                                     store was created with another missing value (the
+         *                                                     message names both).
+         * @throws OutOfMemoryError                            if anonymous memory for the first tables cannot be
+         *                                                     mapped.
          */
         public OffHeapLongLongMap build()
         {

@@ -76,85 +76,141 @@ public final class RecoveryReport
         }
     }
 
-    /** @return the store the report is about. */
+    /**
+     * The store the report is about, as its memory space names it (path and chunk size), for logs.
+     *
+     * @return the description of the store file.
+     */
     public String file()
     {
         return file;
     }
 
-    /** @return true if the file had been closed cleanly (recovery ran because verification was asked for). */
+    /**
+     * Whether the file's last owner closed it; if so, recovery ran because verification was asked for or because
+     * a cheap check at open (counts, a leftover intent, the clean check) failed.
+     *
+     * @return true if the file had been closed cleanly, false if its last owner died.
+     */
     public boolean wasClosedCleanly()
     {
         return cleanBefore;
     }
 
-    /** @return segments checked. */
+    /**
+     * The segments of the store; each was checked, and each suspect one (or every one, when verifying) scanned.
+     *
+     * @return the segment count of the store.
+     */
     public int segments()
     {
         return segments;
     }
 
-    /** @return tables whose every slot was scanned. */
+    /**
+     * The tables recovery read slot by slot: a segment's current table, and the old table of a replacement it
+     * finished.
+     *
+     * @return tables whose every slot was scanned.
+     */
     public int tablesScanned()
     {
         return tablesScanned;
     }
 
-    /** @return slots scanned. */
+    /**
+     * The capacity of every table scanned, summed.
+     *
+     * @return slots scanned.
+     */
     public long slotsScanned()
     {
         return slotsScanned;
     }
 
-    /** @return bytes of tables scanned. */
+    /**
+     * The region lengths of every table scanned, summed: the memory recovery read.
+     *
+     * @return bytes of tables scanned.
+     */
     public long bytesScanned()
     {
         return bytesScanned;
     }
 
-    /** @return table replacements a crash interrupted, finished by copying the rest into the next table. */
+    /**
+     * Replacements that a crash stopped while entries were being copied; recovery copied the rest.
+     *
+     * @return table replacements a crash interrupted, finished by copying the rest into the next table.
+     */
     public int replacementsCompleted()
     {
         return replacementsCompleted;
     }
 
-    /** @return replacements a crash interrupted after their commit, whose leftover intent was cleared. */
+    /**
+     * Replacements that a crash stopped after the new table was committed; only their intent was left to clear.
+     *
+     * @return replacements a crash interrupted after their commit, whose leftover intent was cleared.
+     */
     public int replacementsCleared()
     {
         return replacementsCleared;
     }
 
-    /** @return slots without a value that a crash left frozen, thawed (nothing lost: they held no value). */
+    /**
+     * Frozen slots without a value, made usable again; no entry was lost with them.
+     *
+     * @return slots without a value that a crash left frozen, thawed (nothing lost: they held no value).
+     */
     public long slotsThawed()
     {
         return slotsThawed;
     }
 
-    /** @return slots with a value but no key (damage), cleared. */
+    /**
+     * Damaged slots that held a value under no key, cleared.
+     *
+     * @return slots with a value but no key (damage), cleared.
+     */
     public long valuesWithoutKeyPurged()
     {
         return valuesWithoutKeyPurged;
     }
 
-    /** @return entries whose key is outside its probe chain, so no lookup could find them (damage), removed. */
+    /**
+     * Damaged entries that no lookup could reach, removed.
+     *
+     * @return entries whose key is outside its probe chain, so no lookup could find them (damage), removed.
+     */
     public long keysOutsideProbeChainPurged()
     {
         return keysOutsideProbeChainPurged;
     }
 
-    /** @return later copies of a key already present earlier in its probe chain (damage), removed. */
+    /**
+     * Damaged duplicates: the first copy of a key in its probe chain stays, the later ones are removed.
+     *
+     * @return later copies of a key already present earlier in its probe chain (damage), removed.
+     */
     public long duplicateKeysPurged()
     {
         return duplicateKeysPurged;
     }
 
-    /** @return entries whose key hashes to another segment, so no lookup could find them (damage), removed. */
+    /**
+     * Damaged entries stored in a segment their key does not hash to, removed.
+     *
+     * @return entries whose key hashes to another segment, so no lookup could find them (damage), removed.
+     */
     public long keysInWrongSegmentPurged()
     {
         return keysInWrongSegmentPurged;
     }
 
     /**
+     * Entries of a damaged table removed because they could not be checked in linear time.
+     *
      * @return entries of a damaged table that lay so far from their home slot that checking them for duplicates
      * would take quadratic time (only tables with far more probing than any real table has), removed.
      */
@@ -163,7 +219,11 @@ public final class RecoveryReport
         return unverifiablePurged;
     }
 
-    /** @return entries removed because of damage: the sum of the five kinds. */
+    /**
+     * Everything recovery removed because of damage, whatever the kind.
+     *
+     * @return entries removed because of damage: the sum of the five kinds.
+     */
     public long purged()
     {
         return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged + keysInWrongSegmentPurged +
@@ -171,6 +231,8 @@ public final class RecoveryReport
     }
 
     /**
+     * Whether a file that claimed a clean close was found changed since, which made recovery verify every table.
+     *
      * @return true if the file claimed a clean close but its clean check (a hash of the directory and the table
      * headers, written by the close) did not match: it was damaged since, so every table was verified.
      */
@@ -179,37 +241,62 @@ public final class RecoveryReport
         return cleanCheckFailed;
     }
 
-    /** @return tables whose used/live counts did not match their slots and were rewritten. */
+    /**
+     * Tables whose header counts recovery recomputed from their slots and corrected.
+     *
+     * @return tables whose used/live counts did not match their slots and were rewritten.
+     */
     public int countsRepaired()
     {
         return countsRepaired;
     }
 
-    /** @return entries in the map after recovery. */
+    /**
+     * The size of the map as recovery left it, key 0 included.
+     *
+     * @return entries in the map after recovery.
+     */
     public long entries()
     {
         return entries;
     }
 
-    /** @return time recovery took, in nanoseconds. */
+    /**
+     * The wall-clock time of the repair, from its start to the last segment's end.
+     *
+     * @return time recovery took, in nanoseconds.
+     */
     public long nanos()
     {
         return nanos;
     }
 
-    /** @return tables scanned per second, in bytes. */
+    /**
+     * The scan rate: {@link #bytesScanned()} over {@link #nanos()}.
+     *
+     * @return bytes of tables scanned per second; 0 if no time was measured.
+     */
     public double bytesPerSecond()
     {
         return 0 == nanos ? 0 : bytesScanned * 1e9 / nanos;
     }
 
-    /** @return up to {@value #MAX_EXAMPLES} descriptions of repairs, with segment, slot and key. */
+    /**
+     * The first repairs recovery made, in words, for a log or an error report.
+     *
+     * @return up to {@value #MAX_EXAMPLES} descriptions of repairs, with segment, slot and key; unmodifiable.
+     */
     public List<String> examples()
     {
         return Collections.unmodifiableList(examples);
     }
 
-    /** @return true if recovery changed the file. */
+    /**
+     * Whether recovery wrote anything beyond its own bookkeeping: a finished or cleared replacement, a repaired
+     * count, a thawed slot or a purged entry.
+     *
+     * @return true if recovery changed the file.
+     */
     public boolean changedAnything()
     {
         return replacementsCompleted + replacementsCleared + countsRepaired > 0 || slotsThawed + purged() > 0;

@@ -40,6 +40,9 @@ public final class AnonymousMemorySpace implements MemorySpace
 
     /**
      * A space whose large regions use transparent huge pages.
+     *
+     * @throws IllegalStateException if the JVM lacks the flags for native memory access or denies it (see
+     *                               {@link JvmAccess#requireOffHeapAccess()}).
      */
     public AnonymousMemorySpace()
     {
@@ -47,8 +50,12 @@ public final class AnonymousMemorySpace implements MemorySpace
     }
 
     /**
+     * A space that uses transparent huge pages for its large regions or not.
+     *
      * @param hugePages true to align regions of {@link #HUGE_PAGE_SIZE} and more to it and ask for transparent
      *                  huge pages for them (fewer TLB misses on large tables); false for 4 KiB pages only.
+     * @throws IllegalStateException if the JVM lacks the flags for native memory access or denies it (see
+     *                               {@link JvmAccess#requireOffHeapAccess()}).
      */
     public AnonymousMemorySpace(final boolean hugePages)
     {
@@ -129,6 +136,9 @@ public final class AnonymousMemorySpace implements MemorySpace
     }
 
     /**
+     * The memory this space has mapped for live regions, counted in whole pages; it falls when a region is
+     * released or unmapped.
+     *
      * @return the bytes of regions handed out and not yet released: what this space holds in memory at most.
      */
     public long residentBytes()
@@ -137,6 +147,9 @@ public final class AnonymousMemorySpace implements MemorySpace
     }
 
     /**
+     * The part of this space's mappings the kernel holds in RAM now; unlike {@link #residentBytes()}, pages never
+     * touched do not count.
+     *
      * @return the bytes of this space's mappings that are resident in memory now, as the kernel reports them
      * ({@code mincore}): what the space really costs in RSS, for tests and benchmarks; -1 if unavailable.
      */
@@ -156,8 +169,11 @@ public final class AnonymousMemorySpace implements MemorySpace
     }
 
     /**
+     * How much of this space the kernel backs with transparent huge pages, to check that large tables got them.
+     *
      * @return the bytes of this space's mappings backed by transparent huge pages now ({@code AnonHugePages} of
      * the mappings in {@code /proc/self/smaps}), for benchmarks.
+     * @throws UncheckedIOException if {@code /proc/self/smaps} cannot be read.
      */
     public long hugePageBytes()
     {
@@ -197,6 +213,9 @@ public final class AnonymousMemorySpace implements MemorySpace
     }
 
     /**
+     * Whether this space was created with huge pages ({@link #AnonymousMemorySpace(boolean)}); the kernel may still
+     * back a region with small pages.
+     *
      * @return true if large regions ask for transparent huge pages.
      */
     public boolean usesHugePages()

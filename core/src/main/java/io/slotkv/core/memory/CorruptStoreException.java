@@ -8,6 +8,11 @@ public class CorruptStoreException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A corrupt store, described by {@code message}.
+     *
+     * @param message what is wrong, with the field, the value found, what is allowed and the file.
+     */
     public CorruptStoreException(final String message)
     {
         super(message);

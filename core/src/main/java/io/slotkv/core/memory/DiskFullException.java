@@ -11,6 +11,11 @@ public class DiskFullException extends UncheckedIOException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A reservation the file system refused; the cause is an {@link IOException} with the same message.
+     *
+     * @param message the bytes and offset that could not be reserved, the {@code errno} and the file.
+     */
     public DiskFullException(final String message)
     {
         super(message, new IOException(message));

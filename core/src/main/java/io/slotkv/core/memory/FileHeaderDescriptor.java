@@ -60,12 +60,37 @@ public final class FileHeaderDescriptor
     /** The file is open, or its last owner did not close it. */
     public static final long STATE_OPEN = 1;
 
+    /** Offset of the 64-bit {@link #MAGIC}, which an open checks before it reads any other field. */
     public static final int MAGIC_OFFSET;
+
+    /**
+     * Offset of the 32-bit format version: {@link #FORMAT_VERSION}; an open refuses {@link #FORMAT_VERSION_1},
+     * {@link #FORMAT_VERSION_2} and any other value.
+     */
     public static final int FORMAT_VERSION_OFFSET;
+
+    /** Offset of the 32-bit header length, which must equal {@link #HEADER_LENGTH}. */
     public static final int HEADER_LENGTH_OFFSET;
+
+    /**
+     * Offset of the 64-bit mapping chunk size, fixed when the file is created: a power of two from 64 KiB to 1 GiB,
+     * and the longest region the file holds.
+     */
     public static final int CHUNK_SIZE_OFFSET;
+
+    /**
+     * Offset of the 64-bit end of the allocated space, from {@link #HEADER_LENGTH} to the file size: the next region
+     * is appended at it (64-byte aligned), and anything past it is dropped at the first write after an open.
+     */
     public static final int END_OFFSET;
+
+    /**
+     * Offset of the 64-bit offset of the root region: -1 ({@link MemorySpace#NO_ROOT}) until the root is recorded,
+     * then 64-byte aligned, at least {@link #HEADER_LENGTH} and below the end.
+     */
     public static final int ROOT_OFFSET_OFFSET;
+
+    /** Offset of the 64-bit state word: {@link #STATE_CLOSED} or {@link #STATE_OPEN}. */
     public static final int STATE_OFFSET;
 
     /** Total length of the header; the first region starts here. */

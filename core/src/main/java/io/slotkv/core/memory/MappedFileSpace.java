@@ -138,6 +138,10 @@ public final class MappedFileSpace implements MemorySpace
      * @param mode      create-or-open, open an existing store, or read-only.
      * @param chunkSize of the mappings for a new file, a power of two from 64 KiB to 1 GiB; an existing file
      *                  keeps the chunk size it was created with.
+     * @return the open space, holding the file's lock until {@link #close()} or {@link #abandon()}.
+     * @throws IllegalStateException if the JVM lacks the flags for native memory access or denies it (see
+     *                               {@link JvmAccess#requireFileMappingAccess()}), or, read-only, if the file was not
+     *                               closed cleanly and needs the recovery only a writable open runs.
      * @throws StoreLockedException  if another process or space holds the file (or, read-only, a writer does).
      * @throws CorruptStoreException if the file is not a SlotKV store or its header is inconsistent (the message
      *                               names the field, its value and the allowed range); the file is unchanged.
@@ -166,7 +170,12 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
-     * Open with {@link OpenMode#CREATE_OR_OPEN}.
+     * Open with {@link OpenMode#CREATE_OR_OPEN}; the exceptions are those of {@link #open(Path, OpenMode, long)}.
+     *
+     * @param path      of the file, created if absent or empty.
+     * @param chunkSize of the mappings for a new file, a power of two from 64 KiB to 1 GiB; an existing file
+     *                  keeps the chunk size it was created with.
+     * @return the open space, holding the file's lock until {@link #close()} or {@link #abandon()}.
      */
     public static MappedFileSpace open(final Path path, final long chunkSize)
     {
@@ -174,7 +183,11 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
-     * Open with {@link OpenMode#CREATE_OR_OPEN} and {@link #DEFAULT_CHUNK_SIZE}.
+     * Open with {@link OpenMode#CREATE_OR_OPEN} and, for a new file, {@link #DEFAULT_CHUNK_SIZE}; the exceptions are
+     * those of {@link #open(Path, OpenMode, long)}.
+     *
+     * @param path of the file, created if absent or empty.
+     * @return the open space, holding the file's lock until {@link #close()} or {@link #abandon()}.
      */
     public static MappedFileSpace open(final Path path)
     {
@@ -282,6 +295,8 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
+     * Whether this open wrote a new header, so the store holds nothing yet.
+     *
      * @return true if this open created the store (the file was absent or empty).
      */
     public boolean created()
@@ -302,6 +317,8 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
+     * The file this space locked and maps, for messages.
+     *
      * @return the real path of the file (symlinks resolved).
      */
     public Path path()
@@ -309,12 +326,20 @@ public final class MappedFileSpace implements MemorySpace
         return path;
     }
 
+    /**
+     * The size of each mapping, fixed when the file was created: no region is longer, and none straddles a
+     * multiple of it.
+     *
+     * @return the chunk size in bytes, a power of two from {@link #MIN_CHUNK_SIZE} to {@link #DEFAULT_CHUNK_SIZE}.
+     */
     public long chunkSize()
     {
         return chunkSize;
     }
 
     /**
+     * The header's end of allocated space, which grows with each region appended to the file.
+     *
      * @return the end of the allocated space: the file's logical size.
      */
     public synchronized long end()
@@ -473,6 +498,9 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
+     * The free space known to this space: what {@link #reuseSpaceOutside} found and {@link #release} returned,
+     * not yet handed out again.
+     *
      * @return the bytes of the file between live regions that allocation can hand out again.
      */
     public synchronized long reusableBytes()

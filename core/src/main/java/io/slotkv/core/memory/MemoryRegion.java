@@ -34,6 +34,9 @@ public final class MemoryRegion
     }
 
     /**
+     * Where the region lies in its space: what a structure records to find the region again with
+     * {@link MemorySpace#attach(long, int)}.
+     *
      * @return the position of this region in its space: the file offset for a file-backed space.
      */
     public long offset()
@@ -42,6 +45,8 @@ public final class MemoryRegion
     }
 
     /**
+     * The number of bytes the region addresses: every index is below it.
+     *
      * @return the length of this region in bytes.
      */
     public int length()
@@ -58,6 +63,8 @@ public final class MemoryRegion
     }
 
     /**
+     * The address of the first byte, 64-byte aligned; it differs between processes, so never stored.
+     *
      * @return the base address; only for diagnostics and alignment checks.
      */
     public long address()
@@ -65,43 +72,78 @@ public final class MemoryRegion
         return buffer.addressOffset();
     }
 
-    /** Plain read: only for memory private to this thread or frozen. */
+    /**
+     * Plain read: only for memory private to this thread or frozen.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @return the word at {@code index}.
+     */
     public long getLong(final int index)
     {
         return buffer.getLong(index);
     }
 
-    /** Plain write: only for memory not yet published. */
+    /**
+     * Plain write: only for memory not yet published.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @param value to store.
+     */
     public void putLong(final int index, final long value)
     {
         buffer.putLong(index, value);
     }
 
-    /** Opaque read: atomic, no ordering. */
+    /**
+     * Opaque read: atomic, no ordering.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @return the word at {@code index}.
+     */
     public long getLongOpaque(final int index)
     {
         return buffer.getLongOpaque(index);
     }
 
-    /** Acquire read: pairs with a release store or CAS of the same word. */
+    /**
+     * Acquire read: pairs with a release store or CAS of the same word.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @return the word at {@code index}.
+     */
     public long getLongAcquire(final int index)
     {
         return buffer.getLongAcquire(index);
     }
 
-    /** Release store: publishes earlier writes to an acquire read of the same word. */
+    /**
+     * Release store: publishes earlier writes to an acquire read of the same word.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @param value to store.
+     */
     public void putLongRelease(final int index, final long value)
     {
         buffer.putLongRelease(index, value);
     }
 
-    /** Volatile read. */
+    /**
+     * Volatile read: sequentially consistent with every other volatile access and CAS.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @return the word at {@code index}.
+     */
     public long getLongVolatile(final int index)
     {
         return buffer.getLongVolatile(index);
     }
 
-    /** Volatile write. */
+    /**
+     * Volatile write: sequentially consistent with every other volatile access and CAS.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @param value to store.
+     */
     public void putLongVolatile(final int index, final long value)
     {
         buffer.putLongVolatile(index, value);
@@ -110,6 +152,9 @@ public final class MemoryRegion
     /**
      * Atomic compare-and-exchange with volatile semantics.
      *
+     * @param index    of the word in bytes from the start of the region, 8-byte aligned.
+     * @param expected the word the exchange requires.
+     * @param update   the word stored if the exchange happens.
      * @return the witness value: equal to {@code expected} if and only if the exchange happened.
      */
     public long compareAndExchangeLong(final int index, final long expected, final long update)
@@ -117,19 +162,37 @@ public final class MemoryRegion
         return buffer.compareAndExchangeLong(index, expected, update);
     }
 
-    /** Atomic compare-and-set with volatile semantics. */
+    /**
+     * Atomic compare-and-set with volatile semantics.
+     *
+     * @param index    of the word in bytes from the start of the region, 8-byte aligned.
+     * @param expected the word the set requires.
+     * @param update   the word stored if the set happens.
+     * @return true if the word was {@code expected} and is now {@code update}; false if it was left unchanged.
+     */
     public boolean compareAndSetLong(final int index, final long expected, final long update)
     {
         return buffer.compareAndSetLong(index, expected, update);
     }
 
-    /** Atomic add with volatile semantics; returns the previous value. */
+    /**
+     * Atomic add with volatile semantics.
+     *
+     * @param index of the word in bytes from the start of the region, 8-byte aligned.
+     * @param delta to add (wrapping on overflow).
+     * @return the word before the addition.
+     */
     public long getAndAddLong(final int index, final long delta)
     {
         return buffer.getAndAddLong(index, delta);
     }
 
-    /** Zero {@code length} bytes from {@code index} (plain writes: for unpublished memory). */
+    /**
+     * Zero {@code length} bytes from {@code index} (plain writes: for unpublished memory).
+     *
+     * @param index  of the first byte, from the start of the region.
+     * @param length number of bytes to zero.
+     */
     public void setZero(final int index, final int length)
     {
         buffer.setMemory(index, length, (byte)0);

@@ -34,6 +34,8 @@ public interface MemorySpace extends AutoCloseable
     MemoryRegion allocate(int length);
 
     /**
+     * The upper bound of {@link #allocate(int)}'s length.
+     *
      * @return the longest region this space can hand out: {@link #MAX_REGION_LENGTH}, or a file's chunk size.
      */
     int maxRegionLength();
@@ -41,12 +43,17 @@ public interface MemorySpace extends AutoCloseable
     /**
      * Attach to a region this space handed out before, for example in an earlier process.
      *
+     * @param offset of the region in this space, as {@link MemoryRegion#offset()} reported it.
+     * @param length of the region in bytes, as {@link MemoryRegion#length()} reported it.
+     * @return a region over the same memory; for a file, what the earlier owner wrote there.
      * @throws CorruptStoreException         if offset and length do not describe a region of this space.
      * @throws UnsupportedOperationException if the space is not persistent.
      */
     MemoryRegion attach(long offset, int length);
 
     /**
+     * The offset last recorded by {@link #root(MemoryRegion)}, the entry point of a reopened store.
+     *
      * @return the offset of the root region, or {@link #NO_ROOT}.
      */
     long rootOffset();
@@ -54,15 +61,22 @@ public interface MemorySpace extends AutoCloseable
     /**
      * Record {@code region} as the root, so that a later {@link #attach} after reopening can find it. One atomic
      * word: call it once the root region holds everything a reopen needs.
+     *
+     * @param region the root, a region of this space.
      */
     void root(MemoryRegion region);
 
     /**
+     * Whether the memory is backed by a store file, so that {@link #attach} and {@link #rootOffset()} apply.
+     *
      * @return true if the contents outlive the process (a file).
      */
     boolean isPersistent();
 
     /**
+     * Whether the space refuses {@link #allocate(int)}, {@link #root(MemoryRegion)} and {@link #markDirty()} with an
+     * {@link IllegalStateException}; its regions are only for reading.
+     *
      * @return true if the space can only be read (a store file opened {@link OpenMode#READ_ONLY}).
      */
     default boolean isReadOnly()
@@ -71,6 +85,9 @@ public interface MemorySpace extends AutoCloseable
     }
 
     /**
+     * Whether the state word of a store file said "closed" when this space opened it; always true for anonymous
+     * memory.
+     *
      * @return false if the last owner of a store file did not close it: it died, and the file needs recovery.
      */
     default boolean wasClosedCleanly()
@@ -91,12 +108,17 @@ public interface MemorySpace extends AutoCloseable
      * so the rest of the file (tables replaced before the last close or crash) is free. Only called right after
      * opening, before any region was allocated. A space that cannot tell that no thread of this JVM still reads
      * the old memory keeps appending instead.
+     *
+     * @param live every region the reopened store still references; the space outside them is free.
      */
     default void reuseSpaceOutside(final List<MemoryRegion> live)
     {
     }
 
     /**
+     * What a region costs, for a map's off-heap byte count.
+     *
+     * @param region a region of this space.
      * @return the bytes {@code region} costs this space: its length, rounded up to whole pages for anonymous memory
      * (each region is its own mapping).
      */
@@ -111,6 +133,8 @@ public interface MemorySpace extends AutoCloseable
      * space out again to later allocations. The caller guarantees that no thread writes the region any more and
      * that every reader that may still read it validates what it read (docs/design.md, "Memory lifetime").
      * Nothing happens for a read-only or closed space.
+     *
+     * @param region a region of this space that nothing writes any more.
      */
     default void release(final MemoryRegion region)
     {
@@ -119,6 +143,8 @@ public interface MemorySpace extends AutoCloseable
     /**
      * Hint that {@code region} is about to be read whole (recovery's scan): a file space maps its pages in ahead,
      * in one call, instead of one page fault at a time. Nothing for anonymous memory; never fails.
+     *
+     * @param region a region of this space.
      */
     default void willRead(final MemoryRegion region)
     {
@@ -145,6 +171,14 @@ public interface MemorySpace extends AutoCloseable
         close();
     }
 
+    /**
+     * Check a requested region length against the limit every space shares; each space checks its own, smaller
+     * limit (a file's chunk size) after this.
+     *
+     * @param length in bytes.
+     * @throws IllegalArgumentException if {@code length} is not from 1 to {@link #MAX_REGION_LENGTH}; the message
+     *                                  carries the length and the maximum.
+     */
     static void checkRegionLength(final long length)
     {
         if (length <= 0 || length > MAX_REGION_LENGTH)
