@@ -775,12 +775,16 @@ public final class OffHeapLongLongMap implements AutoCloseable
                 final LongLongTable next = at.next;
                 if (null == next)
                 {
-                    break; // the replacement that froze it failed and thawed it: read again
+                    // no replacement copies this table: a replacement that failed after its first pass froze the
+                    // slot while it held no value (it is being thawed), or the file was damaged (recovery would
+                    // thaw it): either way the key has no value here
+                    word = ABSENT;
+                    break;
                 }
                 at = next;
                 word = EMPTY_KEY == key ? at.zeroKeyWord() : at.get(key, hash);
             }
-            if (FROZEN == word || at.retired)
+            if (at.retired)
             {
                 continue;
             }

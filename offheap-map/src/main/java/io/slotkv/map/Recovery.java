@@ -161,6 +161,7 @@ final class Recovery
                 needed++;
             }
         }
+        checkEncodable(old, next, segment, space);
         int free = 0;
         for (int index = 0; index < next.capacity; index++)
         {
@@ -172,6 +173,38 @@ final class Recovery
                 "to copy: segment=" + segment + ", entries=" + needed + ", free slots=" + free + ", allowed: fewer " +
                 "entries than free slots, next table at " + next.region.offset() + ", in " + space);
         }
+    }
+
+    /**
+     * Refuse, before anything is written, an interrupted replacement whose next table's value key cannot encode a
+     * value the settle would copy into it (a damaged value key: a real re-keying chose the key for exactly these
+     * values).
+     */
+    private static void checkEncodable(
+        final LongLongTable old, final LongLongTable next, final int segment, final MemorySpace space)
+    {
+        final long zero = old.region.getLong(ZERO_KEY_VALUE_OFFSET);
+        boolean encodable = 0 != segment || FROZEN == zero || isEncodable(next, zero, old);
+        for (int index = 0; encodable && index < old.capacity; index++)
+        {
+            final int slot = slotOffset(index);
+            final long word = old.region.getLong(slot + VALUE_OFFSET);
+            encodable = FROZEN == word || EMPTY_KEY == old.region.getLong(slot + KEY_OFFSET) ||
+                isEncodable(next, word, old);
+        }
+        if (!encodable)
+        {
+            throw new CorruptStoreException("interrupted re-keying replacement: a value of segment " + segment +
+                "'s table cannot be encoded with its next table's value key (valueKey=0x" +
+                Long.toHexString(next.valueKey) + "), allowed: a key that encodes every value, next table at " +
+                next.region.offset() + ", in " + space);
+        }
+    }
+
+    private static boolean isEncodable(final LongLongTable next, final long word, final LongLongTable old)
+    {
+        return ABSENT == word || old.valueKey == next.valueKey ||
+            !SlotDescriptor.isReserved(next.encode(old.decode(word)));
     }
 
     /**

@@ -309,7 +309,9 @@ class ReadPathTest
             final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
             map.forEach((k, v) -> sum[0] += v);
             final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
-            assertTrue(allocated < 16 * 1024, "forEach over 2M entries allocated " + allocated + " bytes");
+            // the old forEach copied a segment (1M entries, 16 MB) onto the heap; a fixed buffer is about 2 KB, and the
+            // JIT may allocate a little more while it compiles the loop (JDK 25 showed 31 KB)
+            assertTrue(allocated < 256 * 1024, "forEach over 2M entries allocated " + allocated + " bytes");
             assertEquals(2 * (1_999_999L * 2_000_000L / 2), sum[0]);
         }
     }

@@ -74,10 +74,10 @@ public final class AnonymousMemorySpace implements MemorySpace
         final boolean huge = hugePages && length >= HUGE_PAGE_SIZE;
         final long mapped = roundUp(length, Posix.PAGE_SIZE);
         final long address = huge ? mapAligned(mapped) : map(mapped, length);
-        if (huge && 0 != Posix.madvise(address, mapped, Posix.MADV_HUGEPAGE))
+        if (huge)
         {
-            // a kernel without transparent huge pages: the region works with small pages
-            Posix.lastError();
+            // a kernel without transparent huge pages refuses: the region works with small pages
+            Posix.advise(address, mapped, Posix.MADV_HUGEPAGE);
         }
         final Pages pages = new Pages(address, mapped, residentBytes, this.mapped);
         this.mapped.add(pages);
@@ -88,11 +88,11 @@ public final class AnonymousMemorySpace implements MemorySpace
     private static long map(final long mapped, final int length)
     {
         final long address = Posix.mapRetrying(() -> Posix.mmapAnonymous(mapped));
-        if (Posix.MAP_FAILED == address)
+        if (address <= 0)
         {
-            final int errno = Posix.lastError();
+            final int errno = (int)-address;
             throw new OutOfMemoryError("cannot map " + length + " bytes of anonymous memory: errno=" + errno + " (" +
-                Posix.strerror(errno) + ")");
+                Posix.errorText(errno) + ")");
         }
         return address;
     }
@@ -106,12 +106,12 @@ public final class AnonymousMemorySpace implements MemorySpace
         final long aligned = roundUp(raw, HUGE_PAGE_SIZE);
         if (aligned > raw)
         {
-            Posix.munmap(raw, aligned - raw);
+            Posix.unmap(raw, aligned - raw);
         }
         final long tail = raw + mapped + HUGE_PAGE_SIZE - (aligned + mapped);
         if (tail > 0)
         {
-            Posix.munmap(aligned + mapped, tail);
+            Posix.unmap(aligned + mapped, tail);
         }
         return aligned;
     }
@@ -323,7 +323,7 @@ public final class AnonymousMemorySpace implements MemorySpace
             }
             discarded = true;
             // the range stays mapped: later reads see zero pages, later writes get fresh private pages
-            Posix.madvise(address, length, Posix.MADV_DONTNEED);
+            Posix.advise(address, length, Posix.MADV_DONTNEED);
             residentBytes.addAndGet(-length);
         }
 
@@ -336,7 +336,7 @@ public final class AnonymousMemorySpace implements MemorySpace
             }
             unmapped = true;
             mapped.remove(this);
-            Posix.munmap(address, length);
+            Posix.unmap(address, length);
             if (!discarded)
             {
                 residentBytes.addAndGet(-length);

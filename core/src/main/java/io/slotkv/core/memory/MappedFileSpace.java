@@ -640,7 +640,7 @@ public final class MappedFileSpace implements MemorySpace
         if (Posix.ENOSPC == errno || Posix.EDQUOT == errno)
         {
             throw new DiskFullException("no disk space for " + length + " bytes at offset " + start + ": errno=" +
-                errno + " (" + Posix.strerror(errno) + "), file=" + path);
+                errno + " (" + Posix.errorText(errno) + "), file=" + path);
         }
         if (Posix.EOPNOTSUPP == errno)
         {
@@ -661,7 +661,7 @@ public final class MappedFileSpace implements MemorySpace
             return;
         }
         throw new UncheckedIOException(new IOException("fallocate failed: errno=" + errno + " (" +
-            Posix.strerror(errno) + "), offset=" + start + ", length=" + length + ", file=" + path));
+            Posix.errorText(errno) + "), offset=" + start + ", length=" + length + ", file=" + path));
     }
 
     private MemoryRegion regionAt(final long offset, final int length)
@@ -858,12 +858,12 @@ public final class MappedFileSpace implements MemorySpace
          */
         private long map(final long offset, final int fd, final boolean writable, final Path path)
         {
-            final long address = Posix.mapRetrying(() -> Posix.mmap(fd, offset, chunkSize, writable));
-            if (Posix.MAP_FAILED == address)
+            final long address = Posix.mapRetrying(() -> Posix.mmapFile(fd, offset, chunkSize, writable));
+            if (address <= 0)
             {
-                final int errno = Posix.lastError();
+                final int errno = (int)-address;
                 throw new UncheckedIOException(new IOException("cannot map chunk at " + offset + " of " + path +
-                    ": errno=" + errno + " (" + Posix.strerror(errno) + ")"));
+                    ": errno=" + errno + " (" + Posix.errorText(errno) + ")"));
             }
             return address;
         }
@@ -875,7 +875,7 @@ public final class MappedFileSpace implements MemorySpace
             {
                 if (0 != address)
                 {
-                    Posix.munmap(address, chunkSize);
+                    Posix.unmap(address, chunkSize);
                 }
             }
             addresses = new long[0];

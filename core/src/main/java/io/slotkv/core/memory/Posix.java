@@ -40,7 +40,6 @@ final class Posix
     static final int LOCK_NB = 4;
     static final int LOCK_UN = 8;
 
-    static final int MS_SYNC = 4;
     static final int MADV_WILLNEED = 3;
     static final int MADV_DONTNEED = 4;
     static final int MADV_HUGEPAGE = 14;
@@ -53,11 +52,18 @@ final class Posix
     static final int EDQUOT = 122;
     static final int EOPNOTSUPP = 95;
 
-    private static final PosixAPI POSIX = PosixAPI.posix();
-
     static
     {
         Native.register(Posix.class, NativeLibrary.getInstance("c"));
+    }
+
+    /**
+     * Chronicle's posix (JNR) only for what opening a file needs: loaded on first use, so anonymous memory, which
+     * needs only the direct JNA calls, never loads it (nor the classes JNR generates at run time).
+     */
+    private static final class Jnr
+    {
+        static final PosixAPI POSIX = PosixAPI.posix();
     }
 
     private Posix()
@@ -65,6 +71,15 @@ final class Posix
     }
 
     private static native int flock(int fd, int operation) throws LastErrorException;
+
+    private static native long mmap(long address, long length, int prot, int flags, int fd, long offset)
+        throws LastErrorException;
+
+    private static native int munmap(long address, long length) throws LastErrorException;
+
+    private static native int madvise(long address, long length, int advice) throws LastErrorException;
+
+    private static native String strerror(int errno);
 
     /** Direct: PosixAPI has no mincore. One byte per page of {@code [address, address + length)}. */
     private static native int mincore(long address, long length, byte[] residency) throws LastErrorException;
@@ -77,7 +92,7 @@ final class Posix
      */
     static int open(final Path path, final int flags) throws IOException
     {
-        final int fd = POSIX.open(path.toString(), flags | O_CLOEXEC, 0644);
+        final int fd = Jnr.POSIX.open(path.toString(), flags | O_CLOEXEC, 0644);
         if (fd < 0)
         {
             throw error("open", path);
@@ -87,7 +102,7 @@ final class Posix
 
     static void close(final int fd)
     {
-        POSIX.close(fd); // nothing to do about a failed close of a descriptor we only read or locked
+        Jnr.POSIX.close(fd); // nothing to do about a failed close of a descriptor we only read or locked
     }
 
     /**
@@ -107,7 +122,7 @@ final class Posix
                 return false;
             }
             throw new IOException("flock failed: errno=" + ex.getErrorCode() + " (" +
-                POSIX.strerror(ex.getErrorCode()) + "), file=" + path, ex);
+                strerror(ex.getErrorCode()) + "), file=" + path, ex);
         }
     }
 
@@ -143,18 +158,34 @@ final class Posix
 
     static void ftruncate(final int fd, final long length, final Path path) throws IOException
     {
-        if (0 != POSIX.ftruncate(fd, length))
+        if (0 != Jnr.POSIX.ftruncate(fd, length))
         {
             throw error("ftruncate to " + length, path);
         }
     }
 
     /**
-     * @return the address, or {@link #MAP_FAILED} with the errno in {@link #lastError()}.
+     * Map {@code length} bytes of file {@code fd} from {@code offset}, shared.
+     *
+     * @return the address, or minus the errno.
      */
-    static long mmap(final int fd, final long offset, final long length, final boolean writable)
+    static long mmapFile(final int fd, final long offset, final long length, final boolean writable)
     {
-        return POSIX.mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
+        return map(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
+    }
+
+    private static long map(final long address, final long length, final int prot, final int flags, final int fd,
+        final long offset)
+    {
+        try
+        {
+            final long mapped = mmap(address, length, prot, flags, fd, offset);
+            return MAP_FAILED == mapped ? -ENOMEM : mapped;
+        }
+        catch (final LastErrorException ex)
+        {
+            return -Math.max(1, ex.getErrorCode());
+        }
     }
 
     /** Tries to map when the kernel refuses: the GC and cleaners get 1 + 2 + ... + 256 ms to free some. */
@@ -165,7 +196,8 @@ final class Posix
      * process ({@code vm.max_map_count}); mappings of regions that are unreachable are released only by their
      * cleaners, so on ENOMEM ask for a GC and retry for a while (as the JDK does for direct buffers).
      *
-     * @return the address, or {@link #MAP_FAILED} with the errno in {@link #lastError()}.
+     * @param map a mapping call: an address, or minus the errno.
+     * @return the address, or minus the errno of the last attempt.
      */
     static long mapRetrying(final java.util.function.LongSupplier map)
     {
@@ -173,14 +205,13 @@ final class Posix
         for (int attempt = 1; ; attempt++)
         {
             final long address = map.getAsLong();
-            if (MAP_FAILED != address && 0 != address)
+            if (address > 0)
             {
                 return address;
             }
-            final int errno = lastError();
-            if (attempt == MAP_ATTEMPTS || ENOMEM != errno)
+            if (attempt == MAP_ATTEMPTS || -ENOMEM != address)
             {
-                return MAP_FAILED;
+                return 0 == address ? -ENOMEM : address;
             }
             System.gc();
             try
@@ -190,7 +221,7 @@ final class Posix
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
-                return MAP_FAILED;
+                return -ENOMEM;
             }
             sleepMillis *= 2;
         }
@@ -199,19 +230,27 @@ final class Posix
     /**
      * Map {@code length} bytes of private anonymous memory (zero-filled by the kernel on first touch).
      *
-     * @return the address, or {@link #MAP_FAILED} with the errno in {@link #lastError()}.
+     * @return the address, or minus the errno.
      */
     static long mmapAnonymous(final long length)
     {
-        return POSIX.mmap(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        return map(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     }
 
     /**
-     * @return 0, or -1 with the errno in {@link #lastError()}.
+     * @return 0, or the errno.
      */
-    static int madvise(final long address, final long length, final int advice)
+    static int advise(final long address, final long length, final int advice)
     {
-        return POSIX.madvise(address, length, advice);
+        try
+        {
+            madvise(address, length, advice);
+            return 0;
+        }
+        catch (final LastErrorException ex)
+        {
+            return Math.max(1, ex.getErrorCode());
+        }
     }
 
     /**
@@ -243,16 +282,15 @@ final class Posix
         return resident * PAGE_SIZE;
     }
 
-    static void munmap(final long address, final long length)
+    static void unmap(final long address, final long length)
     {
-        POSIX.munmap(address, length);
-    }
-
-    static void msync(final long address, final long length, final Path path) throws IOException
-    {
-        if (0 != POSIX.msync(address, length, MS_SYNC))
+        try
         {
-            throw error("msync", path);
+            munmap(address, length);
+        }
+        catch (final LastErrorException ignore)
+        {
+            // only an invalid range fails, and ranges come from mmap: nothing to do
         }
     }
 
@@ -263,20 +301,18 @@ final class Posix
     {
         final long start = address & -PAGE_SIZE;
         final long end = address + length;
-        if (0 != POSIX.madvise(start, end - start, MADV_POPULATE_READ)) // Linux 5.14+
+        if (0 != advise(start, end - start, MADV_POPULATE_READ)) // Linux 5.14+
         {
-            POSIX.madvise(start, end - start, MADV_WILLNEED);
+            advise(start, end - start, MADV_WILLNEED);
         }
     }
 
-    static int lastError()
+    /**
+     * @return the text of an errno.
+     */
+    static String errorText(final int errno)
     {
-        return POSIX.lastError();
-    }
-
-    static String strerror(final int errno)
-    {
-        return POSIX.strerror(errno);
+        return strerror(errno);
     }
 
     /**
@@ -298,7 +334,7 @@ final class Posix
 
     private static IOException error(final String call, final Path path)
     {
-        final int errno = POSIX.lastError();
-        return new IOException(call + " failed: errno=" + errno + " (" + POSIX.strerror(errno) + "), file=" + path);
+        final int errno = Jnr.POSIX.lastError();
+        return new IOException(call + " failed: errno=" + errno + " (" + strerror(errno) + "), file=" + path);
     }
 }
