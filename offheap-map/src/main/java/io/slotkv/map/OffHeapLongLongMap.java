@@ -175,8 +175,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
                 {
                     recovery.repair(verify, report);
                     this.recoveryReport = report;
-                    LOGGER.log(report.changedAnything() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                        report::toString);
                 }
                 else
                 {
@@ -193,29 +191,31 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
         this.segmentMask = segments.length - 1;
         this.directory = directory;
-        if (!readOnly)
+        if (null != recoveryReport)
         {
-            rebuildOverfullTables();
+            rebuildOverfullTables(recoveryReport);
+            LOGGER.log(recoveryReport.changedAnything() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                recoveryReport::toString);
         }
     }
 
     /**
-     * Replace at open every table that holds as many key words as its threshold allows or more: what recovery
-     * leaves when it removes damaged entries (their key words stay, as removed keys), and racing inserters can
-     * leave in a small table. Such a table may have no empty key word, so a miss or an iteration span would scan
-     * all of it; the rebuild keeps only the entries with a value. Best effort: if it fails, the table stays (the
-     * next insert tries again).
+     * After a repair, replace every table that holds more key words than its threshold allows: what
+     * recovery leaves when it removes damaged entries (their key words stay, as removed keys). Such a table may have
+     * no empty key word, so a miss or an iteration span would scan all of it; the rebuild keeps only the entries
+     * with a value. Best effort: if it fails, the table stays (the next insert tries again).
      */
-    private void rebuildOverfullTables()
+    private void rebuildOverfullTables(final RecoveryReport report)
     {
         for (final Segment segment : segments)
         {
             final LongLongTable table = segment.table;
-            if (table.used() >= table.threshold)
+            if (table.used() > table.threshold) // a map's own inserts stop at the threshold
             {
                 try
                 {
                     segment.awaitOrReplace(table);
+                    report.tablesRebuilt++;
                 }
                 catch (final RuntimeException ex)
                 {

@@ -35,6 +35,7 @@ public final class RecoveryReport
     long unverifiablePurged;
     boolean cleanCheckFailed;
     int countsRepaired;
+    int tablesRebuilt;
     long entries;
     long nanos;
     private final List<String> examples = new ArrayList<>();
@@ -252,6 +253,18 @@ public final class RecoveryReport
     }
 
     /**
+     * Tables replaced right after the repair because they held more key words than their threshold allows
+     * (purged entries keep their key words): left as they were, a miss or an iteration could scan all of a
+     * table that has no empty key word.
+     *
+     * @return tables rebuilt, with only the entries that have a value, after the repair.
+     */
+    public int tablesRebuilt()
+    {
+        return tablesRebuilt;
+    }
+
+    /**
      * The size of the map as recovery left it, key 0 included.
      *
      * @return entries in the map after recovery.
@@ -293,13 +306,14 @@ public final class RecoveryReport
 
     /**
      * Whether recovery wrote anything beyond its own bookkeeping: a finished or cleared replacement, a repaired
-     * count, a thawed slot or a purged entry.
+     * count, a thawed slot, a purged entry or a rebuilt table.
      *
      * @return true if recovery changed the file.
      */
     public boolean changedAnything()
     {
-        return replacementsCompleted + replacementsCleared + countsRepaired > 0 || slotsThawed + purged() > 0;
+        return replacementsCompleted + replacementsCleared + countsRepaired + tablesRebuilt > 0 ||
+            slotsThawed + purged() > 0;
     }
 
     @Override
@@ -313,7 +327,7 @@ public final class RecoveryReport
             "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
             keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
             keysInWrongSegmentPurged + ", unverifiable=" + unverifiablePurged + "; counts repaired=" +
-            countsRepaired + "; entries=" + entries +
+            countsRepaired + "; tables rebuilt=" + tablesRebuilt + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }
 }
