@@ -110,7 +110,32 @@ public final class GrowthReadLatency
             }
             final long fill = System.nanoTime() - start;
             reader.join();
+            System.out.printf("  after the fill: offHeapBytes %d, process AnonHugePages %d kB%n", store.offHeapBytes(),
+                anonHugePagesKb());
             return new long[]{misses[0], fill};
+        }
+    }
+
+    /**
+     * @return the process's anonymous memory on transparent huge pages ({@code /proc/self/smaps_rollup}): with the
+     * JVM's heap on small pages (the default), that is the map's tables.
+     */
+    static long anonHugePagesKb()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup")))
+            {
+                if (line.startsWith("AnonHugePages:"))
+                {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return -1;
+        }
+        catch (final IOException ex)
+        {
+            return -1;
         }
     }
 
