@@ -764,7 +764,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     long read(final long key, final long absent, final Found found, final boolean presence)
     {
-        final long hash = LongHashing.mix(key, seed);
+        return read(key, LongHashing.mix(key, seed), absent, found, presence);
+    }
+
+    private long read(final long key, final long hash, final long absent, final Found found, final boolean presence)
+    {
         final Segment segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
         while (true)
         {
@@ -859,7 +863,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
      * another, and then each key is looked up in memory that is now cached. Allocation-free.
      *
      * @param keys   the keys.
-     * @param values where the values (or {@link #missingValue()}) go; may be {@code keys} itself.
+     * @param values where the values (or {@link #missingValue()}) go; may be {@code keys} itself (then the misses
+     *               are not overlapped).
      * @param length how many keys, from index 0.
      * @throws IndexOutOfBoundsException if {@code length} exceeds either array.
      */
@@ -867,6 +872,14 @@ public final class OffHeapLongLongMap implements AutoCloseable
     {
         java.util.Objects.checkFromIndexSize(0, length, keys.length);
         java.util.Objects.checkFromIndexSize(0, length, values.length);
+        if (values == keys)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                values[i] = read(keys[i], missingValue, null, false);
+            }
+            return;
+        }
         for (int start = 0; start < length; start += BATCH)
         {
             final int end = Math.min(length, start + BATCH);
@@ -874,11 +887,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
             long touched = 0;
             for (int i = start; i < end; i++)
             {
-                touched += touchHome(keys[i]);
+                final long hash = LongHashing.mix(keys[i], seed);
+                touched += touchHome(hash);
+                values[i] = hash; // kept for the second loop, which replaces it by the value
             }
             for (int i = start; i < end; i++)
             {
-                values[i] = read(keys[i], missingValue, null, false);
+                values[i] = read(keys[i], values[i], missingValue, null, false);
             }
             if (touched == touchMatch)
             {
@@ -897,9 +912,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     @SuppressWarnings("unused")
     private long touchSink;
 
-    private long touchHome(final long key)
+    private long touchHome(final long hash)
     {
-        final long hash = LongHashing.mix(key, seed);
         final LongLongTable table = segments[segmentOf(hash, segmentMask)].table;
         return null == table ? 0 : table.touch(hash);
     }
