@@ -52,6 +52,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /** Default {@link Builder#maxLoad(double)}. */
     public static final double DEFAULT_MAX_LOAD = 0.7;
 
+    /** Largest {@link Builder#maxLoad(double)}. */
+    static final double MAX_MAX_LOAD = 0.95;
+
     /** Default {@link #missingValue()}. */
     public static final long DEFAULT_MISSING_VALUE = Long.MIN_VALUE;
 
@@ -200,7 +203,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * After a repair, replace every table that holds more key words than its threshold allows: what
+     * After a repair, replace every table that holds more key words than the largest max load allows: what
      * recovery leaves when it removes damaged entries (their key words stay, as removed keys). Such a table may have
      * no empty key word, so a miss or an iteration span would scan all of it; the rebuild keeps only the entries
      * with a value. Best effort: if it fails, the table stays (the next insert tries again).
@@ -210,7 +213,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
         for (final Segment segment : segments)
         {
             final LongLongTable table = segment.table;
-            if (table.used() > table.threshold) // a map's own inserts stop at the threshold
+            // a map's own inserts stop at the threshold of the largest max load, whatever the directory now says
+            if (table.used() > LongLongTable.threshold(table.capacity, MAX_MAX_LOAD))
             {
                 try
                 {
@@ -1080,7 +1084,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
          */
         public Builder maxLoad(final double maxLoad)
         {
-            if (!(maxLoad >= 0.1 && maxLoad <= 0.95))
+            if (!(maxLoad >= 0.1 && maxLoad <= MAX_MAX_LOAD))
             {
                 throw new IllegalArgumentException("maxLoad must be from 0.1 to 0.95: maxLoad=" + maxLoad);
             }

@@ -253,8 +253,8 @@ public final class RecoveryReport
     }
 
     /**
-     * Tables replaced right after the repair because they held more key words than their threshold allows
-     * (purged entries keep their key words): left as they were, a miss or an iteration could scan all of a
+     * Tables replaced right after the repair because they held more key words than the largest max load (0.95)
+     * allows (purged entries keep their key words): left as they were, a miss or an iteration could scan all of a
      * table that has no empty key word.
      *
      * @return tables rebuilt, with only the entries that have a value, after the repair.
