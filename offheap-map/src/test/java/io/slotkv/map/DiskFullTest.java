@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A store file on a small tmpfs that fills up: growth fails with {@link DiskFullException} before anything is
@@ -37,7 +38,7 @@ class DiskFullTest
     {
         mount = dir.resolve("tmpfs");
         java.nio.file.Files.createDirectories(mount);
-        final String output = run("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mount.toString());
+        final String output = run("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mount.toString());
         if (null != output)
         {
             System.out.println("DiskFullTest skipped: cannot mount a tmpfs here (" + output.trim() + ")");
@@ -59,11 +60,17 @@ class DiskFullTest
     void shouldFailGrowthWithAClearExceptionAndLoseNothing() throws Exception
     {
         final Path ballast = mount.resolve("ballast");
-        java.nio.file.Files.write(ballast, new byte[3 << 20]); // freed later, to show the map recovers its footing
+        java.nio.file.Files.write(ballast, new byte[13 << 20]); // freed later, to show the map recovers its footing
         final Path file = mount.resolve("full.store");
         final Map<Long, Long> model = new HashMap<>();
         DiskFullException full = null;
-        final OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).segments(2).chunkSize(1 << 20).build();
+        // The close fence copies the current table. Once the disk is filled up (below), it fits only in space the
+        // replaced tables gave back: with one segment that starts at 4,096 slots (3,072
+        // entries), they sum to the current table less 4,096 slots plus a header each, so it does not fit. (With two segments the seed decides which segment grew
+        // last, and the other's copy may fit in what its sibling gave back; from 16 slots the headers add up to more
+        // than the 16 slots, and the copy fits: both closes are clean, which is right, but not what this test tests.)
+        final OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).segments(1).initialCapacity(3072)
+            .chunkSize(4 << 20).build();
         long key = 1;
         for (; key < 10_000_000 && null == full; key++)
         {
@@ -87,18 +94,36 @@ class DiskFullTest
             entry.setValue(entry.getValue() + 1);
         }
         MapContents.assertHolds(model, map);
+        final Path filler = mount.resolve("filler"); // growth needed twice the table, the fence needs it once: fill up
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(filler))
+        {
+            final byte[] block = new byte[4096];
+            for (int i = 0; i < 16 << 8; i++)
+            {
+                out.write(block);
+            }
+            fail("a 16 MiB tmpfs took 16 MiB more");
+        }
+        catch (final java.io.IOException expected)
+        {
+            // no space left on device
+        }
+        DiskFullException closeFailure = null;
         try
         {
             map.close();
         }
         catch (final DiskFullException ex)
         {
-            // the close fence needs a copy of a table; without space the file is left for recovery
+            closeFailure = ex; // the close fence needs a copy of the table; without space the file is left for recovery
         }
+        assertNotNull(closeFailure, "the close fence found space for a copy of the table on a full disk");
+        assertTrue(closeFailure.getMessage().contains(file.toString()), closeFailure.getMessage());
         final OffHeapLongLongMap reopened = OffHeapLongLongMap.builder().file(file).build();
         assertTrue(reopened.recoveryReport().isPresent(), "the close could not fence: the file was left dirty");
         MapContents.assertHolds(model, reopened);
         java.nio.file.Files.delete(ballast);
+        java.nio.file.Files.delete(filler);
         for (long more = 0; more < 100; more++, key++) // space again: it grows
         {
             reopened.put(key, key);
