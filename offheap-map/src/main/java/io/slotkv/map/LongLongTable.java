@@ -19,6 +19,7 @@ import static io.slotkv.map.TableDescriptor.HEADER_LENGTH;
 import static io.slotkv.map.TableDescriptor.USED_ONE;
 import static io.slotkv.map.TableDescriptor.VALUE_KEY_OFFSET;
 import static io.slotkv.map.TableDescriptor.ZERO_KEY_VALUE_OFFSET;
+import static io.slotkv.map.TableDescriptor.filterWordOffset;
 import static io.slotkv.map.TableDescriptor.homeIndex;
 import static io.slotkv.map.TableDescriptor.regionLength;
 import static io.slotkv.map.TableDescriptor.slotOffset;
@@ -55,6 +56,9 @@ final class LongLongTable
     /** Address of slot 0. */
     private final long slots;
 
+    /** Address of the filter ({@link TableDescriptor}). */
+    private final long filter;
+
     /**
      * The table a replacement of this one copies into; null while none runs. Written by the replacement (under
      * the segment's write lock) before it freezes the first slot; the volatile store pairs with the read of a
@@ -86,6 +90,7 @@ final class LongLongTable
         this.seed = seed;
         this.valueKey = valueKey;
         this.slots = region.address() + HEADER_LENGTH;
+        this.filter = region.address() + TableDescriptor.filterOffset(capacity);
     }
 
     static int threshold(final int capacity, final double maxLoad)
@@ -167,6 +172,10 @@ final class LongLongTable
     {
         final int capacity = this.capacity;
         int index = homeIndex(hash, capacity);
+        if (!mayHold(hash, index))
+        {
+            return ABSENT; // never claimed here: as an empty key word, it ends the probe
+        }
         for (int probes = capacity; probes > 0; probes--)
         {
             final long slot = slotAddress(index);
@@ -185,6 +194,51 @@ final class LongLongTable
         // Full: every slot held another key when read, and claimed key words never change, so the key was not in
         // this table when the operation loaded it: absent, linearized at that load.
         return ABSENT;
+    }
+
+    /**
+     * Whether a key of {@code hash} may have claimed a slot of this table: false if it never did (its filter bits
+     * are set before its claiming CAS, and never cleared while the table is in use). An acquire load, like the key
+     * words: a reader validates {@link #retired} after it.
+     */
+    boolean mayHold(final long hash, final int home)
+    {
+        final long bits = TableDescriptor.filterBits(hash);
+        return (UnsafeApi.getLongAcquire(null, filter + filterWordOffset(home)) & bits) == bits;
+    }
+
+    /**
+     * Set the filter bits of {@code hash} (a CAS unless they are set already): before the claiming CAS of its key.
+     */
+    private void addToFilter(final long hash, final int home)
+    {
+        final long bits = TableDescriptor.filterBits(hash);
+        final long address = filter + filterWordOffset(home);
+        long word = UnsafeApi.getLongVolatile(null, address);
+        while ((word & bits) != bits)
+        {
+            final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | bits);
+            word = witness == word ? bits : witness;
+        }
+    }
+
+    /**
+     * Set the filter bits of {@code hash} in a table no other thread writes (a replacement's copy, or recovery's);
+     * readers may read it, and a single store of the word with bits added is atomic for them.
+     *
+     * @return true if a bit was not set before.
+     */
+    boolean addToFilterPrivate(final long hash)
+    {
+        final long bits = TableDescriptor.filterBits(hash);
+        final int offset = TableDescriptor.filterOffset(capacity) + filterWordOffset(homeIndex(hash, capacity));
+        final long word = region.getLong(offset);
+        if ((word & bits) == bits)
+        {
+            return false;
+        }
+        region.putLong(offset, word | bits);
+        return true;
     }
 
     /**
@@ -224,7 +278,8 @@ final class LongLongTable
             return ValueUpdate.apply(this, region.address() + ZERO_KEY_VALUE_OFFSET, op, word, expectedWord);
         }
         final int capacity = this.capacity;
-        int index = homeIndex(hash, capacity);
+        final int home = homeIndex(hash, capacity);
+        int index = home;
         for (int probes = capacity; probes > 0; probes--)
         {
             final long slot = slotAddress(index);
@@ -245,6 +300,8 @@ final class LongLongTable
                 {
                     return FROZEN;
                 }
+                // the bits before the claim (both full fences): a get that finds them unset knows the key unclaimed
+                addToFilter(hash, home);
                 keyWord = UnsafeApi.compareAndExchangeLong(null, slot + KEY_OFFSET, EMPTY_KEY, key);
                 if (EMPTY_KEY == keyWord)
                 {
@@ -534,6 +591,7 @@ final class LongLongTable
         {
             throw new IllegalStateException("private table is full: capacity=" + capacity);
         }
+        addToFilterPrivate(hash(key)); // before the key word, for readers that follow next here
         region.putLong(slotOffset(slot) + KEY_OFFSET, key);
         return slot;
     }

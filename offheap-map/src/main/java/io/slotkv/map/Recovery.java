@@ -429,6 +429,7 @@ final class Recovery
                     segment + ", capacity=" + next.capacity + ", in " + old.region);
             }
             final int copy = found >= 0 ? found : -found - 1;
+            next.addToFilterPrivate(next.hash(key));
             next.region.putLong(slotOffset(copy) + KEY_OFFSET, key);
             next.region.putLong(slotOffset(copy) + VALUE_OFFSET, recode(next, word, old, segment));
         }
@@ -454,7 +455,8 @@ final class Recovery
 
     /**
      * Check every slot of a current table and repair it in place: thaw frozen slots, clear values without a key,
-     * remove entries no probe can reach (key outside its probe chain) and later duplicates of a key, recount.
+     * remove entries no probe can reach (key outside its probe chain) and later duplicates of a key, add the filter
+     * bits an entry's key lacks (else a get would answer absent), recount.
      * Key words are never changed, so no probe chain is ever broken by a repair.
      */
     private static void scan(
@@ -560,6 +562,12 @@ final class Recovery
                 report.example("segment " + segment + " slot " + index + ": duplicate of key " + key + ", removed");
                 region.putLong(slot + VALUE_OFFSET, ABSENT);
                 continue;
+            }
+            if (table.addToFilterPrivate(hash))
+            {
+                report.filterWordsRepaired++;
+                report.example("segment " + segment + " slot " + index + ": key " + key + " was missing from the " +
+                    "filter, added");
             }
             live++;
         }

@@ -35,6 +35,7 @@ public final class RecoveryReport
     long unverifiablePurged;
     boolean cleanCheckFailed;
     int countsRepaired;
+    long filterWordsRepaired;
     int tablesRebuilt;
     long entries;
     long nanos;
@@ -71,6 +72,7 @@ public final class RecoveryReport
         keysInWrongSegmentPurged += part.keysInWrongSegmentPurged;
         unverifiablePurged += part.unverifiablePurged;
         countsRepaired += part.countsRepaired;
+        filterWordsRepaired += part.filterWordsRepaired;
         for (final String text : part.examples)
         {
             example(text);
@@ -253,6 +255,18 @@ public final class RecoveryReport
     }
 
     /**
+     * Filter words ({@code docs/spec}: a table's absent-key filter) that lacked a bit of an entry's key and were
+     * corrected; only damage to the file makes them (a crash leaves extra bits at most, which cost nothing but a
+     * probe).
+     *
+     * @return filter words recovery added missing bits to.
+     */
+    public long filterWordsRepaired()
+    {
+        return filterWordsRepaired;
+    }
+
+    /**
      * Tables replaced right after the repair because they held more key words than the largest max load (0.95)
      * allows (purged entries keep their key words): left as they were, a miss or an iteration could scan all of a
      * table that has no empty key word.
@@ -306,14 +320,14 @@ public final class RecoveryReport
 
     /**
      * Whether recovery wrote anything beyond its own bookkeeping: a finished or cleared replacement, a repaired
-     * count, a thawed slot, a purged entry or a rebuilt table.
+     * count, a thawed slot, a purged entry, a repaired filter word or a rebuilt table.
      *
      * @return true if recovery changed the file.
      */
     public boolean changedAnything()
     {
         return replacementsCompleted + replacementsCleared + countsRepaired + tablesRebuilt > 0 ||
-            slotsThawed + purged() > 0;
+            slotsThawed + purged() + filterWordsRepaired > 0;
     }
 
     @Override
@@ -327,7 +341,7 @@ public final class RecoveryReport
             "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
             keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
             keysInWrongSegmentPurged + ", unverifiable=" + unverifiablePurged + "; counts repaired=" +
-            countsRepaired + "; tables rebuilt=" + tablesRebuilt + "; entries=" + entries +
+            countsRepaired + "; filter words repaired=" + filterWordsRepaired + "; tables rebuilt=" + tablesRebuilt + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }
 }

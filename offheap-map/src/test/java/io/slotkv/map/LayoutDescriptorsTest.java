@@ -42,12 +42,53 @@ class LayoutDescriptorsTest
         assertEquals(64, TableDescriptor.HEADER_LENGTH);
         assertEquals(64, TableDescriptor.slotOffset(0));
         assertEquals(64 + 16 * 5, TableDescriptor.slotOffset(5));
-        assertEquals(64 + 16 * 16, TableDescriptor.regionLength(16));
+        assertEquals(64 + 16 * 16, TableDescriptor.filterOffset(16), "the filter follows the slots");
+        assertEquals(64, TableDescriptor.filterLength(16), "one word, padded to a cache line");
+        assertEquals(64, TableDescriptor.filterLength(128), "eight words");
+        assertEquals(128, TableDescriptor.filterLength(132));
+        assertEquals(64 + 16 * 16 + 64, TableDescriptor.regionLength(16));
+        assertEquals(0, TableDescriptor.filterWordOffset(0));
+        assertEquals(0, TableDescriptor.filterWordOffset(15));
+        assertEquals(8, TableDescriptor.filterWordOffset(16));
         assertEquals(16, TableDescriptor.MIN_CAPACITY);
         assertEquals(4, TableDescriptor.CAPACITY_GRANULE);
-        assertEquals((1 << 26) - 4, TableDescriptor.MAX_CAPACITY);
-        assertEquals(1 << 30, TableDescriptor.regionLength(TableDescriptor.MAX_CAPACITY), "fills the largest region");
-        assertEquals(4092, TableDescriptor.maxCapacity(1 << 16));
+        assertEquals(65_075_256, TableDescriptor.MAX_CAPACITY);
+        assertTrue(TableDescriptor.regionLength(TableDescriptor.MAX_CAPACITY) <= 1 << 30);
+        assertTrue(TableDescriptor.regionLength(TableDescriptor.MAX_CAPACITY + 4) > 1 << 30, "fills the largest region");
+        assertEquals(3968, TableDescriptor.maxCapacity(1 << 16));
+        assertEquals(1 << 16, TableDescriptor.regionLength(3968), "exactly");
+        for (int capacity = 24; capacity < 20_000; capacity += 4)
+        {
+            final long length = 1L + capacity * 33L / 2; // any length: the largest capacity that fits it
+            final int max = TableDescriptor.maxCapacity(length);
+            assertTrue(TableDescriptor.regionLength(max) <= length && TableDescriptor.regionLength(max + 4) > length,
+                "length " + length + ": " + max);
+        }
+    }
+
+    @Test
+    void shouldSetOneToThreeWellSpreadFilterBitsPerHash()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        final int[] perBit = new int[64];
+        long bitsSet = 0;
+        final int hashes = 640_000;
+        for (int i = 0; i < hashes; i++)
+        {
+            final long bits = TableDescriptor.filterBits(random.nextLong());
+            final int count = Long.bitCount(bits);
+            assertTrue(count >= 1 && count <= 3, Long.toHexString(bits));
+            bitsSet += count;
+            for (int bit = 0; bit < 64; bit++)
+            {
+                perBit[bit] += (int)(bits >>> bit) & 1;
+            }
+        }
+        assertTrue(bitsSet > 2.9 * hashes, "bits per hash: " + (double)bitsSet / hashes);
+        for (final int count : perBit)
+        {
+            assertTrue(Math.abs(count - bitsSet / 64.0) < bitsSet / 64.0 * 0.05, java.util.Arrays.toString(perBit));
+        }
     }
 
     @Test
@@ -66,7 +107,7 @@ class LayoutDescriptorsTest
     void shouldMapEveryHashToAHomeSlotInsideTheTable()
     {
         final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-        for (final int capacity : new int[]{16, 20, 1000, 4092, TableDescriptor.MAX_CAPACITY})
+        for (final int capacity : new int[]{16, 20, 1000, 3968, TableDescriptor.MAX_CAPACITY})
         {
             final int[] hits = new int[4];
             for (int i = 0; i < 100_000; i++)

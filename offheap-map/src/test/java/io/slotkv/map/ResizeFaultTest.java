@@ -132,7 +132,7 @@ class ResizeFaultTest
     @Test
     void shouldLoseNothingWhenConcurrentInsertersFillASegmentToMaximumCapacity() throws Exception
     {
-        // 64 KiB chunks: the largest table holds 4,092 slots; four threads insert until the segment is full
+        // 64 KiB chunks: the largest table holds 3,968 slots; four threads insert until the segment is full
         try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(dir.resolve("max.store"))
             .chunkSize(1 << 16).segments(1).build())
         {

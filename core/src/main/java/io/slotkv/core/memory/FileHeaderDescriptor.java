@@ -46,13 +46,16 @@ public final class FileHeaderDescriptor
     public static final long MAGIC = 0x0000_564B_544F_4C53L;
 
     /** Version of the file format this code reads and writes. */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
 
     /** Version 1: SlotKV 0.1, before crash recovery (two-word directory entries, root length in the header). */
     public static final int FORMAT_VERSION_1 = 1;
 
     /** Version 2: SlotKV 0.2, unseeded key hash and values stored with their sign bit flipped. */
     public static final int FORMAT_VERSION_2 = 2;
+
+    /** Version 3: a development layout, never released, whose tables had no absent-key filter. */
+    public static final int FORMAT_VERSION_3 = 3;
 
     /** The file was closed cleanly. */
     public static final long STATE_CLOSED = 0;
@@ -65,7 +68,7 @@ public final class FileHeaderDescriptor
 
     /**
      * Offset of the 32-bit format version: {@link #FORMAT_VERSION}; an open refuses {@link #FORMAT_VERSION_1},
-     * {@link #FORMAT_VERSION_2} and any other value.
+     * {@link #FORMAT_VERSION_2}, {@link #FORMAT_VERSION_3} and any other value.
      */
     public static final int FORMAT_VERSION_OFFSET;
 

@@ -769,6 +769,12 @@ public final class MappedFileSpace implements MemorySpace
                 "values) is not supported: this version reads version " + FORMAT_VERSION + "; export the entries " +
                 "with SlotKV 0.2 and re-create the store, file=" + path);
         }
+        if (FORMAT_VERSION_3 == version)
+        {
+            throw new CorruptStoreException("store format version 3 (a SlotKV development build: tables without the " +
+                "absent-key filter) is not supported: this version reads version " + FORMAT_VERSION + "; export " +
+                "the entries with the build that wrote it and re-create the store, file=" + path);
+        }
         if (FORMAT_VERSION != version)
         {
             throw corrupt("unsupported store format version", "version", version, String.valueOf(FORMAT_VERSION));

@@ -160,6 +160,27 @@ class MappedFileSpaceTest
     }
 
     @Test
+    void shouldNameTheEarlierFormatVersionsItRefuses() throws Exception
+    {
+        final String[] named = {null, "SlotKV 0.1", "SlotKV 0.2", "development build: tables without the absent-key"};
+        for (int version = 1; version <= 3; version++)
+        {
+            final Path file = dir.resolve("v" + version + ".store");
+            MappedFileSpace.open(file, SMALL_CHUNK).close();
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+            {
+                channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, version),
+                    FileHeaderDescriptor.FORMAT_VERSION_OFFSET);
+            }
+            final CorruptStoreException ex =
+                assertThrows(CorruptStoreException.class, () -> MappedFileSpace.open(file));
+            assertTrue(ex.getMessage().contains("store format version " + version) &&
+                ex.getMessage().contains(named[version]) && ex.getMessage().contains("reads version 4"),
+                ex.getMessage());
+        }
+    }
+
+    @Test
     void shouldRecordAnUncleanClose() throws Exception
     {
         final Path file = dir.resolve("dirty.store");

@@ -261,7 +261,7 @@ final class Mutator
                 break;
             case 3:
                 work.putLong("minCapacity", dir + MIN_CAPACITY_OFFSET, choose(random,
-                    0, 4, 12, 15, 16, 17, 18, 20, 32, 64, 1000, 4092, 4096, 65532, 67108860, 67108864,
+                    0, 4, 12, 15, 16, 17, 18, 20, 32, 64, 1000, 3968, 3972, 4092, 4096, 65532, 67108860, 67108864,
                     minCapacity * 2, minCapacity + 4, minCapacity - 4));
                 break;
             case 4:
@@ -359,7 +359,8 @@ final class Mutator
         {
             work.putLong(table + " capacity", table.offset + CAPACITY_OFFSET, choose(random,
                 0, 4, 12, 15, 16, 17, capacity - 4, capacity + 4, capacity - 1, capacity + 1, capacity * 2L,
-                (capacity / 2) & ~3, 4092, 4096, 4093, 67108860, 67108864, -1, Long.MIN_VALUE, Long.MAX_VALUE,
+                (capacity / 2) & ~3, 3968, 3972, 4092, 4096, 4093, 67108860, 67108864, -1, Long.MIN_VALUE,
+                Long.MAX_VALUE,
                 16 + 4 * random.nextInt(1019)));
         }
         else if (field < 9)

@@ -14,15 +14,16 @@ import java.util.List;
  * header, a table's value key, slots of a table the directory references, or bytes nothing reads (tables replaced
  * earlier, free space, space past the end), with reserved words and the header state word apart.
  * <p>
- * Follows store format version {@value #FORMAT_VERSION} (commit aa06af1): the directory header holds the hash seed
- * (40), its complement (48) and the missing value (56); a table header holds capacity (0), counts (8), key 0's value
- * word (16, segment 0's tables) and the table's value key (24), the rest reserved; a key's hash is
- * {@code LongHashing.mix(key, hashSeed)}; a value {@code v} is stored as {@code v ^ valueKey} of its table, raw 0
+ * Follows store format version {@value #FORMAT_VERSION}: the directory header holds the hash seed (40), its
+ * complement (48) and the missing value (56); a table header holds capacity (0), counts (8), key 0's value word (16,
+ * segment 0's tables) and the table's value key (24), the rest reserved; after the slots comes the table's absent-key
+ * filter (new in format 4: a word per 16 home slots, padded to 64 bytes; its bytes count as slot bytes); a key's hash
+ * is {@code LongHashing.mix(key, hashSeed)}; a value {@code v} is stored as {@code v ^ valueKey} of its table, raw 0
  * and 1 being ABSENT and FROZEN.
  */
 final class StoreLayout
 {
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
 
     static final int HEADER_LENGTH = 128;
     static final int MAGIC_OFFSET = 0;
@@ -133,7 +134,7 @@ final class StoreLayout
 
         long end()
         {
-            return offset + TABLE_HEADER_LENGTH + (long)capacity * SLOT_LENGTH;
+            return offset + regionLength(capacity);
         }
 
         int slot(final int index)
@@ -238,7 +239,7 @@ final class StoreLayout
                 continue;
             }
             final long capacity = Bytes.getLong(bytes, (int)offset);
-            final long regionEnd = offset + TABLE_HEADER_LENGTH + capacity * SLOT_LENGTH;
+            final long regionEnd = offset + regionLength(capacity);
             if (capacity >= MIN_CAPACITY && capacity % 4 == 0 && capacity < (1 << 26) && regionEnd <= limit &&
                 offset / chunkSize == (regionEnd - 1) / chunkSize && reservedZero(bytes, (int)offset) &&
                 !overlapsReferenced(offset, regionEnd))
@@ -257,6 +258,16 @@ final class StoreLayout
             result[i] = found.get(i);
         }
         return result;
+    }
+
+    /**
+     * @return the bytes of a table of {@code capacity} slots: header, slots, and the filter (a word per 16 slots,
+     * whole cache lines).
+     */
+    static long regionLength(final long capacity)
+    {
+        final long filterWords = (capacity + 15) / 16;
+        return TABLE_HEADER_LENGTH + capacity * SLOT_LENGTH + (filterWords + 7) / 8 * 64;
     }
 
     private static boolean reservedZero(final byte[] bytes, final int offset)
@@ -321,7 +332,7 @@ final class StoreLayout
                 if (within >= TABLE_HEADER_LENGTH ||
                     (within >= ZERO_KEY_VALUE_OFFSET && within < ZERO_KEY_VALUE_OFFSET + 8))
                 {
-                    return SLOT; // key 0's value word is data, like a slot's value word
+                    return SLOT; // key 0's value word is data, like a slot's value word; so is the filter
                 }
                 if (within >= VALUE_KEY_OFFSET && within < VALUE_KEY_OFFSET + 8)
                 {

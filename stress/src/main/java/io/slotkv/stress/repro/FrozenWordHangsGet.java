@@ -25,14 +25,14 @@ import java.util.concurrent.TimeoutException;
  * the key repairs it (the writer replaces the table).
  * <p>
  * Makes a 1-segment store with 100 entries, closes it, sets the value word of the first occupied slot to 1 in the
- * raw file (format 3: slots of 16 bytes after the 64-byte table header, key word then value word) and calls
+ * raw file (format 4: slots of 16 bytes after the 64-byte table header, key word then value word) and calls
  * {@code get} of that key with a limit of {@code limitMillis} (default 5000). Exits 1 if it does not return.
  * <p>
  * Run: {@code stress/repro-frozen-word-hangs-get.sh}.
  */
 public final class FrozenWordHangsGet
 {
-    /** Restated from FileHeaderDescriptor, DirectoryDescriptor and TableDescriptor (format 3). */
+    /** Restated from FileHeaderDescriptor, DirectoryDescriptor and TableDescriptor (format 4). */
     private static final int ROOT_OFFSET_OFFSET = 32;
     private static final int SEGMENT_0_TABLE_OFFSET = 64;
     private static final int TABLE_HEADER_LENGTH = 64;

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * {@code forEach} read each table once.
  * <p>
  * For each size: a 1-segment store of about that many slots with 200 entries, cleanly closed; then, in the raw file,
- * every empty slot given a random key with an absent value (a removed key; format 3 raw words: key, then
+ * every empty slot given a random key with an absent value (a removed key; format 4 raw words: key, then
  * {@code value ^ valueKey}, 0 = absent) and the header state set to open; then an open (recovery keeps them: a
  * removed key is valid), {@code forEach}, {@code size()}. Prints the milliseconds; exits 1 if the largest takes
  * longer than {@code limitMillis} (default 2000; each doubling of the capacity should double, not quadruple, it).
@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  */
 public final class IterationOverRemovedKeys
 {
-    /** Restated from FileHeaderDescriptor, DirectoryDescriptor and TableDescriptor (format 3). */
+    /** Restated from FileHeaderDescriptor, DirectoryDescriptor and TableDescriptor (format 4). */
     private static final int ROOT_OFFSET_OFFSET = 32;
     private static final int STATE_OFFSET = 40;
     private static final int SEGMENT_0_TABLE_OFFSET = 64;

@@ -27,7 +27,7 @@ import java.nio.file.StandardOpenOption;
 final class StoreFile
 {
     /** The store format version these offsets describe. */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
 
     /** DirectoryDescriptor: Segment Count. */
     static final int SEGMENT_COUNT_OFFSET = 8;
