@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Full SlotKV comparison: JMH JSON into docs/bench/, then docs/benchmarks.md and PNG charts from it.
 #
-#   bench/run-full.sh                      # defaults below (about 40 minutes on 2 cores)
+#   bench/run-full.sh                      # defaults below (about 70 minutes on 2 cores)
 #   THREADS="1 2 4 8" FORKS=5 bench/run-full.sh
 #   LONG_RUN=1 bench/run-full.sh           # adds the 16M-key size
 #   REPORT_ONLY=1 bench/run-full.sh        # regenerate docs/benchmarks.md and charts from the JSON already there
@@ -48,7 +48,7 @@ if [[ ! -f "$JAR" ]]; then
 fi
 
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.png "$OUT"/growth-latency.txt "$OUT"/commands.txt "$OUT"/machine.txt
+rm -f "$OUT"/*.json "$OUT"/*.png "$OUT"/growth-latency.txt "$OUT"/growth-read-latency-*.txt "$OUT"/commands.txt "$OUT"/machine.txt
 sizes_csv=$(echo $SIZES | tr ' ' ',')
 
 {
@@ -76,6 +76,14 @@ for t in $THREADS; do
   jmh 'MapBenchmark\.(get|getAbsent|put|getPut95|getPut50|getIncrement50)$' \
     -p distribution=ZIPFIAN -p size="$sizes_csv" -t "$t" \
     -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc -rf json -rff "$OUT/throughput-zipfian-t$t.json"
+  jmh 'MapBenchmark\.getBatch$' -p impl=SLOTKV,CHM,NBHML -p distribution=ZIPFIAN -p size="$sizes_csv" -t "$t" \
+    -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc -rf json -rff "$OUT/throughput-zipfian-batch-t$t.json"
+  jmh 'MapBenchmark\.(get|getAbsent|getPut50)$' -p impl=SLOTKV_4K,SLOTKV_FILE -p distribution=ZIPFIAN -p size="$sizes_csv" \
+    -t "$t" -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc -rf json \
+    -rff "$OUT/throughput-zipfian-variants-t$t.json"
+  jmh 'MapBenchmark\.(get|getAbsent|getPut50)$' -p impl=CHM_THP -p distribution=ZIPFIAN -p size="$sizes_csv" -t "$t" \
+    -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc -jvmArgsAppend "-XX:+UseTransparentHugePages" \
+    -rf json -rff "$OUT/throughput-zipfian-chm-thp-t$t.json"
   jmh 'GrowBenchmark\.fill$' -p size="$BIG" -t "$t" \
     -f "$FORKS" -wi "$GROW_WARMUP" -i "$GROW_ITER" -prof gc -rf json -rff "$OUT/grow-t$t.json"
 done
@@ -88,6 +96,14 @@ for t in $THREADS; do
   jmh 'GrowBenchmark\.fillTimed$' -p size="$BIG" -t "$t" -f 1 -wi 1 -i 3 -prof gc \
     -jvmArgsAppend "-Dslotkv.bench.growthLatencyFile=$ROOT/$OUT/growth-latency.txt" \
     -rf json -rff "$OUT/growth-latency-t$t.json"
+done
+
+flags=$(grep -o '<slotkv.jvm.flags>[^<]*' pom.xml | sed 's/<slotkv.jvm.flags>//')
+for impl in SLOTKV CHM; do
+  echo "java $flags -Xms4g -Xmx4g -jar $JAR growth-read-latency $impl $BIG 6 $OUT/growth-read-latency-$impl.txt" \
+    >> "$OUT/commands.txt"
+  "$JAVA" $flags -XX:+IgnoreUnrecognizedVMOptions --enable-native-access=ALL-UNNAMED -Xms4g -Xmx4g -jar "$JAR" \
+    growth-read-latency "$impl" "$BIG" 6 "$OUT/growth-read-latency-$impl.txt" | tail -1
 done
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"

@@ -45,6 +45,7 @@ public final class BenchmarkReport
         {"getPut50", "50/50 get/put (YCSB-A)"},
         {"getIncrement50", "50/50 get/increment"},
         {"getAbsent", "get absent key"},
+        {"getBatch", "get, 16 keys per getAll"},
     };
 
     private static final String[][] CONFIGURATION = {
@@ -53,6 +54,11 @@ public final class BenchmarkReport
             "Growing insert: no `initialCapacity`. increment = `incrementAndGet`."},
         {"CHM", "`new ConcurrentHashMap<Long, Long>(n)` (growing insert: `new ConcurrentHashMap<>()`); boxed keys " +
             "and values as most Java code uses it; increment = `merge(key, 1L, Long::sum)`."},
+        {"SLOTKV_4K", "As SLOTKV, with `.hugePages(false)`: tables on 4 KiB pages."},
+        {"SLOTKV_FILE", "As SLOTKV, with `.file(path)`: a store file in the temporary directory (the page cache of a " +
+            "disk-backed /tmp here), deleted at close."},
+        {"CHM_THP", "As CHM, in JVMs started with `-XX:+UseTransparentHugePages` (the heap on huge pages; the " +
+            "benchmark refuses to run this row without the flag)."},
         {"NBHML", "JCTools 4.0.5 `new NonBlockingHashMapLong<Long>(n)` (growing insert: no size); primitive keys, " +
             "boxed values; no atomic add, so increment = `get` + `replace(key, old, new)` / `putIfAbsent` retry loop."},
         {"CHRONICLE", "Chronicle Map 2026.1 `ChronicleMap.of(Long.class, Long.class).entries(max(1000, n)).create()`" +
@@ -263,6 +269,7 @@ public final class BenchmarkReport
         allocation(big);
         latency(big);
         growthLatency();
+        growthReadLatency();
         footprint();
         commands();
         final Path notes = dir.resolve("notes.md");
@@ -284,6 +291,15 @@ public final class BenchmarkReport
         for (final int threads : threadCounts())
         {
             ratioTarget("get", "throughput-zipfian", "get", threads, big, "ZIPFIAN", 3.0);
+            ratioTarget("get, 16 keys per getAll", "throughput-zipfian", "getBatch", threads, big, "ZIPFIAN", 3.0);
+            ratioTarget("get absent key", "throughput-zipfian", "getAbsent", threads, big, "ZIPFIAN", 1.5);
+            final int small = sizes("throughput-zipfian").stream().min(Integer::compare).orElse(big);
+            if (small < big)
+            {
+                ratioTarget("get, " + count(small) + " keys (in cache)", "throughput-zipfian", "get", threads, small,
+                    "ZIPFIAN", 1.5);
+                peerTarget("get, " + count(small) + " keys, vs NBHML", "get", threads, small, "NBHML", 1.0);
+            }
             ratioTarget("50/50 get/put", "throughput-zipfian", "getPut50", threads, big, "ZIPFIAN", 4.0);
             ratioTarget("growing insert 0 -> " + count(big), "grow", "fill", threads, big, null, 3.0);
             for (final String method : new String[] {"get", "put", "getPut50", "getIncrement50"})
@@ -323,8 +339,66 @@ public final class BenchmarkReport
             return;
         }
         final double ratio = slotkv.mops() / chm.mops();
-        line(String.format(Locale.ROOT, "| %s | %d | %.2f Mops/s | %.2f Mops/s | %.2fx | >= %.0fx | %s |", label, threads,
-            slotkv.mops(), chm.mops(), ratio, goal, ratio >= goal ? "yes" : "**no**"));
+        line(String.format(Locale.ROOT, "| %s | %d | %.2f Mops/s | %.2f Mops/s | %.2fx | >= %sx | %s |", label, threads,
+            slotkv.mops(), chm.mops(), ratio, goal(goal), ratio >= goal ? "yes" : "**no**"));
+    }
+
+    private void peerTarget(final String label, final String method, final int threads, final int size,
+        final String peer, final double goal)
+    {
+        final Row slotkv = find("throughput-zipfian", method, threads, size, "ZIPFIAN", "SLOTKV");
+        final Row other = find("throughput-zipfian", method, threads, size, "ZIPFIAN", peer);
+        if (null == slotkv || null == other)
+        {
+            line("| " + label + " | " + threads + " | missing | missing | | | |");
+            return;
+        }
+        final double ratio = slotkv.mops() / other.mops();
+        line(String.format(Locale.ROOT, "| %s | %d | %.2f Mops/s | (%s %.2f Mops/s) | %.2fx | >= %sx | %s |", label,
+            threads, slotkv.mops(), peer, other.mops(), ratio, goal(goal), ratio >= goal ? "yes" : "**no**"));
+    }
+
+    private static String goal(final double goal)
+    {
+        return goal == Math.rint(goal) ? String.format(Locale.ROOT, "%.0f", goal) :
+            String.format(Locale.ROOT, "%.1f", goal);
+    }
+
+    /**
+     * The {@code growth-read-latency} harness's summaries: one line per implementation, gets timed one by one by a
+     * reader thread while a writer grows the map.
+     */
+    private void growthReadLatency() throws IOException
+    {
+        final List<String> summaries = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "growth-read-latency-*.txt"))
+        {
+            for (final Path file : files)
+            {
+                final List<String> lines = Files.readAllLines(file);
+                if (!lines.isEmpty())
+                {
+                    summaries.add(lines.get(0));
+                }
+            }
+        }
+        if (summaries.isEmpty())
+        {
+            return;
+        }
+        java.util.Collections.sort(summaries);
+        line("## Get latency while the map grows (`growth-read-latency`, HdrHistogram of every get)");
+        line();
+        line("One thread inserts 0 -> n keys into an unsized map (several rounds); another gets keys already " +
+            "inserted, each timed with `System.nanoTime()` (its ~20 ns cost is in every figure); one JVM per " +
+            "implementation, `-Xms4g -Xmx4g`. Full histograms in `docs/bench/growth-read-latency-*.txt`. Goal for " +
+            "SlotKV: p99.9 <= 10 us, max <= 1 ms.");
+        line();
+        for (final String summary : summaries)
+        {
+            line("- " + summary);
+        }
+        line();
     }
 
     private void environment(final Map<String, String> machine)

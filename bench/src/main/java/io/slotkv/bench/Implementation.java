@@ -47,6 +47,27 @@ public enum Implementation
         }
     },
 
+    /**
+     * {@code ConcurrentHashMap<Long, Long>} in a JVM started with {@code -XX:+UseTransparentHugePages}: the heap on
+     * huge pages, as SlotKV's tables are by default. Refuses to open in a JVM without the flag, so a row under this
+     * name always measured it.
+     */
+    CHM_THP("ConcurrentHashMap, -XX:+UseTransparentHugePages")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            final String flag = java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseTransparentHugePages").getValue();
+            if (!"true".equals(flag))
+            {
+                throw new IllegalStateException("CHM_THP needs a JVM started with -XX:+UseTransparentHugePages " +
+                    "(JMH: -jvmArgsAppend -XX:+UseTransparentHugePages); UseTransparentHugePages=" + flag);
+            }
+            return new ConcurrentHashMapStore(presize ? entries : 0);
+        }
+    },
+
     /** JCTools {@code NonBlockingHashMapLong<Long>}: on heap, lock-free, primitive keys, boxed values. */
     NBHML("JCTools NonBlockingHashMapLong")
     {

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LongLongStoreTest
 {
     @ParameterizedTest
-    @EnumSource(Implementation.class)
+    @EnumSource(value = Implementation.class, names = "CHM_THP", mode = EnumSource.Mode.EXCLUDE) // CHM's code
     void shouldGetPutAndIncrementLikeAMap(final Implementation impl)
     {
         for (final boolean presize : new boolean[] {true, false})
@@ -39,6 +39,17 @@ class LongLongStoreTest
                 assertEquals(42, store.get(Keys.key(3)));
             }
         }
+    }
+
+    @Test
+    void shouldRefuseTheHugePageRowInAJvmWithoutHugePages()
+    {
+        final String flag = java.lang.management.ManagementFactory.getPlatformMXBean(
+            com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseTransparentHugePages").getValue();
+        org.junit.jupiter.api.Assumptions.assumeFalse("true".equals(flag), "this JVM runs with huge pages");
+        final IllegalStateException ex = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> Implementation.CHM_THP.open(10, true));
+        assertTrue(ex.getMessage().contains("-XX:+UseTransparentHugePages"), ex.getMessage());
     }
 
     @Test
