@@ -153,6 +153,7 @@ public final class BenchmarksMain
             final List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(forkJvmArgs());
+            command.addAll(impl.jvmArgs());
             command.addAll(List.of("-Xms4g", "-Xmx4g", "-cp", classPath, Footprint.class.getName(),
                 impl.name(), entries));
             final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

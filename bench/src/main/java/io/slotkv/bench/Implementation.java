@@ -66,6 +66,12 @@ public enum Implementation
             }
             return new ConcurrentHashMapStore(presize ? entries : 0);
         }
+
+        @Override
+        public java.util.List<String> jvmArgs()
+        {
+            return java.util.List.of("-XX:+UseTransparentHugePages");
+        }
     },
 
     /** JCTools {@code NonBlockingHashMapLong<Long>}: on heap, lock-free, primitive keys, boxed values. */
@@ -111,6 +117,14 @@ public enum Implementation
      * @return an empty map.
      */
     public abstract LongLongStore open(long entries, boolean presize);
+
+    /**
+     * @return flags a JVM that measures this implementation needs beyond the project's (none for most).
+     */
+    public java.util.List<String> jvmArgs()
+    {
+        return java.util.List.of();
+    }
 
     /**
      * @return the name to print in tables.
