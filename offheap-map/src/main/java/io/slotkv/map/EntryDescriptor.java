@@ -1,0 +1,113 @@
+package io.slotkv.map;
+
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+
+/**
+ * Layout of one entry of the byte store, at the start of a block of an {@link EntryHeap}; 8-byte aligned.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |        Header: Value Length (bits 0-27), Key Length (28-43),   |
+ *  |                Generation (44-63)                              |
+ *  +---------------------------------------------------------------+
+ *  |          CRC32C of the lengths, the key and the value         |
+ *  +---------------------------------------------------------------+
+ *  |                      Key bytes ...                           ...
+ *  +---------------------------------------------------------------+
+ *  |                      Value bytes ...                         ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * The first word (little-endian, one atomic load) is the <b>header</b>: the generation in its top
+ * {@link #GENERATION_BITS} bits, the key length, the value length. The generation belongs to the block, not to the
+ * entry: freeing the block adds one to it (and clears the lengths), allocation keeps it, so a reader holding an
+ * older reference to the block sees that it was reused ({@link EntryRef}). Nothing writes an entry once a slot names
+ * it.
+ * <p>
+ * A free block keeps its header (with the new generation) and uses the next word as its free-list link
+ * ({@link #NEXT_FREE_OFFSET}); every block is at least {@link SizeClasses#MIN_BLOCK} bytes.
+ */
+final class EntryDescriptor
+{
+    static final int HEADER_OFFSET;
+    static final int CHECKSUM_OFFSET;
+    static final int KEY_OFFSET;
+
+    /** The free-list link of a free block: the word after the header. */
+    static final int NEXT_FREE_OFFSET;
+
+    static final int VALUE_LENGTH_BITS = 28;
+    static final int KEY_LENGTH_BITS = 16;
+    static final int GENERATION_BITS = 64 - KEY_LENGTH_BITS - VALUE_LENGTH_BITS;
+
+    /** The longest key an entry can hold: 65,535 bytes. */
+    static final int MAX_KEY_LENGTH = (1 << KEY_LENGTH_BITS) - 1;
+
+    /** The longest value an entry can hold: 256 MiB - 1. */
+    static final int MAX_VALUE_LENGTH = (1 << VALUE_LENGTH_BITS) - 1;
+
+    private static final int KEY_LENGTH_SHIFT = VALUE_LENGTH_BITS;
+    private static final int GENERATION_SHIFT = VALUE_LENGTH_BITS + KEY_LENGTH_BITS;
+    private static final long GENERATION_MASK = (1L << GENERATION_BITS) - 1;
+
+    static
+    {
+        int offset = 0;
+        HEADER_OFFSET = offset;
+        offset += SIZE_OF_LONG;
+        CHECKSUM_OFFSET = offset;
+        NEXT_FREE_OFFSET = offset;
+        offset += SIZE_OF_INT;
+        KEY_OFFSET = offset;
+    }
+
+    private EntryDescriptor()
+    {
+    }
+
+    /**
+     * @return the bytes an entry of these lengths occupies (before rounding to its block).
+     */
+    static long entryLength(final int keyLength, final int valueLength)
+    {
+        return (long)KEY_OFFSET + keyLength + valueLength;
+    }
+
+    /**
+     * @return the offset of the value bytes from the start of the entry.
+     */
+    static int valueOffset(final int keyLength)
+    {
+        return KEY_OFFSET + keyLength;
+    }
+
+    static long header(final long generation, final int keyLength, final int valueLength)
+    {
+        return ((generation & GENERATION_MASK) << GENERATION_SHIFT) | ((long)keyLength << KEY_LENGTH_SHIFT) |
+            valueLength;
+    }
+
+    static long generation(final long header)
+    {
+        return header >>> GENERATION_SHIFT;
+    }
+
+    static int keyLength(final long header)
+    {
+        return (int)(header >>> KEY_LENGTH_SHIFT) & MAX_KEY_LENGTH;
+    }
+
+    static int valueLength(final long header)
+    {
+        return (int)header & MAX_VALUE_LENGTH;
+    }
+
+    /**
+     * @return the header of the block after it is freed: the next generation, no lengths.
+     */
+    static long freedHeader(final long header)
+    {
+        return header((generation(header) + 1) & GENERATION_MASK, 0, 0);
+    }
+}
