@@ -222,16 +222,17 @@ class EntryHeapTest
     }
 
     /**
-     * Two threads allocate, write their mark into the whole block, check it, and free, for random lengths: a block
-     * handed to both at once (a lost pop race, a wrong bump) shows as the other's mark.
+     * Threads allocate, write their mark into the whole block, check it, and free, over two size classes and a few
+     * blocks each, so the same blocks cycle through the free lists: a block handed to two threads at once (a pop
+     * that lost to a pop and push of the same block, a wrong bump) shows as another thread's mark.
      */
     @Test
     void concurrentAllocationsNeverShareABlock() throws Exception
     {
         final EntryHeap heap = new EntryHeap(space);
-        final CyclicBarrier start = new CyclicBarrier(2);
+        final Thread[] threads = new Thread[4];
+        final CyclicBarrier start = new CyclicBarrier(threads.length);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread[] threads = new Thread[2];
         for (int t = 0; t < threads.length; t++)
         {
             final long mark = 0x1111_1111_1111_1111L * (t + 1);
@@ -241,10 +242,10 @@ class EntryHeapTest
                 try
                 {
                     final SplittableRandom random = new SplittableRandom(seed);
-                    final long[] held = new long[64];
-                    final int[] heldLength = new int[64];
+                    final long[] held = new long[3];
+                    final int[] heldLength = new int[3];
                     start.await();
-                    for (int i = 0; i < 400_000; i++)
+                    for (int i = 0; i < 2_000_000 && null == failure.get(); i++)
                     {
                         final int slot = random.nextInt(held.length);
                         if (0 != held[slot])
@@ -259,7 +260,7 @@ class EntryHeapTest
                             }
                             heap.free(held[slot], heldLength[slot]);
                         }
-                        final int length = 16 + 8 * random.nextInt(40);
+                        final int length = 16 + 8 * random.nextInt(2);
                         held[slot] = heap.allocate(length);
                         heldLength[slot] = length;
                         final long address = heap.address(held[slot], length);
@@ -281,6 +282,22 @@ class EntryHeapTest
             thread.join();
         }
         assertNull(failure.get());
+    }
+
+    @Test
+    void theRestOfAnArenaBecomesBlocksThatFitIt()
+    {
+        final EntryHeap heap = new EntryHeap(space);
+        heap.allocate(40_000);
+        heap.allocate(60_000); // does not fit the first arena's rest: a second arena, the rest carved
+        assertEquals(EntryHeap.FIRST_ARENA_LENGTH * 3L, heap.arenaBytes());
+        for (int sizeClass = 0; SizeClasses.blockLength(sizeClass) <= EntryHeap.FIRST_ARENA_LENGTH; sizeClass++)
+        {
+            final int length = SizeClasses.blockLength(sizeClass);
+            final long position = heap.allocate(length);
+            assertNotEquals(0, heap.address(position, length),
+                "a block of " + length + " bytes past its arena's end: position=" + position);
+        }
     }
 
     @Test
