@@ -104,7 +104,7 @@ final class Cursor
         }
     }
 
-    private void collectSpan(final Segment segment)
+    private void collectSpan(final Segment<LongLongTable> segment)
     {
         int spanSlots = SPAN_SLOTS;
         int attempt = 0;

@@ -35,17 +35,12 @@ import static io.slotkv.map.TableDescriptor.slotOffset;
  * paths address the slots directly, without a per-access bounds check, and no word read from memory ever
  * addresses memory.
  * <p>
- * <b>Lifetime.</b> {@link #next} names the table a replacement copies this one into, from before its first slot is
- * frozen: a reader that meets a frozen slot of its key reads the key there instead of waiting. {@link #retired} is
- * set once no operation can newly reach the table; from then on its memory may be given back or reused, so a reader
- * that read anything from it checks this flag afterwards and starts again if it is set (docs/design.md,
- * "Memory lifetime").
+ * <b>Lifetime:</b> see {@link SegmentTable}.
  */
-final class LongLongTable
+final class LongLongTable extends SegmentTable<LongLongTable>
 {
-    final MemoryRegion region;
-    final int capacity;
     final int threshold;
+    final double maxLoad;
 
     /** Seed of the key hash: the map's. */
     final long seed;
@@ -59,38 +54,35 @@ final class LongLongTable
     /** Address of the filter ({@link TableDescriptor}). */
     private final long filter;
 
-    /**
-     * The table a replacement of this one copies into; null while none runs. Written by the replacement (under
-     * the segment's write lock) before it freezes the first slot; the volatile store pairs with the read of a
-     * reader that saw a frozen slot (the freezing CAS is after the store, the reader's load of the frozen word is
-     * an acquire).
-     */
-    volatile LongLongTable next;
-
-    /**
-     * Set (volatile, then a full fence) before the table's memory is released or reused; a reader reads it after
-     * the words it used (acquire loads) and discards them if it is set.
-     */
-    volatile boolean retired;
-
     /** Set by a writer whose value cannot be encoded with {@link #valueKey}: the next replacement re-keys. */
     volatile boolean rekeyRequested;
 
+    @Override
+    boolean needsRekey()
+    {
+        return rekeyRequested;
+    }
+
     private LongLongTable(final MemoryRegion region, final int capacity, final double maxLoad, final long seed,
         final long valueKey)
+    {
+        super(checkLength(region, capacity), capacity);
+        this.maxLoad = maxLoad;
+        this.threshold = threshold(capacity, maxLoad);
+        this.seed = seed;
+        this.valueKey = valueKey;
+        this.slots = region.address() + HEADER_LENGTH;
+        this.filter = region.address() + TableDescriptor.filterOffset(capacity);
+    }
+
+    private static MemoryRegion checkLength(final MemoryRegion region, final int capacity)
     {
         if (region.length() < regionLength(capacity))
         {
             throw new IllegalArgumentException("region too short for the table: length=" + region.length() +
                 ", capacity=" + capacity);
         }
-        this.region = region;
-        this.capacity = capacity;
-        this.threshold = threshold(capacity, maxLoad);
-        this.seed = seed;
-        this.valueKey = valueKey;
-        this.slots = region.address() + HEADER_LENGTH;
-        this.filter = region.address() + TableDescriptor.filterOffset(capacity);
+        return region;
     }
 
     static int threshold(final int capacity, final double maxLoad)
@@ -349,6 +341,7 @@ final class LongLongTable
         return TableDescriptor.used(counts());
     }
 
+    @Override
     int live()
     {
         return TableDescriptor.live(counts());
@@ -363,6 +356,7 @@ final class LongLongTable
      * @return the number of slots that held a value when this pass reached them: an upper bound of the entries the
      * copy pass will copy.
      */
+    @Override
     int freezeAbsent()
     {
         int valued = 0;
@@ -391,6 +385,7 @@ final class LongLongTable
      * exactly as it was (an inserter that claimed a key word and then met the frozen value word retries here and
      * finds its key).
      */
+    @Override
     void thawAbsent()
     {
         for (int index = -1; index < capacity; index++)
@@ -450,6 +445,7 @@ final class LongLongTable
      * @param zeroKey true for segment 0's tables, whose header holds key 0's word; other tables' key-0 words are
      *               frozen but never copied.
      */
+    @Override
     void copyAndFreezeInto(final LongLongTable target, final int slots, final boolean zeroKey)
     {
         copyAndFreezeZeroKey(zeroKey ? target : null);
@@ -619,5 +615,53 @@ final class LongLongTable
             index = ++index == capacity ? 0 : index;
         }
         return -capacity - 1;
+    }
+
+    /**
+     * Long-map tables for {@link Segment}: same seed and value key as the table replaced, or a new value key chosen
+     * from the map's random words when re-keying.
+     */
+    static final class Kind implements TableKind<LongLongTable>
+    {
+        private final ValueKeys valueKeys;
+
+        /**
+         * @param valueKeys the map's source of value keys, for re-keying.
+         */
+        Kind(final ValueKeys valueKeys)
+        {
+            this.valueKeys = valueKeys;
+        }
+
+        @Override
+        public LongLongTable allocate(final MemorySpace space, final int capacity, final LongLongTable like)
+        {
+            return LongLongTable.allocate(space, capacity, like.maxLoad, like.seed, like.valueKey);
+        }
+
+        @Override
+        public LongLongTable allocateRekeyed(final MemorySpace space, final int capacity, final LongLongTable stable)
+        {
+            final long valueKey = stable.chooseValueKey(valueKeys::next);
+            return LongLongTable.allocate(space, capacity, stable.maxLoad, stable.seed, valueKey);
+        }
+
+        @Override
+        public int maxCapacity(final int maxRegionLength)
+        {
+            return TableDescriptor.maxCapacity(maxRegionLength);
+        }
+
+        @Override
+        public int capacity(final long slots, final int maxCapacity)
+        {
+            return TableDescriptor.capacity(slots, maxCapacity);
+        }
+
+        @Override
+        public int threshold(final int capacity, final double maxLoad)
+        {
+            return LongLongTable.threshold(capacity, maxLoad);
+        }
     }
 }

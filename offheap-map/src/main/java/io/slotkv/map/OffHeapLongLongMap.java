@@ -63,7 +63,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
     private static final System.Logger LOGGER = System.getLogger(OffHeapLongLongMap.class.getName());
 
-    private final Segment[] segments;
+    private final Segment<LongLongTable>[] segments;
     private final int segmentMask;
     private final boolean persistent;
     private final boolean readOnly;
@@ -91,6 +91,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         this.location = space.toString();
         this.reclaimer = new Reclaimer(space);
         this.valueKeys = null != builder.valueKeys ? builder.valueKeys : new ValueKeys();
+        final LongLongTable.Kind tableKind = new LongLongTable.Kind(valueKeys);
         final MemoryRegion directory;
         if (MemorySpace.NO_ROOT == space.rootOffset())
         {
@@ -112,12 +113,12 @@ public final class OffHeapLongLongMap implements AutoCloseable
             directory.putLong(HASH_SEED_OFFSET, seed);
             directory.putLong(HASH_SEED_CHECK_OFFSET, ~seed);
             directory.putLong(MISSING_VALUE_OFFSET, missingValue);
-            this.segments = new Segment[segmentCount];
+            this.segments = newSegments(segmentCount);
             for (int i = 0; i < segmentCount; i++)
             {
                 final LongLongTable table = LongLongTable.allocate(space, minCapacity, maxLoad, seed, valueKeys.next());
                 directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
-                segments[i] = new Segment(i, space, directory, maxLoad, minCapacity, table, reclaimer, valueKeys);
+                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, tableKind);
             }
             // one word makes the map exist: a creation killed before it leaves an empty store, opened as new
             space.root(directory);
@@ -185,11 +186,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
                 }
                 space.reuseSpaceOutside(recovery.liveRegions());
             }
-            this.segments = new Segment[(int)segmentCount];
+            this.segments = newSegments((int)segmentCount);
             for (int i = 0; i < segmentCount; i++)
             {
-                segments[i] = new Segment(i, space, directory, maxLoad, (int)minCapacity, recovery.table(i), reclaimer,
-                    valueKeys);
+                segments[i] = new Segment<>(i, space, directory, maxLoad, (int)minCapacity, recovery.table(i),
+                    reclaimer, tableKind);
             }
         }
         this.segmentMask = segments.length - 1;
@@ -210,7 +211,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     private void rebuildOverfullTables(final RecoveryReport report)
     {
-        for (final Segment segment : segments)
+        for (final Segment<LongLongTable> segment : segments)
         {
             final LongLongTable table = segment.table;
             // a map's own inserts stop at the threshold of the largest max load, whatever the directory now says
@@ -450,7 +451,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     public long size()
     {
         long size = containsKey(EMPTY_KEY) ? 1 : 0;
-        for (final Segment segment : segments)
+        for (final Segment<LongLongTable> segment : segments)
         {
             while (true)
             {
@@ -487,7 +488,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             throw readOnlyException();
         }
-        for (final Segment segment : segments) // segment 0's new table holds no key 0 either
+        for (final Segment<LongLongTable> segment : segments) // segment 0's new table holds no key 0 either
         {
             segment.clear();
         }
@@ -550,7 +551,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     public long capacity()
     {
         long capacity = 0;
-        for (final Segment segment : segments)
+        for (final Segment<LongLongTable> segment : segments)
         {
             capacity += table(segment).capacity;
         }
@@ -570,7 +571,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     {
         final MemorySpace space = this.space;
         long bytes = space.footprint(openDirectory()) + reclaimer.pendingBytes();
-        for (final Segment segment : segments)
+        for (final Segment<LongLongTable> segment : segments)
         {
             bytes += space.footprint(table(segment).region);
         }
@@ -635,9 +636,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             try
             {
-                final LongLongTable[] tables = segments[i].close(fence && null == failure);
-                java.util.Collections.addAll(held, tables);
-                fences[i] = tables.length > 1 ? tables[1] : null;
+                final java.util.List<LongLongTable> tables = segments[i].close(fence && null == failure);
+                held.addAll(tables);
+                fences[i] = tables.size() > 1 ? tables.get(1) : null;
             }
             catch (final RuntimeException ex)
             {
@@ -695,7 +696,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     void abandon()
     {
         closed = true;
-        for (final Segment segment : segments)
+        for (final Segment<LongLongTable> segment : segments)
         {
             segment.table = null;
         }
@@ -708,7 +709,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * @return segment {@code i}, for tests and iteration.
      */
-    Segment segment(final int i)
+    Segment<LongLongTable> segment(final int i)
     {
         return segments[i];
     }
@@ -773,7 +774,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
     private long read(final long key, final long hash, final long absent, final Found found, final boolean presence)
     {
-        final Segment segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
+        final Segment<LongLongTable> segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
         while (true)
         {
             LongLongTable at = table(segment);
@@ -827,7 +828,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             throw readOnlyException();
         }
         final long hash = LongHashing.mix(key, seed);
-        final Segment segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
+        final Segment<LongLongTable> segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
         int counter = reclaimer.enter();
         try
         {
@@ -983,7 +984,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
         return directory;
     }
 
-    private static LongLongTable table(final Segment segment)
+    @SuppressWarnings("unchecked") // an array of a generic type: every element is made with LongLongTable
+    private static Segment<LongLongTable>[] newSegments(final int count)
+    {
+        return (Segment<LongLongTable>[])new Segment<?>[count];
+    }
+
+    private static LongLongTable table(final Segment<LongLongTable> segment)
     {
         final LongLongTable table = segment.table;
         if (null == table)

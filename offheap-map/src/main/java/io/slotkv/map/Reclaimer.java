@@ -94,7 +94,7 @@ final class Reclaimer
      * newly reach: mark it retired and release its memory once no writer can hold it (waiting a little for that,
      * else at a later call). The calling thread must not be inside an operation of this map ({@link #enter}).
      */
-    void retire(final LongLongTable table)
+    void retire(final SegmentTable<?> table)
     {
         table.retired = true;
         VarHandle.fullFence(); // the flag is visible before anything reuses or releases the memory
@@ -179,10 +179,10 @@ final class Reclaimer
 
     private static final class Retired
     {
-        final LongLongTable table;
+        final SegmentTable<?> table;
         final long epoch;
 
-        Retired(final LongLongTable table, final long epoch)
+        Retired(final SegmentTable<?> table, final long epoch)
         {
             this.table = table;
             this.epoch = epoch;

@@ -4,6 +4,7 @@ import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 
+import java.util.List;
 import java.util.concurrent.locks.StampedLock;
 
 import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
@@ -12,9 +13,9 @@ import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
 
 /**
- * One segment of an {@link OffHeapLongLongMap}: the current table and the lock that only table replacement
+ * One segment of a map: the current table and the lock that only table replacement
  * (resize, rebuild, re-key, clear, close) takes. Readers never take it nor wait for it: one that meets a frozen
- * slot of its key reads the key in the table being filled ({@link LongLongTable#next}). A writer that meets a
+ * slot of its key reads the key in the table being filled ({@link SegmentTable#next}). A writer that meets a
  * frozen word or a full table calls {@link #awaitOrReplace}: it waits on the read side of the lock, so every
  * writer waiting for one replacement wakes at once, and only when no replacement is running and the table still
  * needs one does a writer take the write lock and replace it.
@@ -24,11 +25,11 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
  * <ol>
  *   <li>allocate the new table, disk space reserved (may throw: nothing changed), and name it as the current
  *       table's {@code next} for readers;</li>
- *   <li>{@link LongLongTable#freezeAbsent}: freeze every slot without a value, counting the slots with one (a
+ *   <li>{@link SegmentTable#freezeAbsent}: freeze every slot without a value, counting the slots with one (a
  *       crash: frozen slots of a current table are absent; recovery thaws them). If the new table is too small
  *       for that count, thaw and start again with a larger one: the segment is exactly as it was;</li>
  *   <li>record the new table as the segment's Next Table in the directory (one word);</li>
- *   <li>{@link LongLongTable#copyAndFreezeInto}: copy, then freeze, slot by slot (a crash: every frozen slot's
+ *   <li>{@link SegmentTable#copyAndFreezeInto}: copy, then freeze, slot by slot (a crash: every frozen slot's
  *       value is in the next table; recovery copies the unfrozen rest and publishes it) - nothing here allocates
  *       or throws;</li>
  *   <li>name the new table as the segment's Table (one word: the replacement's commit point in the file), clear
@@ -36,12 +37,16 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
  *   <li>publish it to operations with the volatile store of {@link #table}, release the lock, and retire the old
  *       table ({@link Reclaimer}): its memory goes back once no writer can hold it.</li>
  * </ol>
- * <b>Re-keying</b> (a writer's value cannot be encoded with the table's value key, see {@link SlotDescriptor}):
+ * The protocol is the same for every kind of table; what differs (how a table is made, sized and encoded) is its
+ * {@link TableKind}.
+ * <p>
+ * <b>Re-keying</b> (the long map: a writer's value cannot be encoded with the table's value key, see
+ * {@link SlotDescriptor}):
  * two replacements under one hold of the lock. The first copies the table as it is into a private table; writers
  * keep waiting, so the private table cannot change, and a value key that encodes all its values is chosen for the
  * second, which copies into the table that is then published.
  */
-final class Segment
+final class Segment<T extends SegmentTable<T>>
 {
     /** Tries at sizing a new table when writers keep adding entries while it is being frozen. */
     private static final int SIZING_ATTEMPTS = 3;
@@ -49,7 +54,7 @@ final class Segment
     private final int index;
     private final StampedLock lock = new StampedLock();
     private final Reclaimer reclaimer;
-    private final ValueKeys valueKeys;
+    private final TableKind<T> kind;
 
     /** The map's space and directory; read and written only under the write lock, dropped by {@link #close}. */
     private MemorySpace space;
@@ -64,7 +69,7 @@ final class Segment
      * publishes the new table's contents (written with plain stores while private) to the volatile load at the
      * start of every operation.
      */
-    volatile LongLongTable table;
+    volatile T table;
 
     /** Steps of {@link #replace} at which a test can stop it as if the process died there. */
     enum Step
@@ -87,20 +92,20 @@ final class Segment
         final MemoryRegion directory,
         final double maxLoad,
         final int minCapacity,
-        final LongLongTable table,
+        final T table,
         final Reclaimer reclaimer,
-        final ValueKeys valueKeys)
+        final TableKind<T> kind)
     {
         this.index = index;
         this.space = space;
         this.directory = directory;
         this.maxLoad = maxLoad;
         this.minCapacity = minCapacity;
-        this.maxCapacity = TableDescriptor.maxCapacity(space.maxRegionLength());
+        this.maxCapacity = kind.maxCapacity(space.maxRegionLength());
         this.readOnly = space.isReadOnly();
         this.table = table;
         this.reclaimer = reclaimer;
-        this.valueKeys = valueKeys;
+        this.kind = kind;
     }
 
     /**
@@ -111,7 +116,7 @@ final class Segment
      * @throws IllegalStateException if the table is at maximum capacity and full (the segment is unchanged).
      * @throws io.slotkv.core.memory.DiskFullException if the store file cannot grow (the segment is unchanged).
      */
-    void awaitOrReplace(final LongLongTable seen)
+    void awaitOrReplace(final T seen)
     {
         // wait for a running replacement on the shared side: all the writers it stopped go on together
         lock.unlockRead(lock.readLock());
@@ -119,11 +124,11 @@ final class Segment
         {
             return;
         }
-        final LongLongTable[] retired;
+        final List<T> retired;
         final long stamp = lock.writeLock();
         try
         {
-            final LongLongTable current = table;
+            final T current = table;
             if (current != seen)
             {
                 return;
@@ -133,24 +138,23 @@ final class Segment
                 throw new CorruptStoreException("read-only store has a frozen or full table: segment=" + index +
                     ", capacity=" + current.capacity + ", in " + space);
             }
-            if (current.rekeyRequested)
+            if (current.needsRekey())
             {
-                final LongLongTable copy = replace(current, current.capacity, true, current.valueKey);
-                final long valueKey = copy.chooseValueKey(valueKeys::next);
-                table = replace(copy, capacityFor(copy.live()), true, valueKey);
-                retired = new LongLongTable[]{current, copy};
+                final T copy = replace(current, current.capacity, true, false);
+                table = replace(copy, capacityFor(copy.live()), true, true);
+                retired = List.of(current, copy);
             }
             else
             {
-                table = replace(current, capacityFor(current.live()), true, current.valueKey);
-                retired = new LongLongTable[]{current};
+                table = replace(current, capacityFor(current.live()), true, false);
+                retired = List.of(current);
             }
         }
         finally
         {
             lock.unlockWrite(stamp);
         }
-        for (final LongLongTable old : retired)
+        for (final T old : retired)
         {
             reclaimer.retire(old);
         }
@@ -175,7 +179,7 @@ final class Segment
      */
     void clear()
     {
-        final LongLongTable current;
+        final T current;
         final long stamp = lock.writeLock();
         try
         {
@@ -184,7 +188,7 @@ final class Segment
             {
                 throw OffHeapLongLongMap.closedException();
             }
-            table = replace(current, minCapacity, false, current.valueKey);
+            table = replace(current, minCapacity, false, false);
         }
         finally
         {
@@ -203,23 +207,23 @@ final class Segment
      * (which the directory now names); the caller retires them.
      * @throws RuntimeException if the fence could not be allocated; the segment is detached anyway, unfenced.
      */
-    LongLongTable[] close(final boolean fence)
+    List<T> close(final boolean fence)
     {
         final long stamp = lock.writeLock();
         try
         {
-            final LongLongTable current = table;
+            final T current = table;
             table = null;
             if (null == current)
             {
-                return new LongLongTable[0];
+                return List.of();
             }
             if (fence)
             {
-                // the same size and key: it holds what this table holds
-                return new LongLongTable[]{current, replace(current, current.capacity, true, current.valueKey)};
+                // the same size and encoding: it holds what this table holds
+                return List.of(current, replace(current, current.capacity, true, false));
             }
-            return new LongLongTable[]{current};
+            return List.of(current);
         }
         finally
         {
@@ -232,15 +236,15 @@ final class Segment
     /**
      * Run the replacement protocol of the class documentation on {@code current}.
      *
-     * @param copy     false to discard the values (clear).
-     * @param valueKey of the new table: {@code current}'s, except when re-keying.
+     * @param copy  false to discard the values (clear).
+     * @param rekey true to encode the new table for the values of {@code current}, which no writer can change
+     *              ({@link TableKind#allocateRekeyed}); false to encode it like {@code current}.
      * @return the new table, named by the directory; the caller publishes it to operations and retires
      * {@code current}.
      */
-    private LongLongTable replace(final LongLongTable current, final int capacity, final boolean copy,
-        final long valueKey)
+    private T replace(final T current, final int capacity, final boolean copy, final boolean rekey)
     {
-        LongLongTable next = LongLongTable.allocate(space, capacity, maxLoad, current.seed, valueKey);
+        T next = rekey ? kind.allocateRekeyed(space, capacity, current) : kind.allocate(space, capacity, current);
         current.next = next; // before the first freeze: a reader that meets a frozen slot reads its key there
         try
         {
@@ -260,7 +264,7 @@ final class Segment
                     throw new IllegalStateException("segment keeps growing while it is resized: segment=" + index +
                         ", entries=" + valued + ", capacity=" + next.capacity);
                 }
-                final LongLongTable larger = LongLongTable.allocate(space, needed, maxLoad, current.seed, valueKey);
+                final T larger = kind.allocate(space, needed, next); // encoded like the first try
                 current.next = larger;
                 reclaimer.retire(next); // readers may have read it (empty): they validate
                 next = larger;
@@ -331,8 +335,8 @@ final class Segment
     {
         final int entries = Math.max(0, live);
         final int capacity = Math.max(minCapacity,
-            TableDescriptor.capacity((long)Math.ceil(2.0 * entries / maxLoad), maxCapacity));
-        if (entries >= LongLongTable.threshold(capacity, maxLoad))
+            kind.capacity((long)Math.ceil(2.0 * entries / maxLoad), maxCapacity));
+        if (entries >= kind.threshold(capacity, maxLoad))
         {
             throw new IllegalStateException("segment is full: segment=" + index + ", capacity=" + capacity +
                 ", live=" + entries + ", maxCapacity=" + maxCapacity + " (largest table in one region of " +

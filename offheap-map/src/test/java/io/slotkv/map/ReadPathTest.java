@@ -50,7 +50,7 @@ class ReadPathTest
                 key++;
             }
             // fill up to just below the next threshold, so that one more insert replaces the table
-            final Segment segment = map.segment(0);
+            final Segment<LongLongTable> segment = map.segment(0);
             final LongLongTable table = segment.table;
             while (table.used() < table.threshold)
             {
