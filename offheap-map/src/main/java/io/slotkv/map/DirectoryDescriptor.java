@@ -64,6 +64,9 @@ final class DirectoryDescriptor
     /** "LONGLONG" in ASCII, little-endian. */
     static final long KIND_LONG_LONG = 0x474E_4F4C_474E_4F4CL;
 
+    /** "BYTESTOR" in ASCII, little-endian: a byte store's directory ({@link OffHeapByteStore}). */
+    static final long KIND_BYTES = 0x524F_5453_4554_5942L;
+
     static final int KIND_OFFSET;
     static final int SEGMENT_COUNT_OFFSET;
     static final int MAX_LOAD_OFFSET;

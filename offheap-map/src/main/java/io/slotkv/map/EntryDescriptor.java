@@ -104,6 +104,15 @@ final class EntryDescriptor
     }
 
     /**
+     * The lengths' share of an entry's checksum: the checksum word is the CRC32C of the key and value bytes XOR this,
+     * so that an entry whose lengths were damaged fails its check too.
+     */
+    static int lengthsCheck(final int keyLength, final int valueLength)
+    {
+        return (int)io.slotkv.core.hash.LongHashing.mix(((long)keyLength << 32) | valueLength);
+    }
+
+    /**
      * @return the header of the block after it is freed: the next generation, no lengths.
      */
     static long freedHeader(final long header)

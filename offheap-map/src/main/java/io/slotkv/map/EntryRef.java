@@ -3,17 +3,19 @@ package io.slotkv.map;
 /**
  * The slot word of a byte-store table: which entry a slot names, and in which state.
  * <pre>
- *   63 62 61          52 51             36 35                              0
- *  +-----+--------------+-----------------+---------------------------------+
- *  | tag | fingerprint  |   generation    |   position (8-byte units)       |
- *  +-----+--------------+-----------------+---------------------------------+
+ *   63  62 61  60        52 51             36 35                              0
+ *  +---+-----+-------------+-----------------+---------------------------------+
+ *  | F |state| fingerprint |   generation    |   position (8-byte units)       |
+ *  +---+-----+-------------+-----------------+---------------------------------+
  * </pre>
- * <b>Tag:</b> {@link #EMPTY} (the whole word 0: no key ever claimed the slot), {@link #LIVE} (the entry is the key's
- * value), {@link #TOMBSTONE} (the key was removed; the word still names its last entry, whose key bytes stay, so the
- * slot keeps its key), {@link #FROZEN} (the whole word {@code 0xC000_0000_0000_0000}: a replacement copied the slot).
+ * <b>State:</b> {@link #EMPTY} (the whole word 0: no key ever claimed the slot), {@link #LIVE} (the entry is the
+ * key's value), {@link #TOMBSTONE} (the key was removed; the word still names its last entry, whose key bytes stay,
+ * so the slot keeps its key). <b>F</b>, the sign bit, is {@link #FROZEN_BIT}: a replacement froze the slot, keeping
+ * the rest of the word (so it can be thawed, and the entry of a frozen tombstone freed after the replacement). A
+ * frozen LIVE word's value is in the next table; a frozen EMPTY or TOMBSTONE word has none.
  * <p>
  * <b>Fingerprint:</b> {@value #FINGERPRINT_BITS} bits of the key's hash, so a probe passes a slot of another key
- * without reading its entry (1 in 1,024 do read it). <b>Generation:</b> the low {@value #GENERATION_BITS} bits of the
+ * without reading its entry (1 in 512 do read it). <b>Generation:</b> the low {@value #GENERATION_BITS} bits of the
  * entry's block generation when the word was made ({@link EntryDescriptor}); a reader accepts the entry only if they
  * match, and a CAS expecting this word fails once the block was freed, unless it was freed and reused a multiple of
  * 65,536 times in between. <b>Position:</b> the block's position in its segment's {@link EntryHeap}, in 8-byte units.
@@ -22,14 +24,14 @@ final class EntryRef
 {
     static final int POSITION_BITS = 36;
     static final int GENERATION_BITS = 16;
-    static final int FINGERPRINT_BITS = 10;
+    static final int FINGERPRINT_BITS = 9;
 
     static final long EMPTY = 0;
-    static final long LIVE = 1L << 62;
-    static final long TOMBSTONE = 2L << 62;
-    static final long FROZEN = 3L << 62;
+    static final long LIVE = 1L << 61;
+    static final long TOMBSTONE = 2L << 61;
+    static final long FROZEN_BIT = 1L << 63;
 
-    private static final long TAG_MASK = 3L << 62;
+    private static final long STATE_MASK = 3L << 61;
     private static final int GENERATION_SHIFT = POSITION_BITS;
     private static final int FINGERPRINT_SHIFT = POSITION_BITS + GENERATION_BITS;
     private static final long POSITION_MASK = (1L << POSITION_BITS) - 1;
@@ -60,18 +62,25 @@ final class EntryRef
      */
     static long tombstone(final long word)
     {
-        return (word & ~TAG_MASK) | TOMBSTONE;
+        return (word & ~STATE_MASK) | TOMBSTONE;
     }
 
-    static long tag(final long word)
+    /**
+     * @return the state of an unfrozen word: {@link #EMPTY}, {@link #LIVE} or {@link #TOMBSTONE}.
+     */
+    static long state(final long word)
     {
-        return word & TAG_MASK;
+        return word & STATE_MASK;
     }
 
-    static boolean namesEntry(final long word)
+    static boolean isFrozen(final long word)
     {
-        final long tag = word & TAG_MASK;
-        return LIVE == tag || TOMBSTONE == tag;
+        return word < 0; // the sign bit
+    }
+
+    static boolean isLive(final long word)
+    {
+        return LIVE == (word & (FROZEN_BIT | STATE_MASK));
     }
 
     static long position(final long word)

@@ -59,7 +59,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
     public static final long DEFAULT_MISSING_VALUE = Long.MIN_VALUE;
 
     /** How long {@link #close()} waits for writers still inside an operation before it leaves memory to the GC. */
-    private static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
+    static final long CLOSE_WAIT_NANOS = 1_000_000_000L;
 
     private static final System.Logger LOGGER = System.getLogger(OffHeapLongLongMap.class.getName());
 

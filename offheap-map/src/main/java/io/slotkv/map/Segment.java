@@ -142,11 +142,13 @@ final class Segment<T extends SegmentTable<T>>
             {
                 final T copy = replace(current, current.capacity, true, false);
                 table = replace(copy, capacityFor(copy.live()), true, true);
+                current.releaseDropped(true);
                 retired = List.of(current, copy);
             }
             else
             {
                 table = replace(current, capacityFor(current.live()), true, false);
+                current.releaseDropped(true); // after the publication: no writer can reach it any more
                 retired = List.of(current);
             }
         }
@@ -189,6 +191,7 @@ final class Segment<T extends SegmentTable<T>>
                 throw OffHeapLongLongMap.closedException();
             }
             table = replace(current, minCapacity, false, false);
+            current.releaseDropped(false);
         }
         finally
         {
@@ -221,7 +224,9 @@ final class Segment<T extends SegmentTable<T>>
             if (fence)
             {
                 // the same size and encoding: it holds what this table holds
-                return List.of(current, replace(current, current.capacity, true, false));
+                final T fenced = replace(current, current.capacity, true, false);
+                current.releaseDropped(true);
+                return List.of(current, fenced);
             }
             return List.of(current);
         }

@@ -56,8 +56,10 @@ abstract class SegmentTable<T extends SegmentTable<T>>
     abstract void thawAbsent();
 
     /**
-     * Second pass of a replacement: copy every value into {@code target}, and only then freeze its slot, so that a
-     * frozen slot's last value is always in {@code target}. Allocates nothing and cannot fail.
+     * Second pass of a replacement: freeze every slot that holds a value and copy the value into {@code target},
+     * in an order that keeps every value reachable from this table or the target at every instant (the long map
+     * copies first, since its frozen word no longer holds the value; the byte store freezes first, since its frozen
+     * word still names the entry). Allocates nothing and cannot fail.
      *
      * @param target the new table, or null to discard every value (clear).
      * @param slots  how many slots to process from the first (fewer than the capacity only for tests that stop a
@@ -70,6 +72,17 @@ abstract class SegmentTable<T extends SegmentTable<T>>
      * @return the slots that hold a value, as the table's counts say.
      */
     abstract int live();
+
+    /**
+     * After the replacement that copied this table was published: give back what the new table does not carry
+     * over (the byte store's tombstoned entries, or every entry after a clear). Nothing for the long map, whose
+     * values live in the slots. Called by the replacing thread under the segment's write lock.
+     *
+     * @param copied whether the replacement copied the values.
+     */
+    void releaseDropped(final boolean copied)
+    {
+    }
 
     /**
      * @return true if a writer asked for the next replacement to choose a new encoding of the values (the long

@@ -101,18 +101,28 @@ final class TableDescriptor
      */
     static int maxCapacity(final long maxRegionLength)
     {
-        // 16.5 bytes per slot after the header: a guess within a filter line of the answer, then the exact fit
-        long slots = (maxRegionLength - CACHE_LINE_LENGTH) * 2 / (2 * SlotDescriptor.SLOT_LENGTH + 1);
-        slots -= slots % CAPACITY_GRANULE;
-        while (regionLength(slots + CAPACITY_GRANULE) <= maxRegionLength)
+        return maxCapacity(maxRegionLength, SlotDescriptor.SLOT_SHIFT, CAPACITY_GRANULE, MIN_CAPACITY);
+    }
+
+    /**
+     * The largest capacity of a table laid out as this class describes (a header line, the slots, the filter) with
+     * slots of {@code 1 << slotShift} bytes, in a region of {@code maxRegionLength} bytes: shared by every table
+     * kind with this shape.
+     */
+    static int maxCapacity(final long maxRegionLength, final int slotShift, final int granule, final int minCapacity)
+    {
+        // the slot plus 0.5 byte of filter: a guess within a filter line of the answer, then the exact fit
+        long slots = (maxRegionLength - CACHE_LINE_LENGTH) * 2 / ((2L << slotShift) + 1);
+        slots -= slots % granule;
+        while (regionLength(slots + granule, slotShift) <= maxRegionLength)
         {
-            slots += CAPACITY_GRANULE;
+            slots += granule;
         }
-        while (slots > MIN_CAPACITY && regionLength(slots) > maxRegionLength)
+        while (slots > minCapacity && regionLength(slots, slotShift) > maxRegionLength)
         {
-            slots -= CAPACITY_GRANULE;
+            slots -= granule;
         }
-        return (int)Math.max(MIN_CAPACITY, slots);
+        return (int)Math.max(minCapacity, slots);
     }
 
     /**
@@ -149,7 +159,16 @@ final class TableDescriptor
 
     private static long regionLength(final long capacity)
     {
-        return filterOffset(capacity) + filterLength(capacity);
+        return regionLength(capacity, SlotDescriptor.SLOT_SHIFT);
+    }
+
+    /**
+     * @return the bytes of a table of this shape with {@code capacity} slots of {@code 1 << slotShift} bytes.
+     */
+    static long regionLength(final long capacity, final int slotShift)
+    {
+        final long filterOffset = HEADER_LENGTH + (capacity << slotShift);
+        return filterOffset + filterLength(capacity);
     }
 
     /**

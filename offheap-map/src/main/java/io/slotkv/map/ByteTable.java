@@ -1,0 +1,611 @@
+package io.slotkv.map;
+
+import io.slotkv.core.hash.BytesHashing;
+import io.slotkv.core.memory.MemoryRegion;
+import io.slotkv.core.memory.MemorySpace;
+import org.agrona.UnsafeApi;
+
+import static io.slotkv.map.ByteTableDescriptor.CAPACITY_OFFSET;
+import static io.slotkv.map.ByteTableDescriptor.COUNTS_OFFSET;
+import static io.slotkv.map.ByteTableDescriptor.HEADER_LENGTH;
+import static io.slotkv.map.ByteTableDescriptor.SLOT_SHIFT;
+import static io.slotkv.map.ByteTableDescriptor.regionLength;
+import static io.slotkv.map.EntryDescriptor.KEY_OFFSET;
+import static io.slotkv.map.EntryRef.EMPTY;
+import static io.slotkv.map.EntryRef.FROZEN_BIT;
+import static io.slotkv.map.EntryRef.LIVE;
+import static io.slotkv.map.EntryRef.TOMBSTONE;
+import static io.slotkv.map.TableDescriptor.LIVE_ONE;
+import static io.slotkv.map.TableDescriptor.USED_ONE;
+import static io.slotkv.map.TableDescriptor.filterWordOffset;
+import static io.slotkv.map.TableDescriptor.homeIndex;
+
+/**
+ * One open-addressing table of the byte store, linear probing, in one {@link MemoryRegion}
+ * ({@link ByteTableDescriptor layout}): a slot is one word ({@link EntryRef}) naming an entry of the segment's
+ * {@link EntryHeap}, and a slot belongs to the key in the first entry it named, for the table's life (a removed key's
+ * slot keeps naming its last entry as a tombstone). Lock-free: a slot is claimed and changed by CAS of its word.
+ * <p>
+ * <b>Keys</b> are addressed as {@code Unsafe} does: a base object ({@code byte[]}, or null for off-heap memory) and
+ * an offset ({@link BytesHashing}).
+ * <p>
+ * <b>Reads</b> validate what they read from an entry: the header's generation must match the slot word's before the
+ * bytes are used, and again after them (behind a load fence); a mismatch means the block was freed meanwhile, and the
+ * read starts again from the slot word. Every position and length read from memory is checked against the heap's
+ * arenas before it addresses memory ({@link EntryHeap#address}). A reader ignores the frozen bit: a frozen word names
+ * what the slot held when a replacement froze it, and no writer changes it afterwards, so until the replacement is
+ * published (which is after every freeze, and so after the reader loaded this table) it is the key's current word.
+ * <p>
+ * <b>Replacement</b> ({@link Segment}): {@link #freezeAbsent} freezes the EMPTY and TOMBSTONE words; then
+ * {@link #copyAndFreezeInto} freezes each LIVE word first and then copies it. That order is crash-safe here, unlike in
+ * the long map, because a frozen word keeps its entry: recovery copies a frozen LIVE word that the target lacks. A
+ * frozen TOMBSTONE is not copied; its entry is freed once the replacement committed ({@link #releaseDropped}).
+ */
+final class ByteTable extends SegmentTable<ByteTable>
+{
+    /** {@link #get} and the value readers: the key has no value. */
+    static final int ABSENT_LENGTH = -1;
+
+    /** The value readers: the entry was freed while it was read; read the slot word again. */
+    static final int RETRY = -2;
+
+    /** {@link #locate}: the slot that decides is frozen: wait for the replacement, then retry. */
+    static final int LOCATE_FROZEN = Integer.MIN_VALUE;
+
+    /** {@link #locate}: every slot holds another key; the key is absent and cannot be inserted here. */
+    static final int LOCATE_FULL = Integer.MIN_VALUE + 1;
+
+    /** {@link #locate}: an entry was freed while it was compared; start again from the segment's table. */
+    static final int LOCATE_RETRY = Integer.MIN_VALUE + 2;
+
+    private static final int NOT_THIS_KEY = -3;
+    private static final int MATCH = 1;
+    private static final int NO_MATCH = 0;
+    private static final int MATCH_RETRY = -1;
+
+    final EntryHeap heap;
+    final long seed;
+    final double maxLoad;
+    final int threshold;
+
+    /** Address of slot 0. */
+    private final long slots;
+
+    /** Address of the filter. */
+    private final long filter;
+
+    private ByteTable(final MemoryRegion region, final int capacity, final double maxLoad, final long seed,
+        final EntryHeap heap)
+    {
+        super(checkLength(region, capacity), capacity);
+        this.heap = heap;
+        this.seed = seed;
+        this.maxLoad = maxLoad;
+        this.threshold = LongLongTable.threshold(capacity, maxLoad);
+        this.slots = region.address() + HEADER_LENGTH;
+        this.filter = region.address() + ByteTableDescriptor.filterOffset(capacity);
+    }
+
+    private static MemoryRegion checkLength(final MemoryRegion region, final int capacity)
+    {
+        if (region.length() < regionLength(capacity))
+        {
+            throw new IllegalArgumentException("region too short for the table: length=" + region.length() +
+                ", capacity=" + capacity);
+        }
+        return region;
+    }
+
+    /**
+     * A new empty table: a zeroed region is a table of EMPTY slots.
+     */
+    static ByteTable allocate(final MemorySpace space, final int capacity, final double maxLoad, final long seed,
+        final EntryHeap heap)
+    {
+        final MemoryRegion region = space.allocate(regionLength(capacity));
+        region.putLong(CAPACITY_OFFSET, capacity);
+        return new ByteTable(region, capacity, maxLoad, seed, heap);
+    }
+
+    long hash(final Object keyBase, final long keyOffset, final int keyLength)
+    {
+        return BytesHashing.hash(keyBase, keyOffset, keyLength, seed);
+    }
+
+    private long slotAddress(final int index)
+    {
+        return slots + ((long)index << SLOT_SHIFT);
+    }
+
+    /**
+     * @return the word of slot {@code index} (acquire: pairs with the CAS that stored it, which released the entry).
+     */
+    long word(final int index)
+    {
+        return UnsafeApi.getLongAcquire(null, slotAddress(index));
+    }
+
+    /**
+     * @return the word the slot held: {@code expected} if the CAS stored {@code update}.
+     */
+    long compareAndExchange(final int index, final long expected, final long update)
+    {
+        return UnsafeApi.compareAndExchangeLong(null, slotAddress(index), expected, update);
+    }
+
+    /**
+     * Copy the value of {@code key} into {@code [dstBase, dstOffset)}, if it has one and it fits {@code room} bytes;
+     * lock-free, writes nothing shared. The caller validates {@link #retired} afterwards.
+     *
+     * @return the value's length (copied only if it is at most {@code room}), {@link #ABSENT_LENGTH}, or
+     * {@link #RETRY} if an entry was freed while it was read (the slot names another one now, or this table was
+     * replaced and its tombstones freed): the caller starts again from the segment's current table.
+     */
+    int get(final Object keyBase, final long keyOffset, final int keyLength, final long hash,
+        final Object dstBase, final long dstOffset, final int room)
+    {
+        final int capacity = this.capacity;
+        int index = homeIndex(hash, capacity);
+        if (!mayHold(hash, index))
+        {
+            return ABSENT_LENGTH;
+        }
+        final long fingerprint = EntryRef.fingerprint(hash);
+        for (int probes = capacity; probes > 0; probes--)
+        {
+            final long word = word(index) & ~FROZEN_BIT;
+            if (EMPTY == word)
+            {
+                return ABSENT_LENGTH;
+            }
+            if (EntryRef.hasFingerprint(word, fingerprint))
+            {
+                final int found = readIfKey(word, keyBase, keyOffset, keyLength, dstBase, dstOffset, room);
+                if (NOT_THIS_KEY != found)
+                {
+                    return found; // a length, absent, or RETRY: the caller starts again from the segment's table
+                }
+            }
+            index = ++index == capacity ? 0 : index;
+        }
+        return ABSENT_LENGTH;
+    }
+
+    /**
+     * If the entry {@code word} names holds the key, copy its value (if LIVE and it fits).
+     *
+     * @return the value length, {@link #ABSENT_LENGTH} for the key's tombstone, {@link #NOT_THIS_KEY}, or
+     * {@link #RETRY}.
+     */
+    private int readIfKey(final long word, final Object keyBase, final long keyOffset, final int keyLength,
+        final Object dstBase, final long dstOffset, final int room)
+    {
+        final long position = EntryRef.position(word);
+        final long address = heap.address(position, KEY_OFFSET);
+        if (0 == address)
+        {
+            return NOT_THIS_KEY; // not a block of the heap: a damaged word names no key
+        }
+        final long header = UnsafeApi.getLongAcquire(null, address);
+        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)))
+        {
+            return RETRY;
+        }
+        if (EntryDescriptor.keyLength(header) != keyLength)
+        {
+            return NOT_THIS_KEY; // the header is one word with the generation: its lengths are the entry's
+        }
+        final int valueLength = EntryDescriptor.valueLength(header);
+        if (0 == heap.address(position, EntryDescriptor.entryLength(keyLength, valueLength)))
+        {
+            return NOT_THIS_KEY;
+        }
+        final boolean same = equalBytes(address + KEY_OFFSET, keyBase, keyOffset, keyLength);
+        final boolean live = LIVE == EntryRef.state(word);
+        if (same && live && valueLength <= room)
+        {
+            UnsafeApi.copyMemory(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset,
+                valueLength);
+        }
+        UnsafeApi.loadFence(); // the bytes above were read before the generation is read again
+        if (UnsafeApi.getLong(null, address) != header)
+        {
+            return RETRY;
+        }
+        if (!same)
+        {
+            return NOT_THIS_KEY;
+        }
+        return live ? valueLength : ABSENT_LENGTH;
+    }
+
+    /**
+     * Find the slot of {@code key}, as a writer: the slot that belongs to it, or the EMPTY slot its probe ends at.
+     * Validated like a read; the caller reads the slot's word again and decides by it (the slot's key never
+     * changes, whatever its word becomes).
+     *
+     * @return the key's slot index (its word may be frozen), {@code -(index of the EMPTY slot) - 1},
+     * {@link #LOCATE_FROZEN} if the probe ends at a frozen EMPTY slot, {@link #LOCATE_FULL}, or
+     * {@link #LOCATE_RETRY} if an entry was freed while it was compared (start again from the segment's table).
+     */
+    int locate(final Object keyBase, final long keyOffset, final int keyLength, final long hash)
+    {
+        final int capacity = this.capacity;
+        int index = homeIndex(hash, capacity);
+        final long fingerprint = EntryRef.fingerprint(hash);
+        for (int probes = capacity; probes > 0; probes--)
+        {
+            final long word = word(index);
+            if (EMPTY == word)
+            {
+                return -index - 1;
+            }
+            if (FROZEN_BIT == word)
+            {
+                return LOCATE_FROZEN;
+            }
+            if (EntryRef.hasFingerprint(word, fingerprint))
+            {
+                final int match = matches(word & ~FROZEN_BIT, keyBase, keyOffset, keyLength);
+                if (MATCH_RETRY == match)
+                {
+                    return LOCATE_RETRY;
+                }
+                if (MATCH == match)
+                {
+                    return index;
+                }
+            }
+            index = ++index == capacity ? 0 : index;
+        }
+        return LOCATE_FULL;
+    }
+
+    private int matches(final long word, final Object keyBase, final long keyOffset, final int keyLength)
+    {
+        final long position = EntryRef.position(word);
+        final long address = heap.address(position, KEY_OFFSET);
+        if (0 == address)
+        {
+            return NO_MATCH;
+        }
+        final long header = UnsafeApi.getLongAcquire(null, address);
+        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)))
+        {
+            return MATCH_RETRY;
+        }
+        if (EntryDescriptor.keyLength(header) != keyLength ||
+            0 == heap.address(position, EntryDescriptor.entryLength(keyLength, EntryDescriptor.valueLength(header))))
+        {
+            return NO_MATCH;
+        }
+        final boolean same = equalBytes(address + KEY_OFFSET, keyBase, keyOffset, keyLength);
+        UnsafeApi.loadFence();
+        if (UnsafeApi.getLong(null, address) != header)
+        {
+            return MATCH_RETRY;
+        }
+        return same ? MATCH : NO_MATCH;
+    }
+
+    /**
+     * Copy the value of the entry {@code word} names (LIVE) into the destination if it fits, validated.
+     *
+     * @return its length (copied if at most {@code room}), or {@link #RETRY} if the entry was freed meanwhile.
+     */
+    int readValue(final long word, final Object dstBase, final long dstOffset, final int room)
+    {
+        final long position = EntryRef.position(word);
+        final long address = heap.address(position, KEY_OFFSET);
+        if (0 == address)
+        {
+            return RETRY;
+        }
+        final long header = UnsafeApi.getLongAcquire(null, address);
+        final int keyLength = EntryDescriptor.keyLength(header);
+        final int valueLength = EntryDescriptor.valueLength(header);
+        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) ||
+            0 == heap.address(position, EntryDescriptor.entryLength(keyLength, valueLength)))
+        {
+            return RETRY;
+        }
+        if (valueLength <= room)
+        {
+            UnsafeApi.copyMemory(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset,
+                valueLength);
+        }
+        UnsafeApi.loadFence();
+        return UnsafeApi.getLong(null, address) == header ? valueLength : RETRY;
+    }
+
+    /**
+     * Compare the value of the entry {@code word} names with the given bytes, validated.
+     *
+     * @return 1 if equal, 0 if not, {@link #RETRY} if the entry was freed meanwhile.
+     */
+    int valueEquals(final long word, final Object base, final long offset, final int length)
+    {
+        final long position = EntryRef.position(word);
+        final long address = heap.address(position, KEY_OFFSET);
+        if (0 == address)
+        {
+            return RETRY;
+        }
+        final long header = UnsafeApi.getLongAcquire(null, address);
+        final int keyLength = EntryDescriptor.keyLength(header);
+        final int valueLength = EntryDescriptor.valueLength(header);
+        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) ||
+            0 == heap.address(position, EntryDescriptor.entryLength(keyLength, valueLength)))
+        {
+            return RETRY;
+        }
+        final boolean same = valueLength == length &&
+            equalBytes(address + EntryDescriptor.valueOffset(keyLength), base, offset, length);
+        UnsafeApi.loadFence();
+        return UnsafeApi.getLong(null, address) == header ? (same ? 1 : 0) : RETRY;
+    }
+
+    /**
+     * Claim the EMPTY slot {@code index} for {@code update} (a LIVE word): the filter bits first, then the CAS.
+     *
+     * @return true if claimed; false if another word got there first (locate again).
+     */
+    boolean claim(final int index, final long hash, final long update)
+    {
+        addToFilter(hash, homeIndex(hash, capacity));
+        if (EMPTY == compareAndExchange(index, EMPTY, update))
+        {
+            region.getAndAddLong(COUNTS_OFFSET, USED_ONE + LIVE_ONE);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Count a LIVE word gained (+1) or lost (-1) by a CAS of a writer.
+     */
+    void countLive(final int delta)
+    {
+        region.getAndAddLong(COUNTS_OFFSET, delta);
+    }
+
+    long counts()
+    {
+        return region.getLongOpaque(COUNTS_OFFSET);
+    }
+
+    int used()
+    {
+        return TableDescriptor.used(counts());
+    }
+
+    @Override
+    int live()
+    {
+        return TableDescriptor.live(counts());
+    }
+
+    boolean mayHold(final long hash, final int home)
+    {
+        final long bits = TableDescriptor.filterBits(hash);
+        return (UnsafeApi.getLongAcquire(null, filter + filterWordOffset(home)) & bits) == bits;
+    }
+
+    private void addToFilter(final long hash, final int home)
+    {
+        final long bits = TableDescriptor.filterBits(hash);
+        final long address = filter + filterWordOffset(home);
+        long word = UnsafeApi.getLongVolatile(null, address);
+        while ((word & bits) != bits)
+        {
+            final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | bits);
+            word = witness == word ? bits : witness;
+        }
+    }
+
+    @Override
+    int freezeAbsent()
+    {
+        int valued = 0;
+        for (int index = 0; index < capacity; index++)
+        {
+            final long address = slotAddress(index);
+            long word = UnsafeApi.getLongVolatile(null, address);
+            while (!EntryRef.isFrozen(word) && !EntryRef.isLive(word))
+            {
+                final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | FROZEN_BIT);
+                word = witness == word ? word | FROZEN_BIT : witness;
+            }
+            if (EntryRef.isLive(word))
+            {
+                valued++;
+            }
+        }
+        return valued;
+    }
+
+    @Override
+    void thawAbsent()
+    {
+        for (int index = 0; index < capacity; index++)
+        {
+            final long address = slotAddress(index);
+            final long word = UnsafeApi.getLongVolatile(null, address);
+            if (EntryRef.isFrozen(word))
+            {
+                UnsafeApi.compareAndExchangeLong(null, address, word, word & ~FROZEN_BIT);
+            }
+        }
+    }
+
+    /**
+     * Freeze every LIVE word, then (if there is a target) copy it: the frozen word keeps naming the entry, so at
+     * every instant the value is reachable from this table, and no writer can change it once it is frozen.
+     */
+    @Override
+    void copyAndFreezeInto(final ByteTable target, final int slotCount, final boolean first)
+    {
+        int live = 0;
+        for (int index = 0; index < slotCount; index++)
+        {
+            final long address = slotAddress(index);
+            long word = UnsafeApi.getLongVolatile(null, address);
+            while (!EntryRef.isFrozen(word))
+            {
+                final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | FROZEN_BIT);
+                word = witness == word ? word | FROZEN_BIT : witness;
+            }
+            final long unfrozen = word & ~FROZEN_BIT;
+            if (null != target && LIVE == EntryRef.state(unfrozen))
+            {
+                target.claimPrivate(unfrozen, keyHashOf(unfrozen));
+                live++;
+            }
+        }
+        if (null != target)
+        {
+            target.region.putLong(COUNTS_OFFSET, ((long)live << 32) | live);
+        }
+    }
+
+    /**
+     * @return the hash of the key in the entry a frozen (so stable) word names.
+     */
+    private long keyHashOf(final long word)
+    {
+        final long position = EntryRef.position(word);
+        final long header = UnsafeApi.getLong(null, checkedAddress(position, KEY_OFFSET));
+        final int keyLength = EntryDescriptor.keyLength(header);
+        final long address = checkedAddress(position, EntryDescriptor.entryLength(keyLength, 0));
+        return BytesHashing.hash(null, address + KEY_OFFSET, keyLength, seed);
+    }
+
+    /**
+     * @return the address of a block that a stable word names; a word naming nothing is a damaged table.
+     */
+    private long checkedAddress(final long position, final long length)
+    {
+        final long address = heap.address(position, length);
+        if (0 == address)
+        {
+            throw new IllegalStateException("slot names no block of the heap: position=" + position + ", length=" +
+                length + ", in " + region);
+        }
+        return address;
+    }
+
+    /**
+     * Put {@code word} in the first EMPTY slot of its probe in this private table (plain stores: no other thread
+     * reads it before it is published).
+     */
+    private void claimPrivate(final long word, final long hash)
+    {
+        int index = homeIndex(hash, capacity);
+        for (int probes = capacity; probes > 0; probes--)
+        {
+            final long address = slotAddress(index);
+            if (EMPTY == UnsafeApi.getLong(null, address))
+            {
+                final long bits = TableDescriptor.filterBits(hash);
+                final long filterAddress = filter + filterWordOffset(homeIndex(hash, capacity));
+                UnsafeApi.putLong(null, filterAddress, UnsafeApi.getLong(null, filterAddress) | bits);
+                UnsafeApi.putLong(null, address, word);
+                return;
+            }
+            index = ++index == capacity ? 0 : index;
+        }
+        throw new IllegalStateException("private table is full: capacity=" + capacity);
+    }
+
+    /**
+     * After a replacement committed: free the entries it did not carry over (tombstones; with no copy, every
+     * entry). Only the replacing thread runs it, under the segment's write lock; no slot of the new table names
+     * these entries, and a late reader of this table sees their new generation and starts again.
+     *
+     * @param copied whether the replacement copied the LIVE entries.
+     */
+    @Override
+    void releaseDropped(final boolean copied)
+    {
+        for (int index = 0; index < capacity; index++)
+        {
+            final long word = UnsafeApi.getLongVolatile(null, slotAddress(index)) & ~FROZEN_BIT;
+            final long state = EntryRef.state(word);
+            if (TOMBSTONE == state || (!copied && LIVE == state))
+            {
+                free(word);
+            }
+        }
+    }
+
+    /**
+     * Free the entry {@code word} names (no slot may name it any more).
+     */
+    void free(final long word)
+    {
+        final long position = EntryRef.position(word);
+        final long header = UnsafeApi.getLong(null, checkedAddress(position, KEY_OFFSET));
+        heap.free(position, (int)EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
+            EntryDescriptor.valueLength(header)));
+    }
+
+    /**
+     * @return whether {@code length} bytes at {@code address} equal those at {@code (base, offset)}.
+     */
+    static boolean equalBytes(final long address, final Object base, final long offset, final int length)
+    {
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            if (UnsafeApi.getLong(null, address + i) != UnsafeApi.getLong(base, offset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (UnsafeApi.getByte(null, address + i) != UnsafeApi.getByte(base, offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Byte-store tables for {@link Segment}: same seed, load and heap as the table replaced. Values are not
+     * encoded, so nothing ever asks for re-keying.
+     */
+    static final class Kind implements TableKind<ByteTable>
+    {
+        @Override
+        public ByteTable allocate(final MemorySpace space, final int capacity, final ByteTable like)
+        {
+            return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, like.heap);
+        }
+
+        @Override
+        public ByteTable allocateRekeyed(final MemorySpace space, final int capacity, final ByteTable stable)
+        {
+            throw new UnsupportedOperationException("byte-store tables are never re-keyed");
+        }
+
+        @Override
+        public int maxCapacity(final int maxRegionLength)
+        {
+            return ByteTableDescriptor.maxCapacity(maxRegionLength);
+        }
+
+        @Override
+        public int capacity(final long slots, final int maxCapacity)
+        {
+            return ByteTableDescriptor.capacity(slots, maxCapacity);
+        }
+
+        @Override
+        public int threshold(final int capacity, final double maxLoad)
+        {
+            return LongLongTable.threshold(capacity, maxLoad);
+        }
+    }
+}

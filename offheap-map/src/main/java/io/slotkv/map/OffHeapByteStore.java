@@ -1,0 +1,836 @@
+package io.slotkv.map;
+
+import io.slotkv.core.hash.BytesHashing;
+import io.slotkv.core.jvm.JvmAccess;
+import io.slotkv.core.memory.AnonymousMemorySpace;
+import io.slotkv.core.memory.MemoryRegion;
+import io.slotkv.core.memory.MemorySpace;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
+
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.slotkv.map.DirectoryDescriptor.HASH_SEED_CHECK_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.HASH_SEED_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.KIND_BYTES;
+import static io.slotkv.map.DirectoryDescriptor.KIND_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.MAX_LOAD_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.MAX_SEGMENTS;
+import static io.slotkv.map.DirectoryDescriptor.MIN_CAPACITY_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.SEGMENT_COUNT_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
+import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
+import static io.slotkv.map.DirectoryDescriptor.segmentOf;
+
+/**
+ * A concurrent map of byte keys to byte values, off-heap, lock-free: keys and values of any length from 0 bytes up
+ * to the store's limits ({@link Builder#maxKeyLength}, {@link Builder#maxValueLength}).
+ * <p>
+ * <b>Reads</b> ({@link #get}, {@link #containsKey}) take no lock, do no CAS, write no shared memory and, copying into
+ * the caller's buffer, allocate nothing; each is linearizable at its load of the key's slot word. <b>Writes</b> build
+ * the new entry privately and publish it with one CAS of the key's slot word; the entry they replace goes back to
+ * its segment's heap, and a reader still copying it sees that and starts again (docs/design.md, "The byte store").
+ * <p>
+ * Keys and values are passed as Agrona buffers with an offset and a length, as {@code byte[]} or as {@code String}
+ * (UTF-8). A get into a buffer returns the value's length, or {@link #ABSENT} (-1); it copies the value only if it
+ * fits the buffer from the given offset, and otherwise writes nothing, so a caller that sees a length larger than
+ * its room knows the buffer was too small and by how much.
+ * <p>
+ * This build keeps the store in anonymous memory; store files, iteration, counters and the map views come next
+ * (issue #10).
+ */
+public final class OffHeapByteStore implements AutoCloseable
+{
+    /** What {@link #get} returns for a key without a value. */
+    public static final int ABSENT = -1;
+
+    /** Default limit of a key's length: 64 KiB - 1 bytes, the most an entry can hold. */
+    public static final int DEFAULT_MAX_KEY_LENGTH = EntryDescriptor.MAX_KEY_LENGTH;
+
+    /** Default limit of a value's length: 1 MiB. */
+    public static final int DEFAULT_MAX_VALUE_LENGTH = 1 << 20;
+
+    /** Default load of a table at which it is replaced by a larger one. */
+    public static final double DEFAULT_MAX_LOAD = 0.75;
+
+    private static final int PUT = 0;
+    private static final int PUT_IF_ABSENT = 1;
+    private static final int REPLACE = 2;
+    private static final int REPLACE_IF_EQUAL = 3;
+    private static final int REMOVE = 4;
+    private static final int REMOVE_IF_EQUAL = 5;
+
+    /** {@link #write} results. */
+    private static final int WAS_ABSENT = 0;
+    private static final int WAS_PRESENT = 1;
+    private static final int NOT_EQUAL = 2;
+
+    private static final long BYTE_ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final MemorySpace space;
+    private final MemoryRegion directory;
+    private final Reclaimer reclaimer;
+    private final Segment<ByteTable>[] segments;
+    private final EntryHeap[] heaps;
+    private final int segmentMask;
+    private final long seed;
+    private final int maxKeyLength;
+    private final int maxValueLength;
+    private volatile boolean closed;
+
+    private OffHeapByteStore(final Builder builder)
+    {
+        JvmAccess.requireOffHeapAccess();
+        if (builder.maxValueLength > EntryDescriptor.MAX_VALUE_LENGTH)
+        {
+            throw new IllegalArgumentException("maxValueLength out of range: maxValueLength=" + builder.maxValueLength +
+                ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
+        }
+        this.space = new AnonymousMemorySpace(builder.hugePages);
+        this.maxKeyLength = builder.maxKeyLength;
+        this.maxValueLength = builder.maxValueLength;
+        final long longestEntry = EntryDescriptor.entryLength(maxKeyLength, maxValueLength);
+        if (longestEntry > space.maxRegionLength())
+        {
+            space.close();
+            throw new IllegalArgumentException("maxKeyLength + maxValueLength do not fit an entry: maxKeyLength=" +
+                maxKeyLength + ", maxValueLength=" + maxValueLength + ", max entry=" + space.maxRegionLength());
+        }
+        this.reclaimer = new Reclaimer(space);
+        final ValueKeys random = new ValueKeys();
+        this.seed = random.next();
+        final int segmentCount = builder.segments;
+        final int maxCapacity = ByteTableDescriptor.maxCapacity(space.maxRegionLength());
+        final long perSegment = (long)Math.ceil(builder.initialCapacity / (double)segmentCount / builder.maxLoad) + 1;
+        final int minCapacity = ByteTableDescriptor.capacity(perSegment, maxCapacity);
+        directory = space.allocate(DirectoryDescriptor.length(segmentCount));
+        directory.putLong(KIND_OFFSET, KIND_BYTES);
+        directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
+        directory.putLong(MAX_LOAD_OFFSET, Math.round(builder.maxLoad * 1000));
+        directory.putLong(MIN_CAPACITY_OFFSET, minCapacity);
+        directory.putLong(HASH_SEED_OFFSET, seed);
+        directory.putLong(HASH_SEED_CHECK_OFFSET, ~seed);
+        this.segments = newSegments(segmentCount);
+        this.heaps = new EntryHeap[segmentCount];
+        final ByteTable.Kind kind = new ByteTable.Kind();
+        for (int i = 0; i < segmentCount; i++)
+        {
+            heaps[i] = new EntryHeap(space);
+            final ByteTable table = ByteTable.allocate(space, minCapacity, builder.maxLoad, seed, heaps[i]);
+            directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
+            segments[i] = new Segment<>(i, space, directory, builder.maxLoad, minCapacity, table, reclaimer, kind);
+        }
+        this.segmentMask = segmentCount - 1;
+    }
+
+    @SuppressWarnings("unchecked") // an array of a generic type: every element is made with ByteTable
+    private static Segment<ByteTable>[] newSegments(final int count)
+    {
+        return (Segment<ByteTable>[])new Segment<?>[count];
+    }
+
+    /**
+     * Start the configuration of a store; nothing is allocated until {@link Builder#build()}.
+     *
+     * @return a builder with the defaults: segments from the processor count, {@link #DEFAULT_MAX_LOAD},
+     * {@link #DEFAULT_MAX_KEY_LENGTH}, {@link #DEFAULT_MAX_VALUE_LENGTH}, huge pages on.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * Copy the value of a key into {@code value} from {@code valueOffset}, if it fits.
+     *
+     * @param key         the buffer holding the key.
+     * @param keyOffset   of the key in {@code key}.
+     * @param keyLength   of the key, 0 to the store's limit.
+     * @param value       where the value goes.
+     * @param valueOffset where in {@code value} it goes.
+     * @return the value's length (copied only if it is at most {@code value.capacity() - valueOffset}; otherwise
+     * nothing is written), or {@link #ABSENT}.
+     * @throws IllegalArgumentException  if the key is longer than the store's limit.
+     * @throws IndexOutOfBoundsException if the key's range is not inside {@code key}, or {@code valueOffset} is not
+     *                                   inside {@code value}.
+     * @throws IllegalStateException     if the store is closed.
+     */
+    public int get(final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer value,
+        final int valueOffset)
+    {
+        key.boundsCheck(keyOffset, keyLength);
+        value.boundsCheck(valueOffset, 0);
+        checkKeyLength(keyLength);
+        final int length = read(key.byteArray(), key.addressOffset() + keyOffset, keyLength, value.byteArray(),
+            value.addressOffset() + valueOffset, value.capacity() - valueOffset);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
+        return length;
+    }
+
+    /**
+     * @param key the key.
+     * @return a copy of the key's value, or null if it has none.
+     * @throws IllegalArgumentException if the key is longer than the store's limit.
+     * @throws IllegalStateException    if the store is closed.
+     */
+    public byte[] get(final byte[] key)
+    {
+        checkKeyLength(key.length);
+        byte[] value = NO_BYTES;
+        while (true)
+        {
+            final int length = read(key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length);
+            if (ABSENT == length)
+            {
+                return null;
+            }
+            if (length == value.length)
+            {
+                return value;
+            }
+            if (length < value.length)
+            {
+                return java.util.Arrays.copyOf(value, length);
+            }
+            value = new byte[length]; // a writer may change it meanwhile: then this loops once more
+        }
+    }
+
+    /**
+     * @param key the key, encoded as UTF-8.
+     * @return the key's value decoded from UTF-8, or null if it has none.
+     * @throws IllegalArgumentException if the encoded key is longer than the store's limit.
+     * @throws IllegalStateException    if the store is closed.
+     */
+    public String getString(final String key)
+    {
+        final byte[] value = get(key.getBytes(StandardCharsets.UTF_8));
+        return null == value ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return whether the key has a value.
+     * @throws IllegalArgumentException if the key is longer than the store's limit.
+     * @throws IllegalStateException    if the store is closed.
+     */
+    public boolean containsKey(final byte[] key)
+    {
+        checkKeyLength(key.length);
+        return ABSENT != read(key, BYTE_ARRAY_BASE, key.length, null, 0, 0);
+    }
+
+    /**
+     * Same as {@link #containsKey(byte[])} for a key in a buffer.
+     */
+    public boolean containsKey(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        key.boundsCheck(keyOffset, keyLength);
+        checkKeyLength(keyLength);
+        final boolean present = ABSENT != read(key.byteArray(), key.addressOffset() + keyOffset, keyLength, null, 0, 0);
+        Reference.reachabilityFence(key);
+        return present;
+    }
+
+    private int read(final Object keyBase, final long keyOffset, final int keyLength, final Object dstBase,
+        final long dstOffset, final int room)
+    {
+        final long hash = BytesHashing.hash(keyBase, keyOffset, keyLength, seed);
+        final Segment<ByteTable> segment = segments[segmentOf(hash, segmentMask)];
+        while (true)
+        {
+            final ByteTable table = table(segment);
+            final int length = table.get(keyBase, keyOffset, keyLength, hash, dstBase, dstOffset, room);
+            if (ByteTable.RETRY == length || table.retired)
+            {
+                continue; // an entry was reused while read, or the table was replaced: read the current one
+            }
+            Reference.reachabilityFence(table);
+            return length;
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Set the value of a key, whether it has one or not.
+     *
+     * @return true if the key had a value (replaced), false if it was inserted.
+     * @throws IllegalArgumentException  if the key or the value is longer than the store's limit.
+     * @throws IndexOutOfBoundsException if a range is not inside its buffer.
+     * @throws IllegalStateException     if the store is closed, or its segment cannot grow (at its largest table).
+     */
+    public boolean put(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
+        final int valueOffset, final int valueLength)
+    {
+        key.boundsCheck(keyOffset, keyLength);
+        value.boundsCheck(valueOffset, valueLength);
+        final int result = write(PUT, key.byteArray(), key.addressOffset() + keyOffset, keyLength, value.byteArray(),
+            value.addressOffset() + valueOffset, valueLength, null, 0, 0);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
+        return WAS_PRESENT == result;
+    }
+
+    /**
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public boolean put(final byte[] key, final byte[] value)
+    {
+        return WAS_PRESENT == write(PUT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, null,
+            0, 0);
+    }
+
+    /**
+     * Set a String key's String value (both UTF-8).
+     *
+     * @return true if the key had a value.
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public boolean putString(final String key, final String value)
+    {
+        return put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Set the value of a key only if it has none.
+     *
+     * @return true if the value was stored (the key had none).
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public boolean putIfAbsent(final byte[] key, final byte[] value)
+    {
+        return WAS_ABSENT == write(PUT_IF_ABSENT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+            value.length, null, 0, 0);
+    }
+
+    /**
+     * Set the value of a key only if it has one (SKV's update).
+     *
+     * @return true if the value was replaced.
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public boolean replace(final byte[] key, final byte[] value)
+    {
+        return WAS_PRESENT == write(REPLACE, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length,
+            null, 0, 0);
+    }
+
+    /**
+     * Set the value of a key only if its value is exactly {@code expected} (compare-and-set on the bytes).
+     *
+     * @return true if the value was replaced.
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public boolean replace(final byte[] key, final byte[] expected, final byte[] value)
+    {
+        return WAS_PRESENT == write(REPLACE_IF_EQUAL, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+            value.length, expected, BYTE_ARRAY_BASE, expected.length);
+    }
+
+    /**
+     * Remove the value of a key.
+     *
+     * @return true if the key had a value.
+     * @throws IllegalArgumentException if the key is longer than the store's limit.
+     * @throws IllegalStateException    if the store is closed.
+     */
+    public boolean remove(final byte[] key)
+    {
+        return WAS_PRESENT == write(REMOVE, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, null, 0, 0);
+    }
+
+    /**
+     * Same as {@link #remove(byte[])} for a key in a buffer.
+     */
+    public boolean remove(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        key.boundsCheck(keyOffset, keyLength);
+        final int result = write(REMOVE, key.byteArray(), key.addressOffset() + keyOffset, keyLength, null, 0, 0, null,
+            0, 0);
+        Reference.reachabilityFence(key);
+        return WAS_PRESENT == result;
+    }
+
+    /**
+     * Remove a String key's value (SKV's delete).
+     *
+     * @return true if the key had a value.
+     */
+    public boolean removeString(final String key)
+    {
+        return remove(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Remove the value of a key only if it is exactly {@code expected}.
+     *
+     * @return true if it was removed.
+     */
+    public boolean remove(final byte[] key, final byte[] expected)
+    {
+        return WAS_PRESENT == write(REMOVE_IF_EQUAL, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, expected,
+            BYTE_ARRAY_BASE, expected.length);
+    }
+
+    /**
+     * The write of every update: locate the key's slot, decide by its word, CAS. Lock-free unless the segment's
+     * table must be replaced.
+     *
+     * @return {@link #WAS_ABSENT}, {@link #WAS_PRESENT} or {@link #NOT_EQUAL}.
+     */
+    private int write(final int op, final Object keyBase, final long keyOffset, final int keyLength,
+        final Object valueBase, final long valueOffset, final int valueLength, final Object expectedBase,
+        final long expectedOffset, final int expectedLength)
+    {
+        checkKeyLength(keyLength);
+        if (valueLength > maxValueLength)
+        {
+            throw new IllegalArgumentException("value too long: length=" + valueLength + ", maxValueLength=" +
+                maxValueLength);
+        }
+        final long hash = BytesHashing.hash(keyBase, keyOffset, keyLength, seed);
+        final int segmentIndex = segmentOf(hash, segmentMask);
+        final Segment<ByteTable> segment = segments[segmentIndex];
+        final EntryHeap heap = heaps[segmentIndex];
+        final boolean inserts = PUT == op || PUT_IF_ABSENT == op;
+        final boolean removes = REMOVE == op || REMOVE_IF_EQUAL == op;
+        long entry = 0; // the new entry's LIVE word, once built
+        int counter = reclaimer.enter();
+        try
+        {
+            retry:
+            while (true)
+            {
+                final ByteTable table = table(segment);
+                final int index = table.locate(keyBase, keyOffset, keyLength, hash);
+                if (ByteTable.LOCATE_RETRY == index)
+                {
+                    continue;
+                }
+                if (ByteTable.LOCATE_FROZEN == index || (ByteTable.LOCATE_FULL == index && inserts))
+                {
+                    reclaimer.exit(counter);
+                    counter = -1;
+                    segment.awaitOrReplace(table);
+                    counter = reclaimer.enter();
+                    continue;
+                }
+                if (index < 0)
+                {
+                    if (!inserts)
+                    {
+                        return WAS_ABSENT;
+                    }
+                    if (table.used() >= table.threshold)
+                    {
+                        reclaimer.exit(counter);
+                        counter = -1;
+                        segment.awaitOrReplace(table);
+                        counter = reclaimer.enter();
+                        continue;
+                    }
+                    if (0 == entry)
+                    {
+                        entry = build(heap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset, valueLength);
+                    }
+                    if (table.claim(-index - 1, hash, entry))
+                    {
+                        entry = 0;
+                        return WAS_ABSENT;
+                    }
+                    continue; // another key claimed the slot first: locate again
+                }
+                long word = table.word(index);
+                while (true)
+                {
+                    if (EntryRef.isFrozen(word))
+                    {
+                        reclaimer.exit(counter);
+                        counter = -1;
+                        segment.awaitOrReplace(table);
+                        counter = reclaimer.enter();
+                        continue retry;
+                    }
+                    final boolean live = EntryRef.LIVE == EntryRef.state(word);
+                    if (!live && !inserts)
+                    {
+                        return WAS_ABSENT; // a tombstone: the key has no value
+                    }
+                    if (live && PUT_IF_ABSENT == op)
+                    {
+                        return WAS_PRESENT;
+                    }
+                    if (live && (REPLACE_IF_EQUAL == op || REMOVE_IF_EQUAL == op))
+                    {
+                        final int equal = table.valueEquals(word, expectedBase, expectedOffset, expectedLength);
+                        if (ByteTable.RETRY == equal)
+                        {
+                            word = table.word(index);
+                            continue;
+                        }
+                        if (0 == equal)
+                        {
+                            return NOT_EQUAL;
+                        }
+                    }
+                    final long update;
+                    if (removes)
+                    {
+                        update = EntryRef.tombstone(word);
+                    }
+                    else
+                    {
+                        if (0 == entry)
+                        {
+                            entry = build(heap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                                valueLength);
+                        }
+                        update = entry;
+                    }
+                    final long witness = table.compareAndExchange(index, word, update);
+                    if (witness != word)
+                    {
+                        word = witness; // another writer changed the key first: decide again by its word
+                        continue;
+                    }
+                    // linearization point: the CAS above
+                    if (removes)
+                    {
+                        table.countLive(-1); // the tombstone keeps the entry: the slot still knows its key
+                        return WAS_PRESENT;
+                    }
+                    entry = 0;
+                    table.free(word); // the entry replaced, or the tombstone's: no slot names it any more
+                    if (live)
+                    {
+                        return WAS_PRESENT;
+                    }
+                    table.countLive(1);
+                    return WAS_ABSENT;
+                }
+            }
+        }
+        finally
+        {
+            if (counter >= 0)
+            {
+                reclaimer.exit(counter);
+            }
+            if (0 != entry)
+            {
+                freeUnpublished(heap, entry); // built, but the operation stored nothing
+            }
+        }
+    }
+
+    /**
+     * Write a new entry privately into a block of the heap.
+     *
+     * @return its LIVE word.
+     */
+    private static long build(final EntryHeap heap, final long hash, final Object keyBase, final long keyOffset,
+        final int keyLength, final Object valueBase, final long valueOffset, final int valueLength)
+    {
+        final long length = EntryDescriptor.entryLength(keyLength, valueLength);
+        final long position = heap.allocate((int)length);
+        final long address = heap.address(position, length);
+        final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, address));
+        UnsafeApi.copyMemory(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
+        UnsafeApi.copyMemory(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength),
+            valueLength);
+        // the checksum protects store files; anonymous memory does not outlive the process, so it stays 0 here
+        UnsafeApi.putInt(null, address + EntryDescriptor.CHECKSUM_OFFSET, 0);
+        // plain: the CAS that publishes the entry's word releases it
+        UnsafeApi.putLong(null, address, EntryDescriptor.header(generation, keyLength, valueLength));
+        return EntryRef.live(EntryRef.fingerprint(hash), generation, position);
+    }
+
+    private static void freeUnpublished(final EntryHeap heap, final long word)
+    {
+        final long position = EntryRef.position(word);
+        final long header = UnsafeApi.getLong(null, heap.address(position, EntryDescriptor.KEY_OFFSET));
+        heap.free(position, (int)EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
+            EntryDescriptor.valueLength(header)));
+    }
+
+    // ---------------------------------------------------------------- the whole store
+
+    /**
+     * @return the number of keys with a value, as the tables' counts say at the moment each is read (exact when no
+     * write runs).
+     * @throws IllegalStateException if the store is closed.
+     */
+    public long size()
+    {
+        long size = 0;
+        for (final Segment<ByteTable> segment : segments)
+        {
+            size += table(segment).live();
+        }
+        return Math.max(0, size);
+    }
+
+    /**
+     * @return true if no key has a value.
+     */
+    public boolean isEmpty()
+    {
+        return 0 == size();
+    }
+
+    /**
+     * Remove every value: each segment's table is replaced by an empty one, and its entries go back to the heap.
+     * Writes that race with it land before (and are removed) or after.
+     *
+     * @throws IllegalStateException if the store is closed.
+     */
+    public void clear()
+    {
+        for (final Segment<ByteTable> segment : segments)
+        {
+            segment.clear();
+        }
+    }
+
+    /**
+     * @return the bytes the store holds off-heap: tables (including replaced ones not yet released) and entry heaps.
+     */
+    public long offHeapBytes()
+    {
+        long bytes = reclaimer.pendingBytes() + space.footprint(directory);
+        for (int i = 0; i < segments.length; i++)
+        {
+            final ByteTable table = segments[i].table;
+            if (null != table)
+            {
+                bytes += space.footprint(table.region);
+            }
+            bytes += heaps[i].arenaBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return bytes of the entries' blocks in use (keys, values, headers and size-class rounding).
+     */
+    public long entryBytes()
+    {
+        long bytes = 0;
+        for (final EntryHeap heap : heaps)
+        {
+            bytes += heap.allocatedBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the number of segments.
+     */
+    public int segmentCount()
+    {
+        return segments.length;
+    }
+
+    /**
+     * @return the longest key this store accepts.
+     */
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /**
+     * @return the longest value this store accepts.
+     */
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    /**
+     * Close the store: later calls throw {@link IllegalStateException}; an operation already running completes
+     * or fails with it. The memory goes back to the operating system once no operation can still read it. Closing
+     * twice does nothing.
+     */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+        }
+        final List<ByteTable> held = new ArrayList<>();
+        for (final Segment<ByteTable> segment : segments)
+        {
+            held.addAll(segment.close(false));
+        }
+        for (final ByteTable table : held)
+        {
+            reclaimer.retire(table);
+        }
+        reclaimer.reclaim(OffHeapLongLongMap.CLOSE_WAIT_NANOS);
+        for (final EntryHeap heap : heaps)
+        {
+            for (final MemoryRegion region : heap.regions())
+            {
+                space.release(region); // a late reader reads zeros: a generation mismatch, then the closed check
+            }
+        }
+        space.release(directory);
+        reclaimer.close();
+        space.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "OffHeapByteStore{segments=" + segments.length + ", anonymous memory}";
+    }
+
+    private static ByteTable table(final Segment<ByteTable> segment)
+    {
+        final ByteTable table = segment.table;
+        if (null == table)
+        {
+            throw OffHeapLongLongMap.closedException();
+        }
+        return table;
+    }
+
+    private void checkKeyLength(final int keyLength)
+    {
+        if (keyLength > maxKeyLength)
+        {
+            throw new IllegalArgumentException("key too long: length=" + keyLength + ", maxKeyLength=" + maxKeyLength);
+        }
+    }
+
+    /**
+     * Configuration of a new {@link OffHeapByteStore}.
+     */
+    public static final class Builder
+    {
+        private int segments = OffHeapLongLongMap.Builder.defaultSegments();
+        private long initialCapacity;
+        private double maxLoad = DEFAULT_MAX_LOAD;
+        private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
+        private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
+        private boolean hugePages = true;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param segments a power of two from 1 to 65536: each segment has its own table, heap and replacement lock.
+         * @return this builder.
+         * @throws IllegalArgumentException if out of range.
+         */
+        public Builder segments(final int segments)
+        {
+            if (segments < 1 || segments > MAX_SEGMENTS || Integer.bitCount(segments) != 1)
+            {
+                throw new IllegalArgumentException(
+                    "segments must be a power of two from 1 to " + MAX_SEGMENTS + ": segments=" + segments);
+            }
+            this.segments = segments;
+            return this;
+        }
+
+        /**
+         * @param entries how many keys the tables should hold without growing (a hint; 0 for the smallest tables).
+         * @return this builder.
+         * @throws IllegalArgumentException if negative.
+         */
+        public Builder initialCapacity(final long entries)
+        {
+            if (entries < 0)
+            {
+                throw new IllegalArgumentException("initialCapacity must not be negative: initialCapacity=" + entries);
+            }
+            this.initialCapacity = entries;
+            return this;
+        }
+
+        /**
+         * @param maxLoad the share of a table's slots in use at which it is replaced, 0.1 to 0.95.
+         * @return this builder.
+         * @throws IllegalArgumentException if out of range.
+         */
+        public Builder maxLoad(final double maxLoad)
+        {
+            if (!(maxLoad >= 0.1 && maxLoad <= 0.95))
+            {
+                throw new IllegalArgumentException("maxLoad must be from 0.1 to 0.95: maxLoad=" + maxLoad);
+            }
+            this.maxLoad = maxLoad;
+            return this;
+        }
+
+        /**
+         * @param maxKeyLength the longest key, 0 to {@value EntryDescriptor#MAX_KEY_LENGTH} bytes.
+         * @return this builder.
+         * @throws IllegalArgumentException if out of range.
+         */
+        public Builder maxKeyLength(final int maxKeyLength)
+        {
+            if (maxKeyLength < 0 || maxKeyLength > EntryDescriptor.MAX_KEY_LENGTH)
+            {
+                throw new IllegalArgumentException("maxKeyLength out of range: maxKeyLength=" + maxKeyLength +
+                    ", max=" + EntryDescriptor.MAX_KEY_LENGTH);
+            }
+            this.maxKeyLength = maxKeyLength;
+            return this;
+        }
+
+        /**
+         * @param maxValueLength the longest value in bytes, 0 or more; an entry (its key, value and 12 bytes) must fit
+         *                       the largest region of the store's memory (1 GiB), and {@value
+         *                       EntryDescriptor#MAX_VALUE_LENGTH} is the most a header can describe.
+         * @return this builder.
+         * @throws IllegalArgumentException if out of range.
+         */
+        public Builder maxValueLength(final int maxValueLength)
+        {
+            if (maxValueLength < 0 || maxValueLength > EntryDescriptor.MAX_VALUE_LENGTH)
+            {
+                throw new IllegalArgumentException("maxValueLength out of range: maxValueLength=" + maxValueLength +
+                    ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
+            }
+            this.maxValueLength = maxValueLength;
+            return this;
+        }
+
+        /**
+         * @param hugePages whether tables and heaps of 2 MiB and more ask for transparent huge pages.
+         * @return this builder.
+         */
+        public Builder hugePages(final boolean hugePages)
+        {
+            this.hugePages = hugePages;
+            return this;
+        }
+
+        /**
+         * @return a new empty store.
+         * @throws IllegalStateException if the JVM lacks the flags SlotKV needs (the message names them).
+         * @throws IllegalArgumentException if the limits do not fit an entry.
+         */
+        public OffHeapByteStore build()
+        {
+            return new OffHeapByteStore(this);
+        }
+    }
+}
