@@ -49,6 +49,12 @@ final class ByteTable extends SegmentTable<ByteTable>
     /** The value readers: the entry was freed while it was read; read the slot word again. */
     static final int RETRY = -2;
 
+    /**
+     * {@link #get}: the slot word still names a block that was freed. Legitimate only in a table whose replacement
+     * was published (its dropped tombstones are freed then); in the current table it means a damaged store.
+     */
+    static final int STALE = -4;
+
     /** {@link #locate}: the slot that decides is frozen: wait for the replacement, then retry. */
     static final int LOCATE_FROZEN = Integer.MIN_VALUE;
 
@@ -57,6 +63,9 @@ final class ByteTable extends SegmentTable<ByteTable>
 
     /** {@link #locate}: an entry was freed while it was compared; start again from the segment's table. */
     static final int LOCATE_RETRY = Integer.MIN_VALUE + 2;
+
+    /** {@link #locate}: as {@link #STALE} for a read. */
+    static final int LOCATE_STALE = Integer.MIN_VALUE + 3;
 
     private static final int NOT_THIS_KEY = -3;
     private static final int MATCH = 1;
@@ -138,8 +147,8 @@ final class ByteTable extends SegmentTable<ByteTable>
      * lock-free, writes nothing shared. The caller validates {@link #retired} afterwards.
      *
      * @return the value's length (copied only if it is at most {@code room}), {@link #ABSENT_LENGTH}, or
-     * {@link #RETRY} if an entry was freed while it was read (the slot names another one now, or this table was
-     * replaced and its tombstones freed): the caller starts again from the segment's current table.
+     * {@link #RETRY} if an entry was freed while it was read (the slot names another one now): the caller starts
+     * again from the segment's current table; or {@link #STALE}.
      */
     int get(final Object keyBase, final long keyOffset, final int keyLength, final long hash,
         final Object dstBase, final long dstOffset, final int room)
@@ -153,7 +162,8 @@ final class ByteTable extends SegmentTable<ByteTable>
         final long fingerprint = EntryRef.fingerprint(hash);
         for (int probes = capacity; probes > 0; probes--)
         {
-            final long word = word(index) & ~FROZEN_BIT;
+            final long loaded = word(index);
+            final long word = loaded & ~FROZEN_BIT;
             if (EMPTY == word)
             {
                 return ABSENT_LENGTH;
@@ -161,9 +171,13 @@ final class ByteTable extends SegmentTable<ByteTable>
             if (EntryRef.hasFingerprint(word, fingerprint))
             {
                 final int found = readIfKey(word, keyBase, keyOffset, keyLength, dstBase, dstOffset, room);
+                if (RETRY == found)
+                {
+                    return loaded == word(index) ? STALE : RETRY;
+                }
                 if (NOT_THIS_KEY != found)
                 {
-                    return found; // a length, absent, or RETRY: the caller starts again from the segment's table
+                    return found; // a length or absent
                 }
             }
             index = ++index == capacity ? 0 : index;
@@ -249,7 +263,7 @@ final class ByteTable extends SegmentTable<ByteTable>
                 final int match = matches(word & ~FROZEN_BIT, keyBase, keyOffset, keyLength);
                 if (MATCH_RETRY == match)
                 {
-                    return LOCATE_RETRY;
+                    return word == word(index) ? LOCATE_STALE : LOCATE_RETRY;
                 }
                 if (MATCH == match)
                 {

@@ -248,6 +248,11 @@ public final class OffHeapByteStore implements AutoCloseable
         {
             final ByteTable table = table(segment);
             final int length = table.get(keyBase, keyOffset, keyLength, hash, dstBase, dstOffset, room);
+            if (ByteTable.STALE == length)
+            {
+                checkReplaced(segment, table);
+                continue;
+            }
             if (ByteTable.RETRY == length || table.retired)
             {
                 continue; // an entry was reused while read, or the table was replaced: read the current one
@@ -413,6 +418,11 @@ public final class OffHeapByteStore implements AutoCloseable
                 final int index = table.locate(keyBase, keyOffset, keyLength, hash);
                 if (ByteTable.LOCATE_RETRY == index)
                 {
+                    continue;
+                }
+                if (ByteTable.LOCATE_STALE == index)
+                {
+                    checkReplaced(segment, table);
                     continue;
                 }
                 if (ByteTable.LOCATE_FROZEN == index || (ByteTable.LOCATE_FULL == index && inserts))
@@ -697,6 +707,19 @@ public final class OffHeapByteStore implements AutoCloseable
     public String toString()
     {
         return "OffHeapByteStore{segments=" + segments.length + ", anonymous memory}";
+    }
+
+    /**
+     * A slot of {@code table} names a freed block and did not change: fine if the table was replaced meanwhile (its
+     * dropped tombstones are freed after the replacement is published), a damaged store if it is still current.
+     */
+    private static void checkReplaced(final Segment<ByteTable> segment, final ByteTable table)
+    {
+        if (segment.table == table)
+        {
+            throw new IllegalStateException("a slot names a freed entry block in the current table: the store is " +
+                "damaged (" + table.region + ")");
+        }
     }
 
     private static ByteTable table(final Segment<ByteTable> segment)

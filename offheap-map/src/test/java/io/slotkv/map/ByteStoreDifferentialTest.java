@@ -1,6 +1,7 @@
 package io.slotkv.map;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,6 +25,7 @@ class ByteStoreDifferentialTest
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
+    @Timeout(120) // a hang guard: an operation that spins on a freed entry must fail, not stall the build
     void matchesHashMap(final long seed)
     {
         final SplittableRandom random = new SplittableRandom(seed);
