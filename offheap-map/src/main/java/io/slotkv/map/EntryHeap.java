@@ -30,7 +30,7 @@ import static io.slotkv.map.EntryDescriptor.NEXT_FREE_OFFSET;
  */
 final class EntryHeap
 {
-    /** Length of the first arena; each next one doubles, up to the space's largest region. */
+    /** Length of the first arena; each next one is about a sixteenth of the heap, up to the space's largest region. */
     static final int FIRST_ARENA_LENGTH = 64 * 1024;
 
     private static final int HEAD_VERSION_SHIFT = EntryRef.POSITION_BITS;
@@ -309,13 +309,12 @@ final class EntryHeap
             throw new IllegalStateException("entry heap is full: arenas=" + (index - 1) + ", maxArenas=" +
                 (maxArenas - 1) + ", arenaBytes=" + arenaBytes);
         }
+        // a sixteenth of the heap so far, in whole first-arena lengths (at least one, and at least the block): the
+        // newest arena's unused rest stays a small share of the heap (3% on average), whatever its size
         final long needed = (long)units << LOG2_GRANULE;
-        long length = 0 == current ? FIRST_ARENA_LENGTH : 2L * arenas[(int)(2 * current + 1)];
-        while (length < needed)
-        {
-            length <<= 1;
-        }
-        length = Math.min(length, maxArenaLength);
+        final long wanted = Math.max(Math.max(FIRST_ARENA_LENGTH, arenaBytes / 16), needed);
+        final long length = Math.min((wanted + FIRST_ARENA_LENGTH - 1) / FIRST_ARENA_LENGTH * FIRST_ARENA_LENGTH,
+            maxArenaLength);
         final MemoryRegion region = space.allocate((int)length); // may throw: nothing changed yet
         // in place if there is room, else in a copy twice the size (adding n arenas copies O(n) words) published by
         // a volatile store; the length last, by a release store: a reader loads it first (acquire), so it never

@@ -106,8 +106,14 @@ public final class OffHeapByteStore implements AutoCloseable
         this.seed = random.next();
         final int segmentCount = builder.segments;
         final int maxCapacity = ByteTableDescriptor.maxCapacity(space.maxRegionLength());
-        final long perSegment = (long)Math.ceil(builder.initialCapacity / (double)segmentCount / builder.maxLoad) + 1;
-        final int minCapacity = ByteTableDescriptor.capacity(perSegment, maxCapacity);
+        final long slots = Segment.slotsForHint(builder.initialCapacity, segmentCount, builder.maxLoad);
+        if (slots > maxCapacity)
+        {
+            space.close();
+            throw new IllegalArgumentException("initial capacity too large for " + segmentCount + " segments: " +
+                "entries=" + builder.initialCapacity + ", max per segment table=" + maxCapacity + " slots");
+        }
+        final int minCapacity = ByteTableDescriptor.capacity(slots, maxCapacity);
         directory = space.allocate(DirectoryDescriptor.length(segmentCount));
         directory.putLong(KIND_OFFSET, KIND_BYTES);
         directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);

@@ -1268,11 +1268,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
 
         int minCapacity(final int segmentCount, final int maxCapacity)
         {
-            // keys spread over segments by hash, so a segment's share varies (binomial, standard deviation about
-            // sqrt(share)): four deviations of headroom, so a hinted map fills without resizing
-            final long share = (initialCapacity + segmentCount - 1) / segmentCount;
-            final long perSegment = 0 == share ? 0 : share + (long)Math.ceil(4 * Math.sqrt(share)) + 16;
-            final long slots = (long)Math.ceil(perSegment / maxLoad) + 1;
+            final long slots = Segment.slotsForHint(initialCapacity, segmentCount, maxLoad);
             if (slots > maxCapacity)
             {
                 throw new IllegalArgumentException("initial capacity too large for " + segmentCount +

@@ -331,6 +331,20 @@ final class Segment<T extends SegmentTable<T>>
     }
 
     /**
+     * The slots each segment's first table needs so that a map built for {@code entries} fills without a
+     * replacement: keys spread over segments by hash, so a segment's share varies (binomial, standard deviation
+     * about its square root); four deviations of headroom.
+     *
+     * @return slots per segment (before rounding to a valid capacity); 1 for no hint.
+     */
+    static long slotsForHint(final long entries, final int segmentCount, final double maxLoad)
+    {
+        final long share = (entries + segmentCount - 1) / segmentCount;
+        final long perSegment = 0 == share ? 0 : share + (long)Math.ceil(4 * Math.sqrt(share)) + 16;
+        return (long)Math.ceil(perSegment / maxLoad) + 1;
+    }
+
+    /**
      * @return the capacity of a table for {@code live} entries: room for twice them at max load, so a full table
      * doubles, one full of removed keys is rebuilt at about its size, a nearly empty one shrinks (not below the
      * initial capacity).
