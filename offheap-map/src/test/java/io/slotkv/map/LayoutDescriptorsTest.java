@@ -165,4 +165,70 @@ class LayoutDescriptorsTest
         }
         return text.toString();
     }
+
+    @Test
+    void shouldPinTheByteTableLayout()
+    {
+        assertEquals(0, ByteTableDescriptor.CAPACITY_OFFSET);
+        assertEquals(8, ByteTableDescriptor.COUNTS_OFFSET);
+        assertEquals(64, ByteTableDescriptor.HEADER_LENGTH);
+        assertEquals(8, ByteTableDescriptor.SLOT_LENGTH);
+        assertEquals(8, ByteTableDescriptor.CAPACITY_GRANULE, "slots tile a cache line");
+        assertEquals(64 + 8 * 5, ByteTableDescriptor.slotOffset(5));
+        assertEquals(64 + 8 * 16, ByteTableDescriptor.filterOffset(16));
+        assertEquals(64 + 8 * 16 + 64, ByteTableDescriptor.regionLength(16));
+        assertEquals(64 + 8 * 1024 + 64 * 8, ByteTableDescriptor.regionLength(1024), "64 filter words");
+        final int max = ByteTableDescriptor.maxCapacity(1 << 30);
+        assertTrue(ByteTableDescriptor.regionLength(max) <= 1 << 30);
+        assertTrue(TableDescriptor.regionLength(max + 8L, ByteTableDescriptor.SLOT_SHIFT) > 1 << 30);
+    }
+
+    @Test
+    void shouldPinTheSlotWordOfTheByteStore()
+    {
+        assertEquals(0, EntryRef.EMPTY);
+        assertEquals(1L << 61, EntryRef.LIVE);
+        assertEquals(2L << 61, EntryRef.TOMBSTONE);
+        assertEquals(1L << 63, EntryRef.FROZEN_BIT);
+        final long word = EntryRef.live(0x1FF, 0xABCDE, EntryRef.MAX_POSITION);
+        assertEquals(0x3FFB_CDEF_FFFF_FFFFL, word, "LIVE | fingerprint 0x1FF | generation 0xBCDE | max position");
+        assertEquals(EntryRef.MAX_POSITION, EntryRef.position(word));
+        assertEquals(0xBCDE, EntryRef.generation(word), "the low 16 bits of the generation");
+        assertTrue(EntryRef.hasFingerprint(word, 0x1FF));
+        assertEquals(EntryRef.TOMBSTONE, EntryRef.state(EntryRef.tombstone(word)));
+        assertEquals(EntryRef.position(word), EntryRef.position(EntryRef.tombstone(word)));
+        assertTrue(EntryRef.isFrozen(word | EntryRef.FROZEN_BIT));
+        assertFalse(EntryRef.isLive(word | EntryRef.FROZEN_BIT));
+        assertEquals((0x1234_5678_9ABC_DEF0L * 0xC2B2_AE3D_27D4_EB4FL) >>> 55, EntryRef.fingerprint(0x1234_5678_9ABC_DEF0L));
+        assertEquals(36, EntryRef.POSITION_BITS);
+        assertEquals(16, EntryRef.GENERATION_BITS);
+        assertEquals(9, EntryRef.FINGERPRINT_BITS);
+    }
+
+    @Test
+    void shouldPinTheEntryLayout()
+    {
+        assertEquals(0, EntryDescriptor.HEADER_OFFSET);
+        assertEquals(8, EntryDescriptor.CHECKSUM_OFFSET);
+        assertEquals(8, EntryDescriptor.NEXT_FREE_OFFSET);
+        assertEquals(12, EntryDescriptor.KEY_OFFSET);
+        assertEquals(12 + 5, EntryDescriptor.valueOffset(5));
+        assertEquals(12 + 16 + 100, EntryDescriptor.entryLength(16, 100));
+        assertEquals(20, EntryDescriptor.GENERATION_BITS);
+        assertEquals(65_535, EntryDescriptor.MAX_KEY_LENGTH);
+        assertEquals((1 << 28) - 1, EntryDescriptor.MAX_VALUE_LENGTH);
+        assertEquals((3L << 44) | (5L << 28) | 7, EntryDescriptor.header(3, 5, 7));
+    }
+
+    @Test
+    void shouldPinTheSizeClasses()
+    {
+        assertEquals(16, SizeClasses.blockLength(0));
+        assertEquals(256, SizeClasses.blockLength(30), "31 classes of 8-byte steps");
+        assertEquals(288, SizeClasses.blockLength(31));
+        assertEquals(512, SizeClasses.blockLength(38));
+        assertEquals(576, SizeClasses.blockLength(39));
+        assertEquals(207, SizeClasses.COUNT);
+        assertEquals(1 << 30, SizeClasses.blockLength(SizeClasses.COUNT - 1));
+    }
 }
