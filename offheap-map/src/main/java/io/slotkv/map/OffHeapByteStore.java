@@ -648,6 +648,21 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * @return the slots of all current tables: the store replaces a segment's table by a larger one when its used
+     * slots reach the max load.
+     * @throws IllegalStateException if the store is closed.
+     */
+    public long capacity()
+    {
+        long capacity = 0;
+        for (final Segment<ByteTable> segment : segments)
+        {
+            capacity += table(segment).capacity;
+        }
+        return capacity;
+    }
+
+    /**
      * @return the number of segments.
      */
     public int segmentCount()

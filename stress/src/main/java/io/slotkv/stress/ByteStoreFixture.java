@@ -1,0 +1,121 @@
+package io.slotkv.stress;
+
+import io.slotkv.map.OffHeapByteStore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The byte store under test, built small so that an insert replaces its table inside a race: one segment of
+ * {@value #INITIAL_CAPACITY} slots at max load 0.75 takes 12 keys; {@link #fill()} puts {@value #FILLER_COUNT}
+ * filler keys in, so the first new key an actor inserts replaces the table (with one key fewer, two racing inserts
+ * could both pass the threshold check, which is a soft limit, and no replacement would run).
+ */
+public final class ByteStoreFixture implements AutoCloseable
+{
+    /** Slots of the fixture's only table before any replacement. */
+    public static final int INITIAL_CAPACITY = 16;
+
+    /** Keys {@link #fill()} inserts: the table's threshold. */
+    public static final int FILLER_COUNT = 12;
+
+    public final OffHeapByteStore store;
+
+    private ByteStoreFixture()
+    {
+        this.store = OffHeapByteStore.builder().segments(1).maxLoad(0.75).hugePages(false).build();
+        if (INITIAL_CAPACITY != store.capacity())
+        {
+            store.close();
+            throw new IllegalStateException("the stress tests assume a first table of " + INITIAL_CAPACITY +
+                " slots: capacity=" + store.capacity());
+        }
+    }
+
+    public static ByteStoreFixture anonymous()
+    {
+        return new ByteStoreFixture();
+    }
+
+    /**
+     * @return this fixture, with the filler keys in (each one's value is its own bytes): the next new key replaces
+     * the table.
+     */
+    public ByteStoreFixture fill()
+    {
+        for (int i = 0; i < FILLER_COUNT; i++)
+        {
+            store.put(filler(i), filler(i));
+        }
+        return this;
+    }
+
+    /**
+     * @return whether every filler key still has its own bytes as value.
+     */
+    public boolean intact()
+    {
+        for (int i = 0; i < FILLER_COUNT; i++)
+        {
+            if (!Arrays.equals(filler(i), store.get(filler(i))))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public boolean resized()
+    {
+        return store.capacity() > INITIAL_CAPACITY;
+    }
+
+    /**
+     * @return {@code length} bytes, all {@code fill}: a value whose every byte says who wrote it.
+     */
+    public static byte[] bytes(final int length, final char fill)
+    {
+        final byte[] value = new byte[length];
+        Arrays.fill(value, (byte)fill);
+        return value;
+    }
+
+    /**
+     * @return the key as UTF-8 bytes.
+     */
+    public static byte[] key(final String key)
+    {
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return which of the candidate values {@code value} is: its index + 1, 0 for null, 9 for none of them (a
+     * torn or foreign value).
+     */
+    public static int which(final byte[] value, final byte[]... candidates)
+    {
+        if (null == value)
+        {
+            return 0;
+        }
+        for (int i = 0; i < candidates.length; i++)
+        {
+            if (Arrays.equals(candidates[i], value))
+            {
+                return i + 1;
+            }
+        }
+        return 9;
+    }
+
+    private static byte[] filler(final int i)
+    {
+        return key("filler-" + i);
+    }
+
+    @Override
+    public void close()
+    {
+        store.close();
+    }
+}
