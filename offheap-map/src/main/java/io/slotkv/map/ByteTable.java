@@ -17,7 +17,6 @@ import static io.slotkv.map.EntryRef.LIVE;
 import static io.slotkv.map.EntryRef.TOMBSTONE;
 import static io.slotkv.map.TableDescriptor.LIVE_ONE;
 import static io.slotkv.map.TableDescriptor.USED_ONE;
-import static io.slotkv.map.TableDescriptor.filterWordOffset;
 import static io.slotkv.map.TableDescriptor.homeIndex;
 
 /**
@@ -155,7 +154,7 @@ final class ByteTable extends SegmentTable<ByteTable>
     {
         final int capacity = this.capacity;
         int index = homeIndex(hash, capacity);
-        if (!mayHold(hash, index))
+        if (!AbsentKeyFilter.mayHold(filter, hash, index))
         {
             return ABSENT_LENGTH;
         }
@@ -366,7 +365,7 @@ final class ByteTable extends SegmentTable<ByteTable>
      */
     boolean claim(final int index, final long hash, final long update)
     {
-        addToFilter(hash, homeIndex(hash, capacity));
+        AbsentKeyFilter.add(filter, hash, homeIndex(hash, capacity));
         if (EMPTY == compareAndExchange(index, EMPTY, update))
         {
             region.getAndAddLong(COUNTS_OFFSET, USED_ONE + LIVE_ONE);
@@ -397,24 +396,6 @@ final class ByteTable extends SegmentTable<ByteTable>
     int live()
     {
         return TableDescriptor.live(counts());
-    }
-
-    boolean mayHold(final long hash, final int home)
-    {
-        final long bits = TableDescriptor.filterBits(hash);
-        return (UnsafeApi.getLongAcquire(null, filter + filterWordOffset(home)) & bits) == bits;
-    }
-
-    private void addToFilter(final long hash, final int home)
-    {
-        final long bits = TableDescriptor.filterBits(hash);
-        final long address = filter + filterWordOffset(home);
-        long word = UnsafeApi.getLongVolatile(null, address);
-        while ((word & bits) != bits)
-        {
-            final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | bits);
-            word = witness == word ? bits : witness;
-        }
     }
 
     @Override
@@ -520,9 +501,7 @@ final class ByteTable extends SegmentTable<ByteTable>
             final long address = slotAddress(index);
             if (EMPTY == UnsafeApi.getLong(null, address))
             {
-                final long bits = TableDescriptor.filterBits(hash);
-                final long filterAddress = filter + filterWordOffset(homeIndex(hash, capacity));
-                UnsafeApi.putLong(null, filterAddress, UnsafeApi.getLong(null, filterAddress) | bits);
+                AbsentKeyFilter.addPrivate(filter, hash, homeIndex(hash, capacity));
                 UnsafeApi.putLong(null, address, word);
                 return;
             }

@@ -19,7 +19,6 @@ import static io.slotkv.map.TableDescriptor.HEADER_LENGTH;
 import static io.slotkv.map.TableDescriptor.USED_ONE;
 import static io.slotkv.map.TableDescriptor.VALUE_KEY_OFFSET;
 import static io.slotkv.map.TableDescriptor.ZERO_KEY_VALUE_OFFSET;
-import static io.slotkv.map.TableDescriptor.filterWordOffset;
 import static io.slotkv.map.TableDescriptor.homeIndex;
 import static io.slotkv.map.TableDescriptor.regionLength;
 import static io.slotkv.map.TableDescriptor.slotOffset;
@@ -189,48 +188,21 @@ final class LongLongTable extends SegmentTable<LongLongTable>
     }
 
     /**
-     * Whether a key of {@code hash} may have claimed a slot of this table: false if it never did (its filter bits
-     * are set before its claiming CAS, and never cleared while the table is in use). An acquire load, like the key
-     * words: a reader validates {@link #retired} after it.
+     * Whether a key of {@code hash} may have claimed a slot of this table ({@link AbsentKeyFilter}).
      */
     boolean mayHold(final long hash, final int home)
     {
-        final long bits = TableDescriptor.filterBits(hash);
-        return (UnsafeApi.getLongAcquire(null, filter + filterWordOffset(home)) & bits) == bits;
+        return AbsentKeyFilter.mayHold(filter, hash, home);
     }
 
     /**
-     * Set the filter bits of {@code hash} (a CAS unless they are set already): before the claiming CAS of its key.
-     */
-    private void addToFilter(final long hash, final int home)
-    {
-        final long bits = TableDescriptor.filterBits(hash);
-        final long address = filter + filterWordOffset(home);
-        long word = UnsafeApi.getLongVolatile(null, address);
-        while ((word & bits) != bits)
-        {
-            final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | bits);
-            word = witness == word ? bits : witness;
-        }
-    }
-
-    /**
-     * Set the filter bits of {@code hash} in a table no other thread writes (a replacement's copy, or recovery's);
-     * readers may read it, and a single store of the word with bits added is atomic for them.
+     * Set the filter bits of {@code hash} in a table no other thread writes (a replacement's copy, or recovery's).
      *
      * @return true if a bit was not set before.
      */
     boolean addToFilterPrivate(final long hash)
     {
-        final long bits = TableDescriptor.filterBits(hash);
-        final int offset = TableDescriptor.filterOffset(capacity) + filterWordOffset(homeIndex(hash, capacity));
-        final long word = region.getLong(offset);
-        if ((word & bits) == bits)
-        {
-            return false;
-        }
-        region.putLong(offset, word | bits);
-        return true;
+        return AbsentKeyFilter.addPrivate(filter, hash, homeIndex(hash, capacity));
     }
 
     /**
@@ -293,7 +265,7 @@ final class LongLongTable extends SegmentTable<LongLongTable>
                     return FROZEN;
                 }
                 // the bits before the claim (both full fences): a get that finds them unset knows the key unclaimed
-                addToFilter(hash, home);
+                AbsentKeyFilter.add(filter, hash, home);
                 keyWord = UnsafeApi.compareAndExchangeLong(null, slot + KEY_OFFSET, EMPTY_KEY, key);
                 if (EMPTY_KEY == keyWord)
                 {
