@@ -152,6 +152,7 @@ final class EntryHeap
         // release: the next generation is visible before the block is on the free list (the push is a full fence
         // too), so whoever reuses it writes after it, and a reader that saw the new writer's bytes sees it
         UnsafeApi.putLongRelease(null, address + HEADER_OFFSET, EntryDescriptor.freedHeader(header));
+        VarHandle.storeStoreFence(); // the new generation before the free-list link overwrites the entry's bytes
         push(sizeClass, position, address);
         allocatedBytes.getAndAdd(-SizeClasses.blockLength(sizeClass));
     }
