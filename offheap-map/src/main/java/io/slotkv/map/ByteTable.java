@@ -308,27 +308,20 @@ final class ByteTable extends SegmentTable<ByteTable>
      */
     int readValue(final long word, final Object dstBase, final long dstOffset, final int room)
     {
-        final long position = EntryRef.position(word);
-        final long address = heap.address(position, KEY_OFFSET);
-        if (0 == address)
+        final long address = headerAddress(word);
+        final long header = 0 == address ? 0 : UnsafeApi.getLongAcquire(null, address);
+        if (0 == address || !validHeader(word, header))
         {
             return RETRY;
         }
-        final long header = UnsafeApi.getLongAcquire(null, address);
         final int keyLength = EntryDescriptor.keyLength(header);
         final int valueLength = EntryDescriptor.valueLength(header);
-        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) ||
-            0 == heap.address(position, EntryDescriptor.entryLength(keyLength, valueLength)))
-        {
-            return RETRY;
-        }
         if (valueLength <= room)
         {
             UnsafeApi.copyMemory(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset,
                 valueLength);
         }
-        UnsafeApi.loadFence();
-        return UnsafeApi.getLong(null, address) == header ? valueLength : RETRY;
+        return unchanged(address, header) ? valueLength : RETRY;
     }
 
     /**
@@ -338,24 +331,103 @@ final class ByteTable extends SegmentTable<ByteTable>
      */
     int valueEquals(final long word, final Object base, final long offset, final int length)
     {
-        final long position = EntryRef.position(word);
-        final long address = heap.address(position, KEY_OFFSET);
-        if (0 == address)
+        final long address = headerAddress(word);
+        final long header = 0 == address ? 0 : UnsafeApi.getLongAcquire(null, address);
+        if (0 == address || !validHeader(word, header))
         {
             return RETRY;
         }
-        final long header = UnsafeApi.getLongAcquire(null, address);
+        final int keyLength = EntryDescriptor.keyLength(header);
+        final boolean same = EntryDescriptor.valueLength(header) == length &&
+            equalBytes(address + EntryDescriptor.valueOffset(keyLength), base, offset, length);
+        return unchanged(address, header) ? (same ? 1 : 0) : RETRY;
+    }
+
+    /**
+     * Copy the key and then the value of the entry {@code word} names to {@code [dstBase, dstOffset)}, back to back,
+     * if both fit {@code room} bytes; validated.
+     *
+     * @return the key and value lengths ({@link #lengths}) (copied only if their sum is at most {@code room}),
+     * or {@link #RETRY} if the entry was freed meanwhile.
+     */
+    long copyEntry(final long word, final Object dstBase, final long dstOffset, final int room)
+    {
+        final long address = headerAddress(word);
+        final long header = 0 == address ? 0 : UnsafeApi.getLongAcquire(null, address);
+        if (0 == address || !validHeader(word, header))
+        {
+            return RETRY;
+        }
         final int keyLength = EntryDescriptor.keyLength(header);
         final int valueLength = EntryDescriptor.valueLength(header);
-        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) ||
-            0 == heap.address(position, EntryDescriptor.entryLength(keyLength, valueLength)))
+        if ((long)keyLength + valueLength <= room)
         {
-            return RETRY;
+            UnsafeApi.copyMemory(null, address + KEY_OFFSET, dstBase, dstOffset, (long)keyLength + valueLength);
         }
-        final boolean same = valueLength == length &&
-            equalBytes(address + EntryDescriptor.valueOffset(keyLength), base, offset, length);
-        UnsafeApi.loadFence();
-        return UnsafeApi.getLong(null, address) == header ? (same ? 1 : 0) : RETRY;
+        return unchanged(address, header) ? lengths(keyLength, valueLength) : RETRY;
+    }
+
+    /**
+     * @return the low 32 bits of the hash of the key in the entry {@code word} names, validated; -1 if the entry was
+     * freed meanwhile.
+     */
+    long lowKeyHash(final long word)
+    {
+        final long address = headerAddress(word);
+        final long header = 0 == address ? 0 : UnsafeApi.getLongAcquire(null, address);
+        if (0 == address || !validHeader(word, header))
+        {
+            return -1;
+        }
+        final long hash = BytesHashing.hash(null, address + KEY_OFFSET, EntryDescriptor.keyLength(header), seed);
+        return unchanged(address, header) ? hash & 0xFFFF_FFFFL : -1;
+    }
+
+    /**
+     * @return a key length and a value length in one non-negative long, as {@link #copyEntry} returns them.
+     */
+    static long lengths(final int keyLength, final int valueLength)
+    {
+        return ((long)keyLength << 32) | valueLength;
+    }
+
+    static int keyLengthOf(final long lengths)
+    {
+        return (int)(lengths >>> 32);
+    }
+
+    static int valueLengthOf(final long lengths)
+    {
+        return (int)lengths;
+    }
+
+    /**
+     * @return the address of the header of the entry {@code word} names, 0 if its position is not in the heap.
+     */
+    private long headerAddress(final long word)
+    {
+        return heap.address(EntryRef.position(word), KEY_OFFSET);
+    }
+
+    /**
+     * @return whether {@code header}, loaded (acquire) from the entry {@code word} names, carries the word's
+     * generation and describes an entry that lies inside the heap: the first check of a validated read.
+     */
+    private boolean validHeader(final long word, final long header)
+    {
+        return EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) &&
+            0 != heap.address(EntryRef.position(word), EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
+                EntryDescriptor.valueLength(header)));
+    }
+
+    /**
+     * @return whether the entry's header is still {@code header} after the bytes read before this call: the last
+     * check of a validated read (a freed block has a new generation).
+     */
+    private static boolean unchanged(final long address, final long header)
+    {
+        UnsafeApi.loadFence(); // the bytes were read before the header is read again
+        return UnsafeApi.getLong(null, address) == header;
     }
 
     /**

@@ -167,7 +167,7 @@ final class LongLongMapView extends AbstractMap<Long, Long> implements Concurren
 
     private final class EntryIterator implements Iterator<Map.Entry<Long, Long>>
     {
-        private final Cursor cursor = new Cursor(map);
+        private final LongLongCursor cursor = new LongLongCursor(map);
         private int position;
         private boolean done;
         private Entry last;

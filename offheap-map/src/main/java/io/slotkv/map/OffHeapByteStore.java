@@ -5,14 +5,20 @@ import io.slotkv.core.jvm.JvmAccess;
 import io.slotkv.core.memory.AnonymousMemorySpace;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static io.slotkv.map.DirectoryDescriptor.HASH_SEED_CHECK_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.HASH_SEED_OFFSET;
@@ -40,8 +46,11 @@ import static io.slotkv.map.DirectoryDescriptor.segmentOf;
  * fits the buffer from the given offset, and otherwise writes nothing, so a caller that sees a length larger than
  * its room knows the buffer was too small and by how much.
  * <p>
- * This build keeps the store in anonymous memory; store files, iteration, counters and the map views come next
- * (issue #10).
+ * Iteration ({@link #forEach}) is weakly consistent. Redis-style conveniences ({@link #getAndSet},
+ * {@link #getAndRemove}, {@link #incrBy}, {@link #decrBy}, {@link #append}) are atomic read-compute-compare-and-set
+ * loops over the bytes.
+ * <p>
+ * This build keeps the store in anonymous memory; store files and the map views come next (issue #10).
  */
 public final class OffHeapByteStore implements AutoCloseable
 {
@@ -245,6 +254,57 @@ public final class OffHeapByteStore implements AutoCloseable
         return present;
     }
 
+    /**
+     * Copy the value of a key into a {@link ByteBuffer}, if it fits: as {@link #get(DirectBuffer, int, int,
+     * MutableDirectBuffer, int)} with the key from {@code key.position()} to {@code key.limit()} and the value copied
+     * to {@code value.position()} if it is at most {@code value.remaining()} bytes. Neither buffer's position or
+     * limit changes. Direct and heap buffers work alike (a read-only one only as the key).
+     *
+     * @return the value's length (copied only if it fits), or {@link #ABSENT}.
+     * @throws ReadOnlyBufferException if {@code value} is read-only.
+     */
+    public int get(final ByteBuffer key, final ByteBuffer value)
+    {
+        if (value.isReadOnly())
+        {
+            throw new ReadOnlyBufferException();
+        }
+        checkKeyLength(key.remaining());
+        final int length = read(base(key), offset(key), key.remaining(), base(value), offset(value),
+            value.remaining());
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
+        return length;
+    }
+
+    /**
+     * Same as {@link #containsKey(byte[])} for the key from {@code key.position()} to {@code key.limit()}.
+     */
+    public boolean containsKey(final ByteBuffer key)
+    {
+        checkKeyLength(key.remaining());
+        final boolean present = ABSENT != read(base(key), offset(key), key.remaining(), null, 0, 0);
+        Reference.reachabilityFence(key);
+        return present;
+    }
+
+    /**
+     * @return the array behind a heap buffer, null for a direct one: the base of {@link #offset}.
+     */
+    private static byte[] base(final ByteBuffer buffer)
+    {
+        return buffer.isDirect() ? null : BufferUtil.array(buffer);
+    }
+
+    /**
+     * @return the address (direct) or array offset (heap) of {@code buffer.position()}.
+     */
+    private static long offset(final ByteBuffer buffer)
+    {
+        return buffer.isDirect() ? BufferUtil.address(buffer) + buffer.position() :
+            BufferUtil.ARRAY_BASE_OFFSET + BufferUtil.arrayOffset(buffer) + buffer.position();
+    }
+
     private int read(final Object keyBase, final long keyOffset, final int keyLength, final Object dstBase,
         final long dstOffset, final int room)
     {
@@ -392,6 +452,174 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Same as {@link #put(DirectBuffer, int, int, DirectBuffer, int, int)} for a key and a value from their buffers'
+     * positions to their limits (positions and limits unchanged).
+     */
+    public boolean put(final ByteBuffer key, final ByteBuffer value)
+    {
+        final int result = write(PUT, base(key), offset(key), key.remaining(), base(value), offset(value),
+            value.remaining(), null, 0, 0);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
+        return WAS_PRESENT == result;
+    }
+
+    /**
+     * Same as {@link #remove(byte[])} for the key from {@code key.position()} to {@code key.limit()}.
+     */
+    public boolean remove(final ByteBuffer key)
+    {
+        final int result = write(REMOVE, base(key), offset(key), key.remaining(), null, 0, 0, null, 0, 0);
+        Reference.reachabilityFence(key);
+        return WAS_PRESENT == result;
+    }
+
+    /**
+     * Set every key of {@code entries} to its value, as {@link #putString} one after another (SKV's
+     * {@code PutBatchString}): each entry is atomic, the batch is not. A concurrent reader may see any of its entries
+     * stored and others not yet; one that sees an entry written later by the batch may still see an earlier one
+     * missing only if a concurrent writer removed or changed it. If a put throws (a key or value too long), the
+     * entries before it are stored.
+     *
+     * @param entries keys and values, UTF-8; none may be null.
+     * @throws IllegalArgumentException if a key or value is longer than the store's limit.
+     */
+    public void putAll(final Map<String, String> entries)
+    {
+        for (final Map.Entry<String, String> entry : entries.entrySet())
+        {
+            putString(entry.getKey(), entry.getValue());
+        }
+    }
+
+    /**
+     * Set the value of a key and return the one it had (Redis {@code GETSET}); atomic.
+     *
+     * @return the previous value, or null if the key had none.
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public byte[] getAndSet(final byte[] key, final byte[] value)
+    {
+        checkValueLength(value.length);
+        return update(key, old -> value);
+    }
+
+    /**
+     * Remove the value of a key and return it (Redis {@code GETDEL}); atomic.
+     *
+     * @return the removed value, or null if the key had none.
+     */
+    public byte[] getAndRemove(final byte[] key)
+    {
+        return update(key, old -> null);
+    }
+
+    /**
+     * Add {@code delta} to the decimal integer a key holds, as Redis {@code INCRBY} does; atomic. An absent key
+     * counts as 0. The value must be the decimal text of a signed 64-bit integer as Redis writes it: an optional
+     * {@code -}, then digits without leading zeros (just {@code 0} for zero), at most 20 bytes; the sum is stored the
+     * same way.
+     *
+     * @return the new value.
+     * @throws NumberFormatException if the value is not such an integer (Redis: "value is not an integer or out of
+     *                               range"); the value is unchanged.
+     * @throws ArithmeticException   if the sum overflows a signed 64-bit integer (Redis: "increment or decrement
+     *                               would overflow"); the value is unchanged.
+     */
+    public long incrBy(final byte[] key, final long delta)
+    {
+        final byte[] old = update(key, current -> Decimal.bytes(sum(key, current, delta)));
+        return sum(key, old, delta);
+    }
+
+    /**
+     * Subtract {@code delta} from the decimal integer a key holds, as Redis {@code DECRBY} does: as
+     * {@link #incrBy} with {@code -delta}.
+     *
+     * @return the new value.
+     * @throws NumberFormatException if the value is not a decimal integer.
+     * @throws ArithmeticException   if the difference overflows, or {@code delta} is {@link Long#MIN_VALUE} (its
+     *                               negation does, as in Redis).
+     */
+    public long decrBy(final byte[] key, final long delta)
+    {
+        if (Long.MIN_VALUE == delta)
+        {
+            throw new ArithmeticException("decrement would overflow: delta=" + delta);
+        }
+        return incrBy(key, -delta);
+    }
+
+    private static long sum(final byte[] key, final byte[] value, final long delta)
+    {
+        final long current = null == value ? 0 : Decimal.parse(value, key);
+        final long sum = current + delta;
+        if (((current ^ sum) & (delta ^ sum)) < 0)
+        {
+            throw new ArithmeticException("increment or decrement would overflow: value=" + current + ", delta=" +
+                delta + ", key=" + Decimal.describe(key));
+        }
+        return sum;
+    }
+
+    /**
+     * Append bytes to a key's value, as Redis {@code APPEND} does (an absent key is an empty value); atomic.
+     *
+     * @return the length of the value after the append.
+     * @throws IllegalArgumentException if the value would be longer than the store's limit; it is unchanged.
+     */
+    public int append(final byte[] key, final byte[] suffix)
+    {
+        final byte[] old = update(key, current ->
+        {
+            final int length = null == current ? 0 : current.length;
+            if ((long)length + suffix.length > maxValueLength)
+            {
+                throw new IllegalArgumentException("value too long after append: length=" +
+                    ((long)length + suffix.length) + ", maxValueLength=" + maxValueLength + ", key=" +
+                    Decimal.describe(key));
+            }
+            final byte[] appended = java.util.Arrays.copyOf(null == current ? NO_BYTES : current,
+                length + suffix.length);
+            System.arraycopy(suffix, 0, appended, length, suffix.length);
+            return appended;
+        });
+        return (null == old ? 0 : old.length) + suffix.length;
+    }
+
+    /**
+     * Replace a key's value by {@code next.apply(its value)} (null: absent), atomically by comparing the bytes: read,
+     * compute, then {@link #replace(byte[], byte[], byte[])} (or {@link #putIfAbsent}, or {@link #remove(byte[],
+     * byte[])} when the result is null), again from the read if another writer changed the value meanwhile.
+     * Linearizable at the successful conditional write; lock-free (a retry means another write succeeded).
+     *
+     * @param next the new value from the current one, or null to remove; may run more than once.
+     * @return the value replaced (null if the key had none).
+     */
+    private byte[] update(final byte[] key, final UnaryOperator<byte[]> next)
+    {
+        checkKeyLength(key.length);
+        while (true)
+        {
+            final byte[] old = get(key);
+            final byte[] value = next.apply(old);
+            final boolean done;
+            if (null == old)
+            {
+                done = null == value || putIfAbsent(key, value);
+            }
+            else
+            {
+                done = null == value ? remove(key, old) : replace(key, old, value);
+            }
+            if (done)
+            {
+                return old;
+            }
+        }
+    }
+
+    /**
      * The write of every update: locate the key's slot, decide by its word, CAS. Lock-free unless the segment's
      * table must be replaced.
      *
@@ -402,11 +630,7 @@ public final class OffHeapByteStore implements AutoCloseable
         final long expectedOffset, final int expectedLength)
     {
         checkKeyLength(keyLength);
-        if (valueLength > maxValueLength)
-        {
-            throw new IllegalArgumentException("value too long: length=" + valueLength + ", maxValueLength=" +
-                maxValueLength);
-        }
+        checkValueLength(valueLength);
         final long hash = BytesHashing.hash(keyBase, keyOffset, keyLength, seed);
         final int segmentIndex = segmentOf(hash, segmentMask);
         final Segment<ByteTable> segment = segments[segmentIndex];
@@ -580,6 +804,38 @@ public final class OffHeapByteStore implements AutoCloseable
     // ---------------------------------------------------------------- the whole store
 
     /**
+     * Hand every entry to {@code consumer}, weakly consistent (as {@code ConcurrentHashMap}'s iteration): a key that
+     * has a value for the whole call is handed out exactly once, with a value it had during the call; a key
+     * written or removed meanwhile may or may not be. Lock-free, except that a part of a segment whose table was
+     * replaced under it 8 times in a row is read under the segment's read lock.
+     * <p>
+     * Entries are reused without epochs, so a view into an entry itself could change under the consumer: each is
+     * copied once, validated, into a buffer of the iteration, and the views wrap that copy (no allocation per
+     * entry). They are valid only inside the call; the consumer may write to the store.
+     *
+     * @param consumer gets each key and value.
+     * @throws IllegalStateException if the store is closed.
+     */
+    public void forEach(final ByteEntryConsumer consumer)
+    {
+        final ByteCursor cursor = new ByteCursor(segments);
+        final UnsafeBuffer key = new UnsafeBuffer(NO_BYTES);
+        final UnsafeBuffer value = new UnsafeBuffer(NO_BYTES);
+        while (cursor.advance())
+        {
+            final byte[] bytes = cursor.bytes;
+            for (int i = 0; i < cursor.size; i++)
+            {
+                final int keyOffset = cursor.keyOffsets[i];
+                final int keyLength = cursor.keyLengths[i];
+                key.wrap(bytes, keyOffset, keyLength);
+                value.wrap(bytes, keyOffset + keyLength, cursor.valueLengths[i]);
+                consumer.accept(key, value);
+            }
+        }
+    }
+
+    /**
      * @return the number of keys with a value, as the tables' counts say at the moment each is read (exact when no
      * write runs).
      * @throws IllegalStateException if the store is closed.
@@ -751,6 +1007,15 @@ public final class OffHeapByteStore implements AutoCloseable
             throw OffHeapLongLongMap.closedException();
         }
         return table;
+    }
+
+    private void checkValueLength(final int valueLength)
+    {
+        if (valueLength > maxValueLength)
+        {
+            throw new IllegalArgumentException("value too long: length=" + valueLength + ", maxValueLength=" +
+                maxValueLength);
+        }
     }
 
     private void checkKeyLength(final int keyLength)

@@ -506,7 +506,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public void forEach(final LongLongConsumer consumer)
     {
-        final Cursor cursor = new Cursor(this);
+        final LongLongCursor cursor = new LongLongCursor(this);
         while (cursor.advance())
         {
             for (int i = 0; i < cursor.size; i++)
@@ -707,11 +707,19 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * @return segment {@code i}, for tests and iteration.
+     * @return segment {@code i}, for tests.
      */
     Segment<LongLongTable> segment(final int i)
     {
         return segments[i];
+    }
+
+    /**
+     * @return the segments, for iteration.
+     */
+    Segment<LongLongTable>[] segments()
+    {
+        return segments;
     }
 
     /**

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,11 +15,15 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Seeded random operations on an {@link OffHeapByteStore} and on a {@code HashMap} side by side, every result
  * compared: keys from 0 to 300 bytes (empty, binary, non-ASCII UTF-8), values from 0 bytes to 64 KiB and now and then
- * 1 MiB, through many table replacements (the store starts at its smallest tables) and clears.
+ * 1 MiB, through many table replacements (the store starts at its smallest tables) and clears; the Redis-style
+ * operations against an independent model of Redis's integer parsing, the ByteBuffer overloads (direct, heap,
+ * read-only, at an offset), and {@code forEach} against the model at every full check.
  */
 class ByteStoreDifferentialTest
 {
@@ -44,7 +50,7 @@ class ByteStoreDifferentialTest
                 final Key modelKey = new Key(key);
                 final byte[] current = model.get(modelKey);
                 final String where = "op " + op + " (seed " + seed + "), key " + Arrays.toString(key);
-                switch (random.nextInt(10))
+                switch (random.nextInt(17))
                 {
                     case 0, 1:
                     {
@@ -119,6 +125,84 @@ class ByteStoreDifferentialTest
                     case 8:
                         assertEquals(null != current, store.containsKey(key), where);
                         break;
+                    case 9:
+                    {
+                        final byte[] value = randomValue(random);
+                        assertArrayEquals(current, store.getAndSet(key, value), where);
+                        model.put(modelKey, value);
+                        break;
+                    }
+                    case 10:
+                        assertArrayEquals(current, store.getAndRemove(key), where);
+                        model.remove(modelKey);
+                        break;
+                    case 11:
+                    {
+                        final byte[] suffix = new byte[random.nextInt(20)];
+                        random.nextBytes(suffix);
+                        final byte[] appended = concat(null == current ? new byte[0] : current, suffix);
+                        if (appended.length > store.maxValueLength())
+                        {
+                            assertThrows(IllegalArgumentException.class, () -> store.append(key, suffix), where);
+                        }
+                        else
+                        {
+                            assertEquals(appended.length, store.append(key, suffix), where);
+                            model.put(modelKey, appended);
+                        }
+                        break;
+                    }
+                    case 12:
+                    {
+                        // a decimal value now and then, so that incrBy meets integers as well as other bytes
+                        final byte[] value = decimalLike(random);
+                        assertEquals(null != current, store.put(key, value), where);
+                        model.put(modelKey, value);
+                        break;
+                    }
+                    case 13:
+                    {
+                        final long delta = random.nextInt(8) == 0 ? random.nextLong() : random.nextInt(2001) - 1000;
+                        final BigInteger sum = null == current ? BigInteger.valueOf(delta) :
+                            redisInteger(current) == null ? null : redisInteger(current).add(BigInteger.valueOf(delta));
+                        if (null == sum)
+                        {
+                            assertThrows(NumberFormatException.class, () -> store.incrBy(key, delta), where);
+                        }
+                        else if (sum.bitLength() > 63)
+                        {
+                            assertThrows(ArithmeticException.class, () -> store.incrBy(key, delta), where);
+                        }
+                        else
+                        {
+                            assertEquals(sum.longValueExact(), store.incrBy(key, delta), where);
+                            model.put(modelKey, sum.toString().getBytes(StandardCharsets.US_ASCII));
+                        }
+                        break;
+                    }
+                    case 14:
+                    {
+                        final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(key.length + 3).position(3);
+                        keyBuffer.put(key).position(3);
+                        final ByteBuffer valueBuffer = ByteBuffer.allocate(80).position(5);
+                        final int length = store.get(keyBuffer.asReadOnlyBuffer(), valueBuffer);
+                        assertEquals(null == current ? OffHeapByteStore.ABSENT : current.length, length, where);
+                        assertEquals(5, valueBuffer.position(), where);
+                        if (null != current && length <= 75)
+                        {
+                            assertArrayEquals(current, Arrays.copyOfRange(valueBuffer.array(), 5, 5 + length), where);
+                        }
+                        break;
+                    }
+                    case 15:
+                    {
+                        final byte[] value = randomValue(random);
+                        final ByteBuffer valueBuffer = ByteBuffer.allocateDirect(value.length).put(value).flip();
+                        assertEquals(null != current, store.put(ByteBuffer.wrap(key), valueBuffer), where);
+                        assertEquals(0, valueBuffer.position(), where);
+                        model.put(modelKey, value);
+                        break;
+                    }
                     default:
                         assertArrayEquals(current, store.get(key), where);
                         break;
@@ -129,6 +213,21 @@ class ByteStoreDifferentialTest
                     for (final Map.Entry<Key, byte[]> entry : model.entrySet())
                     {
                         assertArrayEquals(entry.getValue(), store.get(entry.getKey().bytes), "full check at op " + op);
+                    }
+                    final Map<Key, byte[]> iterated = new HashMap<>();
+                    final int at = op;
+                    store.forEach((k, v) ->
+                    {
+                        final byte[] keyBytes = new byte[k.capacity()];
+                        k.getBytes(0, keyBytes);
+                        final byte[] valueBytes = new byte[v.capacity()];
+                        v.getBytes(0, valueBytes);
+                        assertNull(iterated.put(new Key(keyBytes), valueBytes), "forEach gave a key twice at op " + at);
+                    });
+                    assertEquals(model.keySet(), iterated.keySet(), "forEach's keys at op " + op);
+                    for (final Map.Entry<Key, byte[]> entry : model.entrySet())
+                    {
+                        assertArrayEquals(entry.getValue(), iterated.get(entry.getKey()), "forEach's value at op " + op);
                     }
                     if (op % 200_000 == 199_999)
                     {
@@ -167,6 +266,47 @@ class ByteStoreDifferentialTest
                 return key;
             }
         }
+    }
+
+    private static byte[] concat(final byte[] a, final byte[] b)
+    {
+        final byte[] joined = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, joined, a.length, b.length);
+        return joined;
+    }
+
+    private static final String[] NOT_INTEGERS = {"", "-", "+1", " 1", "1 ", "01", "-0", "00", "1e3", "0x10", "--1",
+        "9223372036854775808", "-9223372036854775809", "123456789012345678901234"};
+
+    private static byte[] decimalLike(final SplittableRandom random)
+    {
+        switch (random.nextInt(4))
+        {
+            case 0:
+                return NOT_INTEGERS[random.nextInt(NOT_INTEGERS.length)].getBytes(StandardCharsets.US_ASCII);
+            case 1:
+                return Long.toString(random.nextBoolean() ? Long.MAX_VALUE - random.nextInt(1000) :
+                    Long.MIN_VALUE + random.nextInt(1000)).getBytes(StandardCharsets.US_ASCII);
+            default:
+                return Long.toString(random.nextLong()).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /**
+     * The model of Redis's {@code string2ll}, written independently of the store's: a regular expression for the
+     * shape, BigInteger for the range.
+     *
+     * @return the integer, or null if Redis would refuse the bytes.
+     */
+    private static BigInteger redisInteger(final byte[] value)
+    {
+        final String text = new String(value, StandardCharsets.ISO_8859_1);
+        if (!text.matches("0|-?[1-9][0-9]*"))
+        {
+            return null;
+        }
+        final BigInteger integer = new BigInteger(text);
+        return integer.bitLength() > 63 ? null : integer;
     }
 
     private static byte[] randomValue(final SplittableRandom random)

@@ -422,7 +422,7 @@ class ReadPathTest
                 table.claimPrivate(removed++); // a removed key: key word set, value word absent
             }
             table.region.putLong(TableDescriptor.COUNTS_OFFSET, ((long)table.capacity << 32) | 200);
-            final Cursor full = new Cursor(map);
+            final LongLongCursor full = new LongLongCursor(map);
             long count = 0;
             while (full.advance())
             {
@@ -434,7 +434,7 @@ class ReadPathTest
         {
             final LongLongTable table = map.segment(0).table;
             assertTrue(table.used() < table.threshold, "rebuilt at open: used " + table.used());
-            final Cursor cursor = new Cursor(map);
+            final LongLongCursor cursor = new LongLongCursor(map);
             long count = 0;
             while (cursor.advance())
             {
@@ -459,7 +459,7 @@ class ReadPathTest
             {
                 map.put(key, key);
             }
-            final Cursor cursor = new Cursor(map);
+            final LongLongCursor cursor = new LongLongCursor(map);
             cursor.forcedRetries = 1000; // every lock-free attempt behaves as if its table was retired under it
             long count = 0;
             while (cursor.advance())
@@ -467,7 +467,7 @@ class ReadPathTest
                 count += cursor.size;
             }
             assertEquals(1000, count);
-            assertTrue(cursor.locked > 0 && cursor.retries >= Cursor.RETRIES_BEFORE_LOCK, "locked " +
+            assertTrue(cursor.locked > 0 && cursor.retries >= SpanCursor.RETRIES_BEFORE_LOCK, "locked " +
                 cursor.locked + ", retries " + cursor.retries);
         }
     }

@@ -1,24 +1,42 @@
 package io.slotkv.map;
 
-import java.util.Arrays;
-
-import static io.slotkv.map.SlotDescriptor.ABSENT;
-import static io.slotkv.map.SlotDescriptor.EMPTY_KEY;
-import static io.slotkv.map.SlotDescriptor.FROZEN;
 import static io.slotkv.map.TableDescriptor.homeIndex;
 
 /**
- * Weakly consistent iteration in O(1) heap: key 0 first, then each segment in <em>spans</em> of the low 32 bits of
- * the key hash, the bits that choose a key's home slot ({@link TableDescriptor#homeIndex}, monotonic in them
+ * Weakly consistent iteration in O(1) heap, for both table kinds: each segment in <em>spans</em> of the low 32 bits
+ * of the key hash, the bits that choose a key's home slot ({@link TableDescriptor#homeIndex}, monotonic in them
  * for every capacity). A span is collected from one table into a small buffer and handed out only once that table
  * is known not to have been retired meanwhile; else it is collected again from the segment's new table. Spans
  * partition the hash space and move forward only, so a key that has a value for the whole iteration is handed out
  * exactly once, whatever replacements happen: it has a slot in every table that is current while it lives, and a
  * table holds a key at most once. A span retried {@link #RETRIES_BEFORE_LOCK} times in a row is collected under
  * the segment's read lock, which no replacement can start under: progress is guaranteed under any churn.
+ * <p>
+ * A subclass knows its table's slots ({@link #visit}, {@link #lowHashAt}) and its buffer.
+ *
+ * @param <T> the table kind.
  */
-final class Cursor
+abstract class SpanCursor<T extends SegmentTable<T>>
 {
+    /** {@link #visit}: the slot has no key; a span's scan ends at the first such slot past its home slots. */
+    static final int EMPTY_SLOT = 0;
+
+    /** {@link #visit}: a key outside the span, or without a value. */
+    static final int SKIPPED = 1;
+
+    /** {@link #visit}: the entry is in the buffer. */
+    static final int ADDED = 2;
+
+    /** {@link #visit}: the buffer has no room for the entry; {@link #grow} makes some. */
+    static final int FULL = 3;
+
+    /**
+     * {@link #visit}: the slot's word names a block that was freed and the word did not change: legitimate only in a
+     * table being replaced (its replacement is published before the table is marked retired), so the span is
+     * collected again; a damaged store if it persists under the read lock.
+     */
+    static final int STALE = 4;
+
     /** Home slots per span: about 22 entries at the default load, so a few cache lines per span. */
     private static final int SPAN_SLOTS = 32;
 
@@ -29,15 +47,12 @@ final class Cursor
     /** Slots past a span after which its scan bounds itself by the table's largest displacement. */
     private static final long LONG_RUN = 64;
 
-    private final OffHeapLongLongMap map;
-    private final OffHeapLongLongMap.Found found = new OffHeapLongLongMap.Found();
+    private final Segment<T>[] segments;
 
-    /** The entries of the last span: valid up to {@link #size}. */
-    long[] keys = new long[128];
-    long[] values = new long[128];
+    /** Entries in the buffer: valid up to here. */
     int size;
 
-    /** -1 before key 0; then the segment being visited. */
+    /** -1 before {@link #first}; then the segment being visited. */
     private int segment = -1;
 
     /** The first low hash of the segment not handed out yet. */
@@ -56,12 +71,42 @@ final class Cursor
     int forcedRetries;
 
     /** The table whose largest displacement is {@link #displacement}; null before the first long cluster. */
-    private LongLongTable displacementTable;
+    private T displacementTable;
     private int displacement;
 
-    Cursor(final OffHeapLongLongMap map)
+    SpanCursor(final Segment<T>[] segments)
     {
-        this.map = map;
+        this.segments = segments;
+    }
+
+    /**
+     * Visit slot {@code index} of {@code table}: add its entry to the buffer if its key's low hash is in
+     * {@code [from, end)} and it has a value.
+     *
+     * @return {@link #EMPTY_SLOT}, {@link #SKIPPED}, {@link #ADDED}, {@link #FULL} or {@link #STALE}.
+     */
+    abstract int visit(T table, int index, long from, long end);
+
+    /**
+     * @return the low 32 bits of the hash of slot {@code index}'s key, -1 if the slot has no key (or it cannot be
+     * read now).
+     */
+    abstract long lowHashAt(T table, int index);
+
+    /** Empty the buffer for a new span. */
+    abstract void clear();
+
+    /** More room in the buffer: at least for the entry that did not fit. */
+    abstract void grow();
+
+    /**
+     * Entries handed out before the segments' spans (the long map's key 0): called once, before the first span.
+     *
+     * @return true if the buffer holds some.
+     */
+    boolean first()
+    {
+        return false;
     }
 
     /**
@@ -69,8 +114,9 @@ final class Cursor
      *
      * @return false when the iteration is over.
      */
-    boolean advance()
+    final boolean advance()
     {
+        clear();
         size = 0;
         while (true)
         {
@@ -78,15 +124,13 @@ final class Cursor
             {
                 segment = 0;
                 position = 0;
-                final long value = map.read(EMPTY_KEY, 0, found, false);
-                if (found.present)
+                if (first())
                 {
-                    add(EMPTY_KEY, value);
                     return true;
                 }
                 continue;
             }
-            if (segment >= map.segmentCount())
+            if (segment >= segments.length)
             {
                 return false;
             }
@@ -96,7 +140,7 @@ final class Cursor
                 position = 0;
                 continue;
             }
-            collectSpan(map.segment(segment));
+            collectSpan(segments[segment]);
             if (size > 0)
             {
                 return true;
@@ -104,7 +148,7 @@ final class Cursor
         }
     }
 
-    private void collectSpan(final Segment<LongLongTable> segment)
+    private void collectSpan(final Segment<T> segment)
     {
         int spanSlots = SPAN_SLOTS;
         int attempt = 0;
@@ -114,7 +158,7 @@ final class Cursor
             final long stamp = underLock ? segment.readLock() : 0;
             try
             {
-                final LongLongTable table = segment.table;
+                final T table = segment.table;
                 if (null == table)
                 {
                     throw OffHeapLongLongMap.closedException();
@@ -123,8 +167,10 @@ final class Cursor
                 final int first = homeIndex(position, capacity);
                 final long last = Math.min(capacity, (long)first + spanSlots); // exclusive
                 final long end = last == capacity ? HASH_SPACE : ceilDiv(last << 32, capacity);
+                clear();
                 size = 0;
-                if (!collect(table, first, (int)last, position, end))
+                final int collected = collect(table, first, (int)last, position, end);
+                if (FULL == collected)
                 {
                     // more entries than the buffer holds: a narrower span, or a larger buffer for one home slot
                     if (spanSlots > 1)
@@ -133,12 +179,16 @@ final class Cursor
                     }
                     else
                     {
-                        keys = Arrays.copyOf(keys, keys.length * 2);
-                        values = Arrays.copyOf(values, values.length * 2);
+                        grow();
                     }
                     continue;
                 }
-                if (table.retired || (!underLock && forcedRetries > 0 && forcedRetries-- > 0))
+                if (STALE == collected && underLock && segment.table == table)
+                {
+                    throw new IllegalStateException("a slot names a freed entry block in the current table: the " +
+                        "store is damaged (" + table.region + ")");
+                }
+                if (STALE == collected || table.retired || (!underLock && forcedRetries > 0 && forcedRetries-- > 0))
                 {
                     retries++;
                     attempt++;
@@ -164,12 +214,11 @@ final class Cursor
     /**
      * Collect the entries of {@code table} whose low hash is in {@code [from, end)}: their home slots are in
      * {@code [first, last)}, and each sits at its home or after it in the same cluster, so the scan runs from
-     * {@code first} up to the first empty key word at or past {@code last} (wrapping at the end of the table).
+     * {@code first} up to the first slot without a key at or past {@code last} (wrapping at the end of the table).
      *
-     * @return false if the buffer is full.
+     * @return {@link #ADDED} if the span is complete, {@link #FULL} or {@link #STALE}.
      */
-    private boolean collect(final LongLongTable table, final int first, final int last, final long from,
-        final long end)
+    private int collect(final T table, final int first, final int last, final long from, final long end)
     {
         final int capacity = table.capacity;
         long limit = capacity; // steps: at most the whole table
@@ -179,13 +228,13 @@ final class Cursor
             final long past = (long)first + step - last; // slots scanned past the span's last home slot
             if (past == LONG_RUN && limit == capacity)
             {
-                // a long cluster (a table with few or no empty key words): no key of the span sits further past
-                // its home than the table's largest displacement, so stop there instead of at an empty slot
+                // a long cluster (a table with few or no empty slots): no key of the span sits further past its
+                // home than the table's largest displacement, so stop there instead of at an empty slot
                 limit = Math.min(capacity, (long)last - first + maxDisplacement(table) + 1);
             }
-            final long key = table.keyAt(index);
             slotsScanned++;
-            if (EMPTY_KEY == key)
+            final int visited = visit(table, index, from, end);
+            if (EMPTY_SLOT == visited)
             {
                 if (past >= 0)
                 {
@@ -193,43 +242,23 @@ final class Cursor
                 }
                 continue;
             }
-            final long low = table.hash(key) & 0xFFFF_FFFFL;
-            if (low < from || low >= end)
+            if (FULL == visited || STALE == visited)
             {
-                continue;
+                return visited;
             }
-            final long word = table.valueAt(index);
-            long value;
-            if (FROZEN == word)
+            if (ADDED == visited)
             {
-                value = map.read(key, 0, found, false); // copied by a replacement: its current value, wherever it is
-                if (!found.present)
-                {
-                    continue;
-                }
+                size++;
             }
-            else if (ABSENT == word)
-            {
-                continue;
-            }
-            else
-            {
-                value = table.decode(word);
-            }
-            if (size == keys.length)
-            {
-                return false;
-            }
-            add(key, value);
         }
-        return true;
+        return ADDED;
     }
 
     /**
      * @return the largest distance of a key from its home slot in {@code table}, measured once per table. A key
      * inserted later may sit further; it was not in the map for the whole iteration, so it may be missed.
      */
-    private int maxDisplacement(final LongLongTable table)
+    private int maxDisplacement(final T table)
     {
         if (table != displacementTable)
         {
@@ -237,10 +266,10 @@ final class Cursor
             int most = 0;
             for (int index = 0; index < capacity; index++)
             {
-                final long key = table.keyAt(index);
-                if (EMPTY_KEY != key)
+                final long low = lowHashAt(table, index);
+                if (low >= 0)
                 {
-                    final int home = homeIndex(table.hash(key), capacity);
+                    final int home = homeIndex(low, capacity);
                     most = Math.max(most, index >= home ? index - home : index + capacity - home);
                 }
             }
@@ -248,13 +277,6 @@ final class Cursor
             displacement = most;
         }
         return displacement;
-    }
-
-    private void add(final long key, final long value)
-    {
-        keys[size] = key;
-        values[size] = value;
-        size++;
     }
 
     private static long ceilDiv(final long dividend, final long divisor)
