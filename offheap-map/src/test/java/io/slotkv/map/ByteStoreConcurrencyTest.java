@@ -161,6 +161,93 @@ class ByteStoreConcurrencyTest
         return value;
     }
 
+    /**
+     * forEach while a writer churns other keys (inserts that replace tables, removes, updates that free and reuse
+     * entries, incrBy, append): every key that has a value for the whole iteration comes out exactly once with its
+     * value, and every churned key that comes out has a value it was given.
+     */
+    @Test
+    void forEachHandsOutStableKeysExactlyOnceWhileWritersChurn() throws Exception
+    {
+        try (OffHeapByteStore store = OffHeapByteStore.builder().segments(2).build())
+        {
+            final int stable = 2_000;
+            for (int i = 0; i < stable; i++)
+            {
+                store.put(("stable:" + i).getBytes(), stableValue(i));
+            }
+            final AtomicBoolean done = new AtomicBoolean();
+            final AtomicLong iterations = new AtomicLong();
+            run(2, thread ->
+            {
+                if (0 == thread)
+                {
+                    final SplittableRandom random = new SplittableRandom(7);
+                    for (int round = 0; round < 300_000 && !done.get(); round++)
+                    {
+                        final byte[] key = ("churn:" + random.nextInt(50_000)).getBytes();
+                        switch (random.nextInt(4))
+                        {
+                            case 0 -> store.put(key, churnValue(random.nextInt(200)));
+                            case 1 -> store.remove(key);
+                            case 2 -> store.getAndSet(key, churnValue(random.nextInt(200)));
+                            default -> store.put(key, churnValue(0));
+                        }
+                    }
+                    done.set(true);
+                    return;
+                }
+                while (!done.get() || iterations.get() == 0)
+                {
+                    final boolean[] seen = new boolean[stable];
+                    store.forEach((key, value) ->
+                    {
+                        final byte[] k = new byte[key.capacity()];
+                        key.getBytes(0, k);
+                        final byte[] v = new byte[value.capacity()];
+                        value.getBytes(0, v);
+                        final String text = new String(k);
+                        if (text.startsWith("stable:"))
+                        {
+                            final int i = Integer.parseInt(text.substring(7));
+                            assertTrue(!seen[i], "stable key " + i + " handed out twice");
+                            seen[i] = true;
+                            assertArrayEquals(stableValue(i), v, text);
+                        }
+                        else
+                        {
+                            assertTrue(text.startsWith("churn:"), text);
+                            final int n = v.length;
+                            assertTrue(n < 200, "churned value length " + n);
+                            assertArrayEquals(churnValue(n), v, text + ": a value no writer stored");
+                        }
+                    });
+                    for (int i = 0; i < stable; i++)
+                    {
+                        assertTrue(seen[i], "stable key " + i + " missed");
+                    }
+                    iterations.incrementAndGet();
+                }
+            });
+            assertTrue(iterations.get() > 0);
+        }
+    }
+
+    private static byte[] stableValue(final int i)
+    {
+        final byte[] value = new byte[8 + i % 50];
+        java.util.Arrays.fill(value, (byte)i);
+        return value;
+    }
+
+    /** Value {@code n}: {@code n} bytes of {@code n}, so a torn or foreign value is recognisable. */
+    private static byte[] churnValue(final int n)
+    {
+        final byte[] value = new byte[n];
+        java.util.Arrays.fill(value, (byte)n);
+        return value;
+    }
+
     private static void checkWhole(final byte[] value, final int length)
     {
         if (length < 4 || ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getInt() != length)
