@@ -17,6 +17,9 @@ final class ByteCursor extends SpanCursor<ByteTable>
 {
     private static final long BYTE_ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
 
+    /** The longest byte[] a JVM allocates. */
+    private static final int MAX_BUFFER = Integer.MAX_VALUE - 8;
+
     /** Keys and values of the last span, back to back. */
     byte[] bytes = new byte[4096];
 
@@ -106,8 +109,14 @@ final class ByteCursor extends SpanCursor<ByteTable>
     {
         if (needed > 0)
         {
-            final long length = Math.max(needed, 2L * bytes.length);
-            bytes = new byte[(int)Math.min(length, Integer.MAX_VALUE - 8)]; // the span is collected again
+            if (needed > MAX_BUFFER)
+            {
+                // entries of one home slot larger than an array: growing cannot help, and retrying would not end
+                throw new IllegalStateException("entries of one home slot do not fit an iteration buffer: bytes=" +
+                    needed + ", max=" + MAX_BUFFER);
+            }
+            final long length = Math.min(MAX_BUFFER, Math.max(needed, 2L * bytes.length));
+            bytes = new byte[(int)length]; // the span is collected again
         }
         else
         {

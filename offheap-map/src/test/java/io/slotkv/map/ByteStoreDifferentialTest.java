@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Seeded random operations on an {@link OffHeapByteStore} and on a {@code HashMap} side by side, every result
@@ -238,6 +239,39 @@ class ByteStoreDifferentialTest
                 }
             }
             assertEquals(model.size(), store.size());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void putAllMatchesHashMap(final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final Map<String, String> model = new HashMap<>();
+        try (OffHeapByteStore store = OffHeapByteStore.builder().segments(2).build())
+        {
+            for (int batch = 0; batch < 2_000; batch++)
+            {
+                final Map<String, String> entries = new HashMap<>();
+                for (int i = random.nextInt(6); i > 0; i--)
+                {
+                    final String key = WORDS[random.nextInt(WORDS.length)] + random.nextInt(3_000);
+                    entries.put(key, WORDS[random.nextInt(WORDS.length)].repeat(random.nextInt(30)));
+                }
+                store.putAll(entries);
+                model.putAll(entries);
+                if (random.nextInt(10) == 0 && !model.isEmpty())
+                {
+                    final String key = model.keySet().iterator().next();
+                    assertTrue(store.removeString(key), key);
+                    model.remove(key);
+                }
+            }
+            assertEquals(model.size(), store.size());
+            for (final Map.Entry<String, String> entry : model.entrySet())
+            {
+                assertEquals(entry.getValue(), store.getString(entry.getKey()), entry.getKey());
+            }
         }
     }
 
