@@ -32,7 +32,8 @@ import java.util.zip.DataFormatException;
 /**
  * Generates {@code docs/benchmarks.md} and its PNG charts (XChart) from the files {@code bench/run-full.sh} leaves
  * in {@code docs/bench}: JMH JSON results, {@code footprint.json}, {@code growth-latency.txt} (HdrHistograms),
- * {@code machine.txt}, {@code commands.txt}, and an optional hand-written {@code notes.md} appended as analysis.
+ * {@code machine.txt}, {@code commands.txt}, and an optional hand-written {@code notes.md} appended as analysis;
+ * the byte store section from {@code docs/bench/bytes} ({@code bench/run-bytes.sh}, {@link ByteStoreReport}).
  * <p>
  * {@code java -Djava.awt.headless=true -jar bench/target/benchmarks.jar report docs/bench docs/benchmarks.md}
  */
@@ -117,6 +118,16 @@ public final class BenchmarkReport
 
     private void load() throws IOException
     {
+        rows.addAll(rows(dir));
+    }
+
+    /**
+     * @return the results of every JMH JSON file in {@code dir} (not its subdirectories; {@code footprint.json}
+     * skipped), in file name order.
+     */
+    static List<Row> rows(final Path dir) throws IOException
+    {
+        final List<Row> rows = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json"))
         {
             final List<Path> sorted = new ArrayList<>();
@@ -139,6 +150,7 @@ public final class BenchmarkReport
                 }
             }
         }
+        return rows;
     }
 
     private static Row row(final String file, final JsonObject json)
@@ -173,7 +185,7 @@ public final class BenchmarkReport
             json.get("mode").getAsString(),
             json.get("threads").getAsInt(),
             string(params, "impl"),
-            Integer.parseInt(string(params, "size")),
+            Integer.parseInt(string(params, params.has("size") ? "size" : "keys")), // ByteStoreBenchmark: keys
             string(params, "distribution"),
             primary.get("score").getAsDouble(),
             error,
@@ -196,6 +208,14 @@ public final class BenchmarkReport
     }
 
     private Map<String, String> machine() throws IOException
+    {
+        return machine(dir);
+    }
+
+    /**
+     * @return the {@code key: value} lines of {@code dir/machine.txt} (empty if there is none).
+     */
+    static Map<String, String> machine(final Path dir) throws IOException
     {
         final Map<String, String> machine = new LinkedHashMap<>();
         final Path file = dir.resolve("machine.txt");
@@ -271,6 +291,7 @@ public final class BenchmarkReport
         growthLatency();
         growthReadLatency();
         footprint();
+        out.append(ByteStoreReport.section(dir.resolve(ByteStoreReport.DIRECTORY)));
         commands();
         final Path notes = dir.resolve("notes.md");
         if (Files.exists(notes))
@@ -844,7 +865,7 @@ public final class BenchmarkReport
         return null == a || null == b ? "-" : String.format(Locale.ROOT, "%.2fx", a.mops() / b.mops());
     }
 
-    private static String bytes(final double bytes)
+    static String bytes(final double bytes)
     {
         return Double.isNaN(bytes) ? "-" : String.format(Locale.ROOT, bytes < 0.05 ? "%.0f" : "%.1f", Math.abs(bytes) < 0.05 ? 0.0 : bytes);
     }
@@ -861,11 +882,15 @@ public final class BenchmarkReport
         return method;
     }
 
-    private static String count(final long n)
+    static String count(final long n)
     {
         if (n % (1 << 20) == 0)
         {
             return (n >> 20) + "Mi";
+        }
+        if (n % 1_000_000 == 0)
+        {
+            return (n / 1_000_000) + "M";
         }
         if (n % 1000 == 0)
         {

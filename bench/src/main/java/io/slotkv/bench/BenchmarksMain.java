@@ -17,12 +17,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * Entry point of {@code benchmarks.jar}.
  * <ul>
  * <li>no arguments: the short SlotKV vs ConcurrentHashMap comparison ({@link QuickComparison});</li>
  * <li>{@code footprint <out.json> [entries] [IMPL ...]}: bytes per entry, one JVM per implementation;</li>
+ * <li>{@code byte-footprint <out.json> [keys] [IMPL ...]}: bytes per entry of the byte stores, one JVM per
+ * implementation ({@link ByteStoreFootprint});</li>
  * <li>{@code growth-read-latency [impl] [size] [rounds] [out]}: get latency while the map grows
  * ({@link GrowthReadLatency});</li>
  * <li>{@code report <docs/bench dir> <benchmarks.md>}: tables and charts from the JSON results;</li>
@@ -87,6 +90,10 @@ public final class BenchmarksMain
         {
             footprint(Arrays.copyOfRange(args, 1, args.length));
         }
+        else if ("byte-footprint".equals(args[0]))
+        {
+            byteFootprint(Arrays.copyOfRange(args, 1, args.length));
+        }
         else if ("growth-read-latency".equals(args[0]))
         {
             GrowthReadLatency.main(Arrays.copyOfRange(args, 1, args.length));
@@ -134,38 +141,57 @@ public final class BenchmarksMain
 
     private static void footprint(final String[] args) throws IOException, InterruptedException
     {
-        final Path out = Path.of(args.length > 0 ? args[0] : "footprint.json");
-        final String entries = args.length > 1 ? args[1] : "4194304";
-        final List<Implementation> impls = new ArrayList<>();
-        for (int i = 2; i < args.length; i++)
-        {
-            impls.add(Implementation.valueOf(args[i]));
-        }
+        final List<String> impls = new ArrayList<>(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
         if (impls.isEmpty())
         {
-            impls.addAll(Arrays.asList(Implementation.values()));
+            Arrays.stream(Implementation.values()).map(Implementation::name).forEach(impls::add);
         }
+        impls.forEach(Implementation::valueOf); // fail on a bad name before any JVM starts
+        eachInOwnJvm(Footprint.class, args.length > 0 ? args[0] : "footprint.json",
+            args.length > 1 ? args[1] : "4194304", impls, impl -> Implementation.valueOf(impl).jvmArgs());
+    }
+
+    private static void byteFootprint(final String[] args) throws IOException, InterruptedException
+    {
+        final List<String> impls = new ArrayList<>(Arrays.asList(args).subList(Math.min(2, args.length), args.length));
+        if (impls.isEmpty())
+        {
+            Arrays.stream(ByteStoreImplementation.values()).map(ByteStoreImplementation::name).forEach(impls::add);
+        }
+        impls.forEach(ByteStoreImplementation::valueOf); // fail on a bad name before any JVM starts
+        eachInOwnJvm(ByteStoreFootprint.class, args.length > 0 ? args[0] : "byte-footprint.json",
+            args.length > 1 ? args[1] : "1000000", impls, impl -> List.of());
+    }
+
+    /**
+     * Run {@code main} once per implementation, each in a fresh JVM with the fork flags, {@code -Xms4g -Xmx4g} and
+     * the implementation's own flags, as {@code main IMPL entries}; print each one's last output line (a JSON object)
+     * and write them all as a JSON array to {@code out}.
+     */
+    private static void eachInOwnJvm(final Class<?> main, final String out, final String entries,
+        final List<String> impls, final Function<String, List<String>> implJvmArgs)
+        throws IOException, InterruptedException
+    {
         final String java = ProcessHandle.current().info().command().orElse("java");
         final String classPath = System.getProperty("java.class.path");
         final List<String> lines = new ArrayList<>();
-        for (final Implementation impl : impls)
+        for (final String impl : impls)
         {
             final List<String> command = new ArrayList<>();
             command.add(java);
             command.addAll(forkJvmArgs());
-            command.addAll(impl.jvmArgs());
-            command.addAll(List.of("-Xms4g", "-Xmx4g", "-cp", classPath, Footprint.class.getName(),
-                impl.name(), entries));
+            command.addAll(implJvmArgs.apply(impl));
+            command.addAll(List.of("-Xms4g", "-Xmx4g", "-cp", classPath, main.getName(), impl, entries));
             final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             final String output = new String(process.getInputStream().readAllBytes()).trim();
             if (0 != process.waitFor())
             {
-                throw new IllegalStateException("footprint of " + impl + " failed: " + output);
+                throw new IllegalStateException(main.getSimpleName() + " of " + impl + " failed: " + output);
             }
             final String json = output.substring(output.lastIndexOf('\n') + 1);
             System.out.println(json);
             lines.add(json);
         }
-        Files.writeString(out, "[\n" + String.join(",\n", lines) + "\n]\n");
+        Files.writeString(Path.of(out), "[\n" + String.join(",\n", lines) + "\n]\n");
     }
 }

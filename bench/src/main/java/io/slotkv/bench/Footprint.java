@@ -58,7 +58,10 @@ public final class Footprint
         }
     }
 
-    private static long settledHeapUsed() throws InterruptedException
+    /**
+     * @return used heap after a few full GCs (the least seen), in bytes.
+     */
+    static long settledHeapUsed() throws InterruptedException
     {
         long used = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++)
@@ -70,7 +73,10 @@ public final class Footprint
         return used;
     }
 
-    private static long rssBytes() throws IOException
+    /**
+     * @return the resident set size of this process, in bytes.
+     */
+    static long rssBytes() throws IOException
     {
         for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
         {

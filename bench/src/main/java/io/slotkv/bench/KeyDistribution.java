@@ -41,6 +41,22 @@ public enum KeyDistribution
     abstract void sample(long n, SplittableRandom random, long[] indices);
 
     /**
+     * @return {@code count} key indices in {@code [0, n)}, drawn with this distribution (for key sets addressed by
+     * index, such as {@link ByteKeys}).
+     */
+    public int[] indices(final int n, final int count, final long seed)
+    {
+        final long[] drawn = new long[count];
+        sample(n, new SplittableRandom(seed), drawn);
+        final int[] indices = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            indices[i] = (int)drawn[i];
+        }
+        return indices;
+    }
+
+    /**
      * @return {@code count} keys of a map holding keys {@code 0..n-1}, drawn with this distribution.
      */
     public long[] presentKeys(final long n, final int count, final long seed)

@@ -89,21 +89,8 @@ public class MapBenchmark
             final long seed = 0x5EED_0000L + 31L * thread.getThreadIndex();
             present = benchmark.distribution.presentKeys(benchmark.size, SAMPLES, seed);
             absent = benchmark.distribution.absentKeys(benchmark.size, SAMPLES, seed + 1);
-            writes5 = writeBits(0.05, new SplittableRandom(seed + 2));
-            writes50 = writeBits(0.50, new SplittableRandom(seed + 3));
-        }
-
-        private static long[] writeBits(final double fraction, final SplittableRandom random)
-        {
-            final long[] bits = new long[SAMPLES / Long.SIZE];
-            for (int i = 0; i < SAMPLES; i++)
-            {
-                if (random.nextDouble() < fraction)
-                {
-                    bits[i >>> 6] |= 1L << i;
-                }
-            }
-            return bits;
+            writes5 = OperationMix.draw(SAMPLES, 0.05, new SplittableRandom(seed + 2));
+            writes50 = OperationMix.draw(SAMPLES, 0.50, new SplittableRandom(seed + 3));
         }
 
         int advance()
@@ -111,11 +98,6 @@ public class MapBenchmark
             final int index = next;
             next = (index + 1) & MASK;
             return index;
-        }
-
-        static boolean isWrite(final long[] bits, final int index)
-        {
-            return 0 != (bits[index >>> 6] & (1L << index));
         }
     }
 
@@ -168,7 +150,7 @@ public class MapBenchmark
     {
         final int index = ops.advance();
         final long key = ops.present[index];
-        if (Ops.isWrite(ops.writes5, index))
+        if (OperationMix.isWrite(ops.writes5, index))
         {
             store.put(key, index + 1L);
             return index;
@@ -182,7 +164,7 @@ public class MapBenchmark
     {
         final int index = ops.advance();
         final long key = ops.present[index];
-        if (Ops.isWrite(ops.writes50, index))
+        if (OperationMix.isWrite(ops.writes50, index))
         {
             store.put(key, index + 1L);
             return index;
@@ -196,7 +178,7 @@ public class MapBenchmark
     {
         final int index = ops.advance();
         final long key = ops.present[index];
-        if (Ops.isWrite(ops.writes50, index))
+        if (OperationMix.isWrite(ops.writes50, index))
         {
             return store.increment(key);
         }
