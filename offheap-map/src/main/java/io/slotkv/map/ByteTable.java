@@ -1,6 +1,7 @@
 package io.slotkv.map;
 
 import io.slotkv.core.hash.BytesHashing;
+import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 import org.agrona.UnsafeApi;
@@ -112,7 +113,53 @@ final class ByteTable extends SegmentTable<ByteTable>
     {
         final MemoryRegion region = space.allocate(regionLength(capacity));
         region.putLong(CAPACITY_OFFSET, capacity);
+        region.putLong(ByteTableDescriptor.HEAP_OFFSET, heap.root().offset());
         return new ByteTable(region, capacity, maxLoad, seed, heap);
+    }
+
+    /**
+     * @return the capacity in the header of the table at {@code offset}, checked.
+     * @throws CorruptStoreException if it is out of range.
+     */
+    static int capacityAt(final MemorySpace space, final long offset, final String what)
+    {
+        final MemoryRegion head = space.attach(offset, HEADER_LENGTH);
+        final long capacity = head.getLongVolatile(CAPACITY_OFFSET);
+        final int max = ByteTableDescriptor.maxCapacity(space.maxRegionLength());
+        if (capacity < ByteTableDescriptor.MIN_CAPACITY || capacity > max ||
+            0 != capacity % ByteTableDescriptor.CAPACITY_GRANULE)
+        {
+            throw new CorruptStoreException(what + ": table capacity out of range: capacity=" + capacity +
+                ", allowed: a multiple of " + ByteTableDescriptor.CAPACITY_GRANULE + " from " +
+                ByteTableDescriptor.MIN_CAPACITY + " to " + max + ", tableOffset=" + offset + ", in " + space);
+        }
+        return (int)capacity;
+    }
+
+    /**
+     * @return the Heap Offset in the header of the table at {@code offset}.
+     */
+    static long heapOffsetAt(final MemorySpace space, final long offset)
+    {
+        return space.attach(offset, HEADER_LENGTH).getLongVolatile(ByteTableDescriptor.HEAP_OFFSET);
+    }
+
+    /**
+     * Attach the table at {@code offset} of a store file, whose heap is {@code heap}; reads only its header.
+     *
+     * @throws CorruptStoreException if its header is out of range or names another heap.
+     */
+    static ByteTable attach(final MemorySpace space, final long offset, final double maxLoad, final long seed,
+        final EntryHeap heap, final String what)
+    {
+        final int capacity = capacityAt(space, offset, what);
+        final long heapOffset = heapOffsetAt(space, offset);
+        if (heapOffset != heap.root().offset())
+        {
+            throw new CorruptStoreException(what + ": table names another heap: heapOffset=" + heapOffset +
+                ", allowed: " + heap.root().offset() + " (the segment's heap), tableOffset=" + offset + ", in " + space);
+        }
+        return new ByteTable(space.attach(offset, regionLength(capacity)), capacity, maxLoad, seed, heap);
     }
 
     long hash(final Object keyBase, final long keyOffset, final int keyLength)
@@ -580,6 +627,138 @@ final class ByteTable extends SegmentTable<ByteTable>
             index = ++index == capacity ? 0 : index;
         }
         throw new IllegalStateException("private table is full: capacity=" + capacity);
+    }
+
+    // ---------------------------------------------------------------- recovery (private tables, one thread)
+
+    /**
+     * @return the word of slot {@code index} with the frozen bit cleared, read plainly: recovery owns the file.
+     */
+    long wordAt(final int index)
+    {
+        return UnsafeApi.getLong(null, slotAddress(index)) & ~FROZEN_BIT;
+    }
+
+    /**
+     * Check the entry a LIVE word names as recovery must before trusting it: the block lies past an arena's header
+     * and inside it, the generation matches the word's, the lengths fit the block, the checksum matches (if the
+     * heap keeps them), and the key's hash gives this table's segment and the word's fingerprint.
+     *
+     * @return the entry's block length, or a negative {@link EntryCheck} code saying what failed.
+     */
+    int checkEntry(final long word, final int segment, final int segmentMask)
+    {
+        final long position = EntryRef.position(word);
+        if (!heap.isBlockStart(position))
+        {
+            return EntryCheck.OUTSIDE_HEAP;
+        }
+        final long address = heap.address(position, KEY_OFFSET);
+        final long header = UnsafeApi.getLong(null, address);
+        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)))
+        {
+            return EntryCheck.GENERATION;
+        }
+        final int keyLength = EntryDescriptor.keyLength(header);
+        final int valueLength = EntryDescriptor.valueLength(header);
+        final long entryLength = EntryDescriptor.entryLength(keyLength, valueLength);
+        if (entryLength > heap.maxBlockLength())
+        {
+            return EntryCheck.LENGTHS;
+        }
+        final int blockLength = SizeClasses.blockLength(SizeClasses.classOf((int)entryLength));
+        if (0 == heap.address(position, blockLength))
+        {
+            return EntryCheck.LENGTHS;
+        }
+        if (heap.checksummed() && UnsafeApi.getInt(null, address + EntryDescriptor.CHECKSUM_OFFSET) !=
+            (heap.checksum(position, KEY_OFFSET, keyLength + valueLength) ^
+                EntryDescriptor.lengthsCheck(keyLength, valueLength)))
+        {
+            return EntryCheck.CHECKSUM;
+        }
+        final long hash = BytesHashing.hash(null, address + KEY_OFFSET, keyLength, seed);
+        if (DirectoryDescriptor.segmentOf(hash, segmentMask) != segment)
+        {
+            return EntryCheck.WRONG_SEGMENT;
+        }
+        if (!EntryRef.hasFingerprint(word, EntryRef.fingerprint(hash)))
+        {
+            return EntryCheck.FINGERPRINT;
+        }
+        return blockLength;
+    }
+
+    /**
+     * @return the block length of the entry a checked word names (its size class's).
+     */
+    int blockLengthOf(final long word)
+    {
+        final long header = UnsafeApi.getLong(null, heap.address(EntryRef.position(word), KEY_OFFSET));
+        return SizeClasses.blockLength(SizeClasses.classOf((int)EntryDescriptor.entryLength(
+            EntryDescriptor.keyLength(header), EntryDescriptor.valueLength(header))));
+    }
+
+    /**
+     * Put the checked LIVE {@code word} into this private table unless a slot already names an entry of its key.
+     *
+     * @return false for a duplicate key (the table is unchanged).
+     */
+    boolean claimPrivateUnique(final long word)
+    {
+        final long position = EntryRef.position(word);
+        final long address = heap.address(position, KEY_OFFSET);
+        final int keyLength = EntryDescriptor.keyLength(UnsafeApi.getLong(null, address));
+        final long keyAddress = address + KEY_OFFSET;
+        final long hash = BytesHashing.hash(null, keyAddress, keyLength, seed);
+        int index = homeIndex(hash, capacity);
+        for (int probes = capacity; probes > 0; probes--)
+        {
+            final long slot = slotAddress(index);
+            final long held = UnsafeApi.getLong(null, slot);
+            if (EMPTY == held)
+            {
+                AbsentKeyFilter.addPrivate(filter, hash, homeIndex(hash, capacity));
+                UnsafeApi.putLong(null, slot, word);
+                return true;
+            }
+            if (EntryRef.hasFingerprint(held, EntryRef.fingerprint(hash)))
+            {
+                final long other = heap.address(EntryRef.position(held), KEY_OFFSET);
+                if (EntryDescriptor.keyLength(UnsafeApi.getLong(null, other)) == keyLength &&
+                    equalBytes(other + KEY_OFFSET, null, keyAddress, keyLength))
+                {
+                    return false;
+                }
+            }
+            index = ++index == capacity ? 0 : index;
+        }
+        throw new IllegalStateException("private table is full: capacity=" + capacity);
+    }
+
+    /**
+     * Set this private table's counts to {@code live} LIVE slots, all of them used.
+     */
+    void countPrivate(final int live)
+    {
+        region.putLong(COUNTS_OFFSET, ((long)live << 32) | live);
+    }
+
+    /**
+     * What {@link #checkEntry} found wrong with an entry; each is a negative code.
+     */
+    static final class EntryCheck
+    {
+        static final int OUTSIDE_HEAP = -1;
+        static final int GENERATION = -2;
+        static final int LENGTHS = -3;
+        static final int CHECKSUM = -4;
+        static final int WRONG_SEGMENT = -5;
+        static final int FINGERPRINT = -6;
+
+        private EntryCheck()
+        {
+        }
     }
 
     /**

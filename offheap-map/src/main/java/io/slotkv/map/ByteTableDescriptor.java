@@ -17,6 +17,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  *  |                 Used (claimed slots, 32 bits)                 |
  *  +---------------------------------------------------------------+
+ *  |          Heap Offset (the segment's heap root region)         |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |                           Reserved                            |
  *  |                             ...                              ...
  *  +---------------------------------------------------------------+  64
@@ -28,12 +31,14 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  +---------------------------------------------------------------+
  * </pre>
  * The counts word and the filter mean what they mean in {@link TableDescriptor}; a slot is "used" once its word
- * left EMPTY, "live" while it is LIVE.
+ * left EMPTY, "live" while it is LIVE. Heap Offset names the root of the heap whose blocks the slots name
+ * ({@link HeapRootDescriptor}); a replacement's new table names the same heap.
  */
 final class ByteTableDescriptor
 {
     static final int CAPACITY_OFFSET = TableDescriptor.CAPACITY_OFFSET;
     static final int COUNTS_OFFSET = TableDescriptor.COUNTS_OFFSET;
+    static final int HEAP_OFFSET = COUNTS_OFFSET + SIZE_OF_LONG;
     static final int HEADER_LENGTH = TableDescriptor.HEADER_LENGTH;
 
     static final int SLOT_LENGTH = SIZE_OF_LONG;

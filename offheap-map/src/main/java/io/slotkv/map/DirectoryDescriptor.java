@@ -31,7 +31,7 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *  |                Hash Seed Check (~Hash Seed)                   |
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                         Missing Value                         |
+ *  |      Missing Value (LONGLONG); Limits (BYTESTOR, see below)   |
  *  |                                                               |
  *  +---------------------------------------------------------------+  64
  *  |              Segment 0: Table Offset                          |
@@ -57,7 +57,8 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  * be chosen to collide without knowing it; it is stored with its complement, because a damaged seed would place
  * every key in the wrong slot: an open that finds them inconsistent refuses the file instead of repairing it. The
  * missing value is the one {@link OffHeapLongLongMap#get} returns for an absent key; an open that asks for another
- * one is refused.
+ * one is refused. A byte store keeps its key and value length limits in that word instead (maxKeyLength in the high
+ * 32 bits): a reopen uses them unless its builder sets others.
  */
 final class DirectoryDescriptor
 {
@@ -75,6 +76,9 @@ final class DirectoryDescriptor
     static final int HASH_SEED_OFFSET;
     static final int HASH_SEED_CHECK_OFFSET;
     static final int MISSING_VALUE_OFFSET;
+
+    /** The byte store's word where the long map keeps its missing value: maxKeyLength << 32 | maxValueLength. */
+    static final int LIMITS_OFFSET;
     static final int HEADER_LENGTH;
     static final int SEGMENT_TABLE_OFFSET_OFFSET;
     static final int SEGMENT_NEXT_TABLE_OFFSET_OFFSET;
@@ -107,6 +111,7 @@ final class DirectoryDescriptor
         HASH_SEED_CHECK_OFFSET = offset;
         offset += SIZE_OF_LONG;
         MISSING_VALUE_OFFSET = offset;
+        LIMITS_OFFSET = offset;
         offset += SIZE_OF_LONG;
         HEADER_LENGTH = CACHE_LINE_LENGTH;
 

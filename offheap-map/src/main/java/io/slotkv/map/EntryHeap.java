@@ -1,12 +1,17 @@
 package io.slotkv.map;
 
+import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 import org.agrona.UnsafeApi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.zip.CRC32C;
 
 import static io.slotkv.map.EntryDescriptor.HEADER_OFFSET;
 import static io.slotkv.map.EntryDescriptor.NEXT_FREE_OFFSET;
@@ -19,7 +24,7 @@ import static io.slotkv.map.EntryDescriptor.NEXT_FREE_OFFSET;
  * <p>
  * <b>Positions.</b> A block is named by its position in 8-byte units: {@code arena << arenaShift | offset / 8},
  * where every arena has a slot of {@code 2^arenaShift} units (the space's largest region); arena 0 is never
- * made, so position 0 names nothing. Position to address is one shift, one array load and one add,
+ * made, so position 0 names nothing. Each arena starts with its header ({@link ArenaDescriptor}), blocks follow. Position to address is one shift, one array load and one add,
  * {@link #address(long, long)} checks the arena and the length first: a position or a length read optimistically
  * from memory can be any pattern, and one that is out of range addresses nothing.
  * <p>
@@ -27,6 +32,13 @@ import static io.slotkv.map.EntryDescriptor.NEXT_FREE_OFFSET;
  * memory that is still mapped, and validates what it read by the block's generation ({@link EntryDescriptor}). A
  * free list's head carries a version, so a pop whose CAS races with a pop and push of the same block fails; the
  * link it read from the block is used only if its CAS succeeds, that is if no one popped the block meanwhile.
+ * <p>
+ * <b>In a store file.</b> The heap's root region ({@link HeapRootDescriptor}) names the newest arena, each arena
+ * names the one before it. Adding an arena writes its header, then the root's word (a release store), before any
+ * block of it is handed out. The free lists live in the free blocks themselves; their heads and the bump pointer
+ * are saved in the root by a clean close ({@link #save}) and restored by a clean open ({@link #restore}); after a
+ * crash they are rebuilt from the blocks the tables name ({@link #rebuild}): the heap needs no crash consistency
+ * of its own.
  */
 final class EntryHeap
 {
@@ -51,8 +63,14 @@ final class EntryHeap
         }
     }
 
+    private static final int HEADER_UNITS = ArenaDescriptor.HEADER_LENGTH >>> 3;
+
     private final MemorySpace space;
+    private final MemoryRegion root;
+    private final int segment;
+    private final boolean checksummed;
     private final int maxArenaLength;
+    private final int maxBlockLength;
 
     /** log2 of an arena's slot of positions (8-byte units). */
     private final int arenaShift;
@@ -68,6 +86,14 @@ final class EntryHeap
     /** The regions of the arenas, for release and for the space's accounting; guarded by this. */
     private MemoryRegion[] regions;
 
+    /**
+     * With checksums: a buffer over each arena (index as in {@link #arenas}), replaced like it; each thread
+     * checksums through its own duplicates ({@link #scratch}).
+     */
+    private volatile ByteBuffer[] buffers;
+
+    private final ThreadLocal<Scratch> scratch;
+
     /** The next free position of the newest arena: advanced by CAS, moved to a new arena under the monitor. */
     @SuppressWarnings("unused") // through BUMP
     private volatile long bump;
@@ -76,23 +102,152 @@ final class EntryHeap
     private final AtomicLongArray heads = new AtomicLongArray(SizeClasses.COUNT);
 
     /** Bytes of the blocks handed out and not freed. */
-    private final java.util.concurrent.atomic.AtomicLong allocatedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong allocatedBytes = new AtomicLong();
 
     private long arenaBytes;
 
-    /**
-     * @param space where the arenas come from; its largest region bounds an arena, and so a block.
-     */
-    EntryHeap(final MemorySpace space)
+    private EntryHeap(final MemorySpace space, final MemoryRegion root, final int segment, final boolean checksummed)
     {
         this.space = space;
+        this.root = root;
+        this.segment = segment;
+        this.checksummed = checksummed;
         this.maxArenaLength = Integer.highestOneBit(space.maxRegionLength());
+        this.maxBlockLength = maxBlockLength(space);
         this.arenaShift = Integer.numberOfTrailingZeros(maxArenaLength) - LOG2_GRANULE;
         this.offsetMask = (1L << arenaShift) - 1;
         this.maxArenas = (int)Math.min(1 << 20, (EntryRef.MAX_POSITION >>> arenaShift) + 1);
         this.arenas = new long[2];
         this.regions = new MemoryRegion[1];
+        this.buffers = new ByteBuffer[1];
+        this.scratch = checksummed ? ThreadLocal.withInitial(Scratch::new) : null;
         BUMP.setVolatile(this, 0L); // arena 0 does not exist: the first allocation adds arena 1
+    }
+
+    /**
+     * A new empty heap for {@code segment}: its root region is allocated, no arena yet.
+     *
+     * @param checksummed whether entries carry a checksum (store files; anonymous memory does not outlive the
+     *                    process).
+     */
+    static EntryHeap create(final MemorySpace space, final int segment, final boolean checksummed)
+    {
+        final MemoryRegion root = space.allocate(HeapRootDescriptor.LENGTH);
+        root.putLong(HeapRootDescriptor.KIND_OFFSET, HeapRootDescriptor.KIND);
+        root.putLong(HeapRootDescriptor.SEGMENT_OFFSET, segment);
+        return new EntryHeap(space, root, segment, checksummed);
+    }
+
+    /**
+     * Attach the heap whose root is at {@code rootOffset} and every arena its list names, reading only; the free
+     * lists are empty until {@link #restore} or {@link #rebuild}.
+     *
+     * @throws CorruptStoreException if the root or an arena header is not what this segment's heap holds.
+     */
+    static EntryHeap attach(final MemorySpace space, final long rootOffset, final int segment, final String what)
+    {
+        final MemoryRegion root = space.attach(rootOffset, HeapRootDescriptor.LENGTH);
+        final long kind = root.getLongVolatile(HeapRootDescriptor.KIND_OFFSET);
+        final long owner = root.getLongVolatile(HeapRootDescriptor.SEGMENT_OFFSET);
+        if (HeapRootDescriptor.KIND != kind || owner != segment)
+        {
+            throw new CorruptStoreException(what + ": not an entry heap root: kind=0x" + Long.toHexString(kind) +
+                ", segment=" + owner + ", allowed: kind=0x" + Long.toHexString(HeapRootDescriptor.KIND) +
+                " (ENTRHEAP), segment=" + segment + ", heapOffset=" + rootOffset + ", in " + space);
+        }
+        final EntryHeap heap = new EntryHeap(space, root, segment, space.isPersistent());
+        heap.attachArenas(what);
+        return heap;
+    }
+
+    /**
+     * Walk the list of arenas from the newest back to arena 1, checking each header.
+     */
+    private synchronized void attachArenas(final String what)
+    {
+        long offset = root.getLongVolatile(HeapRootDescriptor.NEWEST_ARENA_OFFSET);
+        if (0 == offset)
+        {
+            return;
+        }
+        final MemoryRegion newest = checkedArena(offset, -1, what);
+        final int count = (int)newest.getLong(ArenaDescriptor.INDEX_OFFSET);
+        final long[] grown = new long[2 * (count + 1)];
+        final ByteBuffer[] views = new ByteBuffer[count + 1];
+        regions = new MemoryRegion[count + 1];
+        MemoryRegion arena = newest;
+        for (int index = count; index >= 1; index--)
+        {
+            if (index < count)
+            {
+                arena = checkedArena(offset, index, what);
+            }
+            regions[index] = arena;
+            grown[2 * index] = arena.address();
+            grown[2 * index + 1] = arena.length();
+            views[index] = checksummed ? arena.byteBuffer() : null;
+            arenaBytes += arena.length();
+            offset = arena.getLong(ArenaDescriptor.PREVIOUS_OFFSET);
+        }
+        if (0 != offset)
+        {
+            throw new CorruptStoreException(what + ": arena 1 names a previous arena: previousOffset=" + offset +
+                ", allowed: 0, in " + space);
+        }
+        buffers = views;
+        arenas = grown; // volatile: publishes the pairs
+        BUMP.setVolatile(this, endOf(count)); // full: nothing is handed out before restore or rebuild
+    }
+
+    /**
+     * @param index the arena index the list expects there, or -1 for the newest (any index from 1).
+     */
+    private MemoryRegion checkedArena(final long offset, final int index, final String what)
+    {
+        final MemoryRegion head = space.attach(offset, ArenaDescriptor.HEADER_LENGTH);
+        final long kind = head.getLongVolatile(ArenaDescriptor.KIND_OFFSET);
+        final long indexWord = head.getLongVolatile(ArenaDescriptor.INDEX_OFFSET);
+        final long length = head.getLongVolatile(ArenaDescriptor.LENGTH_OFFSET);
+        final long previous = head.getLongVolatile(ArenaDescriptor.PREVIOUS_OFFSET);
+        final long check = head.getLongVolatile(ArenaDescriptor.CHECK_OFFSET);
+        final long arena = indexWord & 0xFFFF_FFFFL;
+        final boolean valid = ArenaDescriptor.KIND == kind && (indexWord >>> 32) == segment &&
+            (index < 0 ? arena >= 1 && arena < maxArenas : arena == index) &&
+            length >= ArenaDescriptor.HEADER_LENGTH + SizeClasses.MIN_BLOCK && length <= maxArenaLength &&
+            0 == (length & (SizeClasses.GRANULE - 1)) && ArenaDescriptor.check(indexWord, length, previous) == check;
+        if (!valid)
+        {
+            throw new CorruptStoreException(what + ": damaged arena header at offset " + offset + ": kind=0x" +
+                Long.toHexString(kind) + ", segment=" + (indexWord >>> 32) + ", arena=" + arena + ", length=" +
+                length + ", check " + (ArenaDescriptor.check(indexWord, length, previous) == check ? "ok" : "failed") +
+                ", allowed: kind ENTARENA, segment " + segment + ", arena " + (index < 0 ? "1 to " + (maxArenas - 1) :
+                index) + ", length a multiple of 8 from " + (ArenaDescriptor.HEADER_LENGTH + SizeClasses.MIN_BLOCK) +
+                " to " + maxArenaLength + ", in " + space);
+        }
+        return space.attach(offset, (int)length);
+    }
+
+    /**
+     * @return the longest block a heap in {@code space} can hand out: the largest size class that fits an arena
+     * after its header.
+     */
+    static int maxBlockLength(final MemorySpace space)
+    {
+        final int room = Integer.highestOneBit(space.maxRegionLength()) - ArenaDescriptor.HEADER_LENGTH;
+        int sizeClass = SizeClasses.classOf(room);
+        if (SizeClasses.blockLength(sizeClass) > room)
+        {
+            sizeClass--;
+        }
+        return SizeClasses.blockLength(sizeClass);
+    }
+
+    /**
+     * @return the root region of this heap, which every table of its segment names.
+     */
+    MemoryRegion root()
+    {
+        return root;
     }
 
     /**
@@ -100,7 +255,7 @@ final class EntryHeap
      */
     int maxBlockLength()
     {
-        return maxArenaLength;
+        return maxBlockLength;
     }
 
     /**
@@ -115,10 +270,10 @@ final class EntryHeap
      */
     long allocate(final int length)
     {
-        if (length <= 0 || length > maxArenaLength)
+        if (length <= 0 || length > maxBlockLength)
         {
             throw new IllegalArgumentException("block length out of range: length=" + length + ", max=" +
-                maxArenaLength);
+                maxBlockLength);
         }
         final int sizeClass = SizeClasses.classOf(length);
         final int blockLength = SizeClasses.blockLength(sizeClass);
@@ -203,17 +358,19 @@ final class EntryHeap
     }
 
     /**
-     * @return the regions of this heap's arenas, for their release when the heap is retired.
+     * @return the regions of this heap: its root and its arenas, for their release when the heap is retired and as
+     * the live space of a store file.
      */
     synchronized MemoryRegion[] regions()
     {
-        int count = 0;
+        int count = 1;
         for (final MemoryRegion region : regions)
         {
             count += null == region ? 0 : 1;
         }
         final MemoryRegion[] made = new MemoryRegion[count];
-        int i = 0;
+        made[0] = root;
+        int i = 1;
         for (final MemoryRegion region : regions)
         {
             if (null != region)
@@ -312,33 +469,197 @@ final class EntryHeap
         }
         // a sixteenth of the heap so far, in whole first-arena lengths (at least one, and at least the block): the
         // newest arena's unused rest stays a small share of the heap (3% on average), whatever its size
-        final long needed = (long)units << LOG2_GRANULE;
+        final long needed = ((long)units << LOG2_GRANULE) + ArenaDescriptor.HEADER_LENGTH;
         final long wanted = Math.max(Math.max(FIRST_ARENA_LENGTH, arenaBytes / 16), needed);
         final long length = Math.min((wanted + FIRST_ARENA_LENGTH - 1) / FIRST_ARENA_LENGTH * FIRST_ARENA_LENGTH,
             maxArenaLength);
         final MemoryRegion region = space.allocate((int)length); // may throw: nothing changed yet
+        final ByteBuffer view = checksummed ? region.byteBuffer() : null;
+        // the header, then the root's word (release): a crash leaves either no arena or a complete one in the list,
+        // and the list names the arena before any block of it can be published
+        final long indexWord = ArenaDescriptor.index(segment, index);
+        final long previous = root.getLong(HeapRootDescriptor.NEWEST_ARENA_OFFSET);
+        region.putLong(ArenaDescriptor.KIND_OFFSET, ArenaDescriptor.KIND);
+        region.putLong(ArenaDescriptor.INDEX_OFFSET, indexWord);
+        region.putLong(ArenaDescriptor.LENGTH_OFFSET, length);
+        region.putLong(ArenaDescriptor.PREVIOUS_OFFSET, previous);
+        region.putLong(ArenaDescriptor.CHECK_OFFSET, ArenaDescriptor.check(indexWord, length, previous));
+        root.putLongRelease(HeapRootDescriptor.NEWEST_ARENA_OFFSET, region.offset());
         // in place if there is room, else in a copy twice the size (adding n arenas copies O(n) words) published by
         // a volatile store; the length last, by a release store: a reader loads it first (acquire), so it never
         // pairs a length with a missing address
         long[] grown = arenas;
         if (2 * index + 1 >= grown.length)
         {
-            grown = java.util.Arrays.copyOf(grown, 4 * Integer.highestOneBit(index));
+            grown = Arrays.copyOf(grown, 4 * Integer.highestOneBit(index));
         }
         grown[2 * index] = region.address();
         ARENA.setRelease(grown, 2 * index + 1, (long)region.length());
-        arenas = grown;
         if (index >= regions.length)
         {
-            regions = java.util.Arrays.copyOf(regions, 2 * Integer.highestOneBit(index));
+            regions = Arrays.copyOf(regions, 2 * Integer.highestOneBit(index));
+            buffers = Arrays.copyOf(buffers, 2 * Integer.highestOneBit(index));
         }
+        buffers[index] = view; // before the arenas: a block of it is checksummed only after the bump moves there
+        arenas = grown;
         regions[index] = region;
         arenaBytes += region.length();
-        final long rest = (long)BUMP.getAndSet(this, (long)index << arenaShift);
+        final long rest = (long)BUMP.getAndSet(this, ((long)index << arenaShift) + HEADER_UNITS);
         if (0 != current)
         {
-            carve(rest, (current << arenaShift) + (grown[(int)(2 * current + 1)] >>> LOG2_GRANULE));
+            carve(rest, endOf(current));
         }
+    }
+
+    /**
+     * @return the position just past arena {@code index} (which exists).
+     */
+    private long endOf(final long index)
+    {
+        return (index << arenaShift) + (arenas[(int)(2 * index + 1)] >>> LOG2_GRANULE);
+    }
+
+    /**
+     * Save the allocator's state in the root, for a clean close: the bump pointer, the bytes handed out and each
+     * free list's head. The caller guarantees that nothing allocates or frees any more.
+     */
+    synchronized void save()
+    {
+        root.putLong(HeapRootDescriptor.SAVED_BUMP_OFFSET, (long)BUMP.getVolatile(this));
+        root.putLong(HeapRootDescriptor.SAVED_ALLOCATED_OFFSET, allocatedBytes.get());
+        for (int c = 0; c < SizeClasses.COUNT; c++)
+        {
+            root.putLong(HeapRootDescriptor.headOffset(c), heads.get(c) & HEAD_POSITION_MASK);
+        }
+    }
+
+    /**
+     * Restore what {@link #save} wrote, after a clean open (the clean check covers those words). Each head must
+     * name a block inside an arena, and the bump pointer a position of the newest arena.
+     *
+     * @throws CorruptStoreException if not.
+     */
+    synchronized void restore()
+    {
+        final int count = (arenas.length >>> 1) - 1;
+        final long bump = root.getLongVolatile(HeapRootDescriptor.SAVED_BUMP_OFFSET);
+        final long allocated = root.getLongVolatile(HeapRootDescriptor.SAVED_ALLOCATED_OFFSET);
+        final boolean bumpValid = 0 == count ? 0 == bump :
+            bump >= ((long)count << arenaShift) + HEADER_UNITS && bump <= endOf(count);
+        if (!bumpValid || allocated < 0 || allocated > arenaBytes)
+        {
+            throw new CorruptStoreException("segment " + segment + " heap: saved state out of range: bump=" + bump +
+                ", allocatedBytes=" + allocated + ", arenas=" + count + ", arenaBytes=" + arenaBytes + ", in " + space);
+        }
+        for (int c = 0; c < SizeClasses.COUNT; c++)
+        {
+            final long head = root.getLongVolatile(HeapRootDescriptor.headOffset(c));
+            if (0 != head && (!isBlockStart(head) || 0 == address(head, SizeClasses.blockLength(c))))
+            {
+                throw new CorruptStoreException("segment " + segment + " heap: saved free-list head names no block " +
+                    "of its class: class=" + c + ", position=" + head + ", in " + space);
+            }
+            heads.set(c, head);
+        }
+        allocatedBytes.set(allocated);
+        BUMP.setVolatile(this, bump);
+    }
+
+    /**
+     * Rebuild the free lists and the bump pointer from the blocks in use, after a crash: every other byte of the
+     * arenas is free. What the newest arena holds past its last block in use is left to the bump pointer.
+     *
+     * @param positions the positions of the blocks in use, sorted, not overlapping, each inside an arena and past
+     *                  its header.
+     * @param lengths   their block lengths (of their size class).
+     * @param count     how many of the two arrays' elements are blocks.
+     */
+    synchronized void rebuild(final long[] positions, final int[] lengths, final int count)
+    {
+        for (int c = 0; c < SizeClasses.COUNT; c++)
+        {
+            heads.set(c, 0);
+        }
+        final int arenaCount = (arenas.length >>> 1) - 1;
+        long allocated = 0;
+        int next = 0;
+        long bump = 0;
+        for (long arena = 1; arena <= arenaCount; arena++)
+        {
+            long cursor = (arena << arenaShift) + HEADER_UNITS;
+            final long end = endOf(arena);
+            while (next < count && positions[next] >>> arenaShift == arena)
+            {
+                carve(cursor, positions[next]);
+                cursor = positions[next] + (lengths[next] >>> LOG2_GRANULE);
+                allocated += lengths[next];
+                next++;
+            }
+            if (arena == arenaCount)
+            {
+                bump = cursor;
+            }
+            else
+            {
+                carve(cursor, end);
+            }
+        }
+        if (next != count)
+        {
+            throw new IllegalArgumentException("blocks outside the arenas: " + (count - next) + " from position " +
+                positions[next]);
+        }
+        allocatedBytes.set(allocated);
+        BUMP.setVolatile(this, bump);
+    }
+
+    /**
+     * @return whether {@code position} is at or past the first block of an existing arena (not inside its header).
+     */
+    boolean isBlockStart(final long position)
+    {
+        return (position & offsetMask) >= HEADER_UNITS && 0 != address(position, SizeClasses.MIN_BLOCK);
+    }
+
+    /**
+     * @return the CRC32C of {@code length} bytes at {@code offset} of the block at {@code position}, which lie in
+     * an arena (checked by the caller).
+     */
+    int checksum(final long position, final int offset, final int length)
+    {
+        final int arena = (int)(position >>> arenaShift);
+        final int start = (int)(((position & offsetMask) << LOG2_GRANULE) + offset);
+        final Scratch thread = scratch.get();
+        ByteBuffer[] views = thread.views;
+        if (arena >= views.length || null == views[arena])
+        {
+            views = thread.views = Arrays.copyOf(views, Math.max(views.length, buffers.length));
+            views[arena] = buffers[arena].duplicate();
+        }
+        final ByteBuffer view = views[arena];
+        view.limit(start + length).position(start);
+        final CRC32C crc = thread.crc;
+        crc.reset();
+        crc.update(view);
+        return (int)crc.getValue();
+    }
+
+    /**
+     * @return whether entries of this heap carry a checksum.
+     */
+    boolean checksummed()
+    {
+        return checksummed;
+    }
+
+    /**
+     * One thread's checksum state: a CRC32C and its own duplicate of each arena's buffer (position and limit are
+     * per buffer).
+     */
+    private static final class Scratch
+    {
+        final CRC32C crc = new CRC32C();
+        ByteBuffer[] views = new ByteBuffer[0];
     }
 
     /**

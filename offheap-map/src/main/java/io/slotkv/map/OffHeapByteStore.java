@@ -3,6 +3,8 @@ package io.slotkv.map;
 import io.slotkv.core.hash.BytesHashing;
 import io.slotkv.core.jvm.JvmAccess;
 import io.slotkv.core.memory.AnonymousMemorySpace;
+import io.slotkv.core.memory.MappedFileSpace;
+import io.slotkv.core.memory.OpenMode;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 import org.agrona.BufferUtil;
@@ -13,21 +15,17 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
-import static io.slotkv.map.DirectoryDescriptor.HASH_SEED_CHECK_OFFSET;
-import static io.slotkv.map.DirectoryDescriptor.HASH_SEED_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.KIND_BYTES;
-import static io.slotkv.map.DirectoryDescriptor.KIND_OFFSET;
-import static io.slotkv.map.DirectoryDescriptor.MAX_LOAD_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.MAX_SEGMENTS;
-import static io.slotkv.map.DirectoryDescriptor.MIN_CAPACITY_OFFSET;
-import static io.slotkv.map.DirectoryDescriptor.SEGMENT_COUNT_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.SEGMENT_TABLE_OFFSET_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
 import static io.slotkv.map.DirectoryDescriptor.segmentOf;
@@ -50,7 +48,9 @@ import static io.slotkv.map.DirectoryDescriptor.segmentOf;
  * {@link #getAndRemove}, {@link #incrBy}, {@link #decrBy}, {@link #append}) are atomic read-compute-compare-and-set
  * loops over the bytes.
  * <p>
- * This build keeps the store in anonymous memory; store files and the map views come next (issue #10).
+ * <b>Memory.</b> Anonymous memory by default; with {@link Builder#file(Path)} a memory-mapped store file that
+ * reopens without loading (mapped, not read), keeps every acknowledged write when the process dies (the next open
+ * recovers it, {@link #recoveryReport()}) and checks each entry's CRC32C when it recovers (docs/durability.md).
  */
 public final class OffHeapByteStore implements AutoCloseable
 {
@@ -81,8 +81,13 @@ public final class OffHeapByteStore implements AutoCloseable
     private static final long BYTE_ARRAY_BASE = UnsafeApi.arrayBaseOffset(byte[].class);
     private static final byte[] NO_BYTES = new byte[0];
 
+    private static final System.Logger LOGGER = System.getLogger(OffHeapByteStore.class.getName());
+
     private final MemorySpace space;
     private final MemoryRegion directory;
+    private final boolean persistent;
+    private final boolean readOnly;
+    private final String location;
     private final Reclaimer reclaimer;
     private final Segment<ByteTable>[] segments;
     private final EntryHeap[] heaps;
@@ -90,57 +95,144 @@ public final class OffHeapByteStore implements AutoCloseable
     private final long seed;
     private final int maxKeyLength;
     private final int maxValueLength;
+    private final RecoveryReport recoveryReport;
     private volatile boolean closed;
 
-    private OffHeapByteStore(final Builder builder)
+    private OffHeapByteStore(final MemorySpace space, final Builder builder)
     {
-        JvmAccess.requireOffHeapAccess();
-        if (builder.maxValueLength > EntryDescriptor.MAX_VALUE_LENGTH)
-        {
-            throw new IllegalArgumentException("maxValueLength out of range: maxValueLength=" + builder.maxValueLength +
-                ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
-        }
-        this.space = new AnonymousMemorySpace(builder.hugePages);
-        this.maxKeyLength = builder.maxKeyLength;
-        this.maxValueLength = builder.maxValueLength;
-        final long longestEntry = EntryDescriptor.entryLength(maxKeyLength, maxValueLength);
-        if (longestEntry > space.maxRegionLength())
-        {
-            space.close();
-            throw new IllegalArgumentException("maxKeyLength + maxValueLength do not fit an entry: maxKeyLength=" +
-                maxKeyLength + ", maxValueLength=" + maxValueLength + ", max entry=" + space.maxRegionLength());
-        }
+        this.space = space;
+        this.persistent = space.isPersistent();
+        this.readOnly = space.isReadOnly();
+        this.location = space.toString();
         this.reclaimer = new Reclaimer(space);
-        final ValueKeys random = new ValueKeys();
-        this.seed = random.next();
-        final int segmentCount = builder.segments;
-        final int maxCapacity = ByteTableDescriptor.maxCapacity(space.maxRegionLength());
-        final long slots = Segment.slotsForHint(builder.initialCapacity, segmentCount, builder.maxLoad);
-        if (slots > maxCapacity)
-        {
-            space.close();
-            throw new IllegalArgumentException("initial capacity too large for " + segmentCount + " segments: " +
-                "entries=" + builder.initialCapacity + ", max per segment table=" + maxCapacity + " slots");
-        }
-        final int minCapacity = ByteTableDescriptor.capacity(slots, maxCapacity);
-        directory = space.allocate(DirectoryDescriptor.length(segmentCount));
-        directory.putLong(KIND_OFFSET, KIND_BYTES);
-        directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
-        directory.putLong(MAX_LOAD_OFFSET, Math.round(builder.maxLoad * 1000));
-        directory.putLong(MIN_CAPACITY_OFFSET, minCapacity);
-        directory.putLong(HASH_SEED_OFFSET, seed);
-        directory.putLong(HASH_SEED_CHECK_OFFSET, ~seed);
-        this.segments = newSegments(segmentCount);
-        this.heaps = new EntryHeap[segmentCount];
         final ByteTable.Kind kind = new ByteTable.Kind();
-        for (int i = 0; i < segmentCount; i++)
+        final int segmentCount;
+        final double maxLoad;
+        final int minCapacity;
+        if (MemorySpace.NO_ROOT == space.rootOffset())
         {
-            heaps[i] = new EntryHeap(space);
-            final ByteTable table = ByteTable.allocate(space, minCapacity, builder.maxLoad, seed, heaps[i]);
-            directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
-            segments[i] = new Segment<>(i, space, directory, builder.maxLoad, minCapacity, table, reclaimer, kind);
+            if (readOnly)
+            {
+                throw new IllegalStateException("store file holds no store yet (created, never written): " + location);
+            }
+            space.markDirty();
+            segmentCount = builder.segments;
+            maxLoad = builder.maxLoad;
+            this.seed = new ValueKeys().next();
+            final int maxCapacity = ByteTableDescriptor.maxCapacity(space.maxRegionLength());
+            final long slots = Segment.slotsForHint(builder.initialCapacity, segmentCount, maxLoad);
+            if (slots > maxCapacity)
+            {
+                throw new IllegalArgumentException("initial capacity too large for " + segmentCount + " segments: " +
+                    "entries=" + builder.initialCapacity + ", max per segment table=" + maxCapacity + " slots");
+            }
+            minCapacity = ByteTableDescriptor.capacity(slots, maxCapacity);
+            this.maxKeyLength = builder.maxKeyLength;
+            this.maxValueLength = builder.maxValueLength;
+            checkLimits(space, maxKeyLength, maxValueLength, "the builder's");
+            directory = space.allocate(DirectoryDescriptor.length(segmentCount));
+            DirectoryHeader.write(directory, KIND_BYTES, segmentCount, maxLoad, minCapacity, seed);
+            directory.putLong(DirectoryDescriptor.LIMITS_OFFSET, limits(maxKeyLength, maxValueLength));
+            this.heaps = new EntryHeap[segmentCount];
+            this.segments = newSegments(segmentCount);
+            for (int i = 0; i < segmentCount; i++)
+            {
+                heaps[i] = EntryHeap.create(space, i, persistent);
+                final ByteTable table = ByteTable.allocate(space, minCapacity, maxLoad, seed, heaps[i]);
+                directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
+                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, kind);
+            }
+            // one word makes the store exist: a creation killed before it leaves an empty file, opened as new
+            space.root(directory);
+            this.recoveryReport = null;
+        }
+        else
+        {
+            final DirectoryHeader header = DirectoryHeader.read(space, KIND_BYTES, "BYTESTOR", "byte store", kind);
+            segmentCount = header.segmentCount;
+            maxLoad = header.maxLoad;
+            minCapacity = header.minCapacity;
+            this.seed = header.seed;
+            directory = space.attach(space.rootOffset(), DirectoryDescriptor.length(segmentCount));
+            final long limits = directory.getLongVolatile(DirectoryDescriptor.LIMITS_OFFSET);
+            final long storedKey = limits >>> 32;
+            final long storedValue = limits & 0xFFFF_FFFFL;
+            if (storedKey > EntryDescriptor.MAX_KEY_LENGTH || storedValue > EntryDescriptor.MAX_VALUE_LENGTH ||
+                EntryDescriptor.entryLength((int)storedKey, (int)storedValue) > EntryHeap.maxBlockLength(space))
+            {
+                throw new io.slotkv.core.memory.CorruptStoreException("not a byte store directory: limits=0x" +
+                    Long.toHexString(limits) + " (maxKeyLength=" + storedKey + ", maxValueLength=" + storedValue +
+                    "), allowed: limits whose longest entry fits a block of " + EntryHeap.maxBlockLength(space) +
+                    " bytes, in " + location);
+            }
+            this.maxKeyLength = builder.maxKeyLengthSet ? builder.maxKeyLength : (int)storedKey;
+            this.maxValueLength = builder.maxValueLengthSet ? builder.maxValueLength : (int)storedValue;
+            checkLimits(space, maxKeyLength, maxValueLength, "the builder's");
+            // everything is read and checked before anything is written: a refused open leaves the file as it was
+            final ByteStoreRecovery recovery = ByteStoreRecovery.check(space, directory, header);
+            final boolean crashed = !space.wasClosedCleanly();
+            final boolean verify = builder.verifyOnOpen || crashed;
+            if (readOnly)
+            {
+                if (verify || recovery.anySuspect())
+                {
+                    throw new io.slotkv.core.memory.CorruptStoreException("store needs repair, which a read-only " +
+                        "open cannot do: " + (verify ? "verification asked for" : "a cheap check at open failed") +
+                        "; open it for writing once, in " + location);
+                }
+                recovery.restoreHeaps(); // reads only: the accounting of what the store holds
+                this.recoveryReport = null;
+            }
+            else
+            {
+                space.markDirty();
+                if (verify || recovery.anySuspect())
+                {
+                    final RecoveryReport report = new RecoveryReport(location, !crashed);
+                    recovery.repair(report, minCapacity);
+                    this.recoveryReport = report;
+                }
+                else
+                {
+                    recovery.restoreHeaps();
+                    this.recoveryReport = null;
+                }
+                space.reuseSpaceOutside(recovery.liveRegions());
+            }
+            this.heaps = new EntryHeap[segmentCount];
+            this.segments = newSegments(segmentCount);
+            for (int i = 0; i < segmentCount; i++)
+            {
+                heaps[i] = recovery.heap(i);
+                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, recovery.table(i), reclaimer,
+                    kind);
+            }
         }
         this.segmentMask = segmentCount - 1;
+        if (null != recoveryReport)
+        {
+            LOGGER.log(recoveryReport.changedAnything() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                recoveryReport::toString);
+        }
+    }
+
+    private static long limits(final int maxKeyLength, final int maxValueLength)
+    {
+        return ((long)maxKeyLength << 32) | maxValueLength;
+    }
+
+    private static void checkLimits(final MemorySpace space, final int maxKeyLength, final int maxValueLength,
+        final String whose)
+    {
+        final long longestEntry = EntryDescriptor.entryLength(maxKeyLength, maxValueLength);
+        if (longestEntry > EntryHeap.maxBlockLength(space))
+        {
+            throw new IllegalArgumentException("maxKeyLength + maxValueLength do not fit an entry: maxKeyLength=" +
+                maxKeyLength + ", maxValueLength=" + maxValueLength + " (" + whose + "), entry=" + longestEntry +
+                " bytes (key, value and 12), max entry=" + EntryHeap.maxBlockLength(space) + " bytes (the largest " +
+                "block of an arena of " + Integer.highestOneBit(space.maxRegionLength()) + " bytes after its " +
+                "header; a larger chunk size allows more)");
+        }
     }
 
     @SuppressWarnings("unchecked") // an array of a generic type: every element is made with ByteTable
@@ -629,6 +721,10 @@ public final class OffHeapByteStore implements AutoCloseable
         final Object valueBase, final long valueOffset, final int valueLength, final Object expectedBase,
         final long expectedOffset, final int expectedLength)
     {
+        if (readOnly)
+        {
+            throw readOnlyException();
+        }
         checkKeyLength(keyLength);
         checkValueLength(valueLength);
         final long hash = BytesHashing.hash(keyBase, keyOffset, keyLength, seed);
@@ -786,8 +882,10 @@ public final class OffHeapByteStore implements AutoCloseable
         UnsafeApi.copyMemory(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
         UnsafeApi.copyMemory(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength),
             valueLength);
-        // the checksum protects store files; anonymous memory does not outlive the process, so it stays 0 here
-        UnsafeApi.putInt(null, address + EntryDescriptor.CHECKSUM_OFFSET, 0);
+        // the checksum protects store files; anonymous memory does not outlive the process, so it stays 0 there
+        UnsafeApi.putInt(null, address + EntryDescriptor.CHECKSUM_OFFSET, heap.checksummed() ?
+            heap.checksum(position, EntryDescriptor.KEY_OFFSET, keyLength + valueLength) ^
+                EntryDescriptor.lengthsCheck(keyLength, valueLength) : 0);
         // plain: the CAS that publishes the entry's word releases it
         UnsafeApi.putLong(null, address, EntryDescriptor.header(generation, keyLength, valueLength));
         return EntryRef.live(EntryRef.fingerprint(hash), generation, position);
@@ -866,6 +964,10 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     public void clear()
     {
+        if (readOnly)
+        {
+            throw readOnlyException();
+        }
         for (final Segment<ByteTable> segment : segments)
         {
             segment.clear();
@@ -943,9 +1045,52 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Write every change through to the store file (nothing for anonymous memory or a read-only store): after it
+     * returns, what was written before it survives a power loss too (docs/durability.md).
+     *
+     * @throws IllegalStateException if the store is closed.
+     */
+    public void sync()
+    {
+        if (closed)
+        {
+            throw OffHeapLongLongMap.closedException();
+        }
+        if (!readOnly)
+        {
+            space.sync();
+        }
+    }
+
+    /**
+     * @return what recovery found and repaired when this store was opened, if it ran: the store file had not been
+     * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed.
+     */
+    public Optional<RecoveryReport> recoveryReport()
+    {
+        return Optional.ofNullable(recoveryReport);
+    }
+
+    /**
+     * @return true if the store was opened {@link OpenMode#READ_ONLY}: every write throws
+     * {@link UnsupportedOperationException}.
+     */
+    public boolean isReadOnly()
+    {
+        return readOnly;
+    }
+
+    /**
      * Close the store: later calls throw {@link IllegalStateException}; an operation already running completes
-     * or fails with it. The memory goes back to the operating system once no operation can still read it. Closing
-     * twice does nothing.
+     * or fails with it. A store file is synced, marked cleanly closed and unlocked: every table operations can
+     * reach is first frozen after its entries were copied into a table only the directory names, then close waits
+     * until no write is inside an operation (a writer may still be filling a block it allocated), saves each heap's
+     * allocator state and the clean check (docs/design.md, "Closing"). So no write of this store reaches the file
+     * after {@code close} returns. Anonymous memory goes back to the operating system once no operation can still
+     * read it. Closing twice does nothing.
+     *
+     * @throws io.slotkv.core.memory.DiskFullException if the fence copies could not be allocated: the store is
+     * closed, the file is synced but left marked open, and the next open recovers it (nothing is lost).
      */
     @Override
     public void close()
@@ -958,38 +1103,119 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             closed = true;
         }
+        final boolean fence = persistent && !readOnly;
+        RuntimeException failure = null;
+        final ByteTable[] named = new ByteTable[segments.length];
         final List<ByteTable> held = new ArrayList<>();
-        for (final Segment<ByteTable> segment : segments)
+        for (int i = 0; i < segments.length; i++)
         {
-            held.addAll(segment.close(false));
-        }
-        for (final ByteTable table : held)
-        {
-            reclaimer.retire(table);
-        }
-        reclaimer.reclaim(OffHeapLongLongMap.CLOSE_WAIT_NANOS);
-        for (final EntryHeap heap : heaps)
-        {
-            for (final MemoryRegion region : heap.regions())
+            try
             {
-                space.release(region); // a late reader reads zeros: a generation mismatch, then the closed check
+                final List<ByteTable> tables = segments[i].close(fence && null == failure);
+                held.addAll(tables);
+                named[i] = tables.size() > 1 ? tables.get(1) : null;
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
             }
         }
-        space.release(directory);
-        reclaimer.close();
-        space.close();
+        try
+        {
+            for (final ByteTable table : held)
+            {
+                reclaimer.retire(table);
+            }
+            // a writer still inside may be filling or freeing a block of a heap; in a store file that block could
+            // be a later owner's, so the file is not let go until every writer has left
+            while (!reclaimer.reclaim(OffHeapLongLongMap.CLOSE_WAIT_NANOS))
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "a writer is still inside an operation " +
+                    OffHeapLongLongMap.CLOSE_WAIT_NANOS / 1_000_000 + " ms after close began" +
+                    (persistent ? "; waiting for it before the file is let go, " : ": its memory is left to the GC, ") +
+                    location);
+                if (!persistent)
+                {
+                    break;
+                }
+            }
+            if (null == failure && fence)
+            {
+                for (final EntryHeap heap : heaps)
+                {
+                    heap.save();
+                }
+                // last word before the clean mark: a clean open recomputes it to see that nothing was damaged
+                directory.putLongRelease(DirectoryDescriptor.CLEAN_CHECK_OFFSET,
+                    ByteStoreRecovery.cleanCheck(directory, named, heaps, space.maxRegionLength()));
+            }
+            if (!persistent)
+            {
+                for (final EntryHeap heap : heaps)
+                {
+                    for (final MemoryRegion region : heap.regions())
+                    {
+                        space.release(region); // a late reader reads zeros: a generation mismatch, then the closed check
+                    }
+                }
+                space.release(directory);
+            }
+            if (null == failure)
+            {
+                space.close();
+            }
+            else
+            {
+                space.abandon();
+            }
+        }
+        finally
+        {
+            reclaimer.close();
+        }
+        if (null != failure)
+        {
+            throw failure;
+        }
+    }
+
+    /**
+     * Test seam: drop the store as a killed process would, without fencing, syncing or marking the file clean.
+     */
+    void abandon()
+    {
+        closed = true;
+        for (final Segment<ByteTable> segment : segments)
+        {
+            segment.close(false);
+        }
+        space.abandon();
     }
 
     @Override
     public String toString()
     {
-        return "OffHeapByteStore{segments=" + segments.length + ", anonymous memory}";
+        return "OffHeapByteStore{segments=" + segments.length + ", " + (persistent ? location : "anonymous memory") +
+            '}';
+    }
+
+    private UnsupportedOperationException readOnlyException()
+    {
+        return new UnsupportedOperationException("store is read-only: " + location);
     }
 
     /**
      * A slot of {@code table} names a freed block and did not change: fine if the table was replaced meanwhile (its
      * dropped tombstones are freed after the replacement is published), a damaged store if it is still current.
      */
+    /**
+     * Test seam: segment {@code i}, for its crash points.
+     */
+    Segment<ByteTable> segment(final int i)
+    {
+        return segments[i];
+    }
+
     private static void checkReplaced(final Segment<ByteTable> segment, final ByteTable table)
     {
         if (segment.table == table)
@@ -1036,7 +1262,14 @@ public final class OffHeapByteStore implements AutoCloseable
         private double maxLoad = DEFAULT_MAX_LOAD;
         private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
         private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
+        private boolean maxKeyLengthSet;
+        private boolean maxValueLengthSet;
         private boolean hugePages = true;
+        private Path file;
+        private OpenMode openMode = OpenMode.CREATE_OR_OPEN;
+        private long chunkSize = MappedFileSpace.DEFAULT_CHUNK_SIZE;
+        private boolean verifyOnOpen;
+        private MemorySpace space;
 
         private Builder()
         {
@@ -1089,7 +1322,8 @@ public final class OffHeapByteStore implements AutoCloseable
         }
 
         /**
-         * @param maxKeyLength the longest key, 0 to {@value EntryDescriptor#MAX_KEY_LENGTH} bytes.
+         * @param maxKeyLength the longest key, 0 to {@value EntryDescriptor#MAX_KEY_LENGTH} bytes (default). A store
+         *                     file keeps its limits: a reopen uses them unless the builder sets others.
          * @return this builder.
          * @throws IllegalArgumentException if out of range.
          */
@@ -1101,13 +1335,16 @@ public final class OffHeapByteStore implements AutoCloseable
                     ", max=" + EntryDescriptor.MAX_KEY_LENGTH);
             }
             this.maxKeyLength = maxKeyLength;
+            this.maxKeyLengthSet = true;
             return this;
         }
 
         /**
-         * @param maxValueLength the longest value in bytes, 0 or more; an entry (its key, value and 12 bytes) must fit
-         *                       the largest region of the store's memory (1 GiB), and {@value
-         *                       EntryDescriptor#MAX_VALUE_LENGTH} is the most a header can describe.
+         * @param maxValueLength the longest value in bytes, 0 or more (default 1 MiB); the longest entry (key, value
+         *                       and 12 bytes) must fit the largest block of an arena: 15/16 of the space's largest
+         *                       region (1 GiB for anonymous memory, the chunk size for a store file), and
+         *                       {@value EntryDescriptor#MAX_VALUE_LENGTH} is the most a header can describe. A store
+         *                       file keeps its limits: a reopen uses them unless the builder sets others.
          * @return this builder.
          * @throws IllegalArgumentException if out of range.
          */
@@ -1119,6 +1356,7 @@ public final class OffHeapByteStore implements AutoCloseable
                     ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
             }
             this.maxValueLength = maxValueLength;
+            this.maxValueLengthSet = true;
             return this;
         }
 
@@ -1133,13 +1371,119 @@ public final class OffHeapByteStore implements AutoCloseable
         }
 
         /**
-         * @return a new empty store.
-         * @throws IllegalStateException if the JVM lacks the flags SlotKV needs (the message names them).
-         * @throws IllegalArgumentException if the limits do not fit an entry.
+         * Keep the store in a memory-mapped store file: created if absent, reopened with every entry if present
+         * ({@link OpenMode#CREATE_OR_OPEN}). The file is locked for as long as the store is open.
+         *
+         * @param file the store file; symlinks and hard links name the same store.
+         * @return this builder.
+         */
+        public Builder file(final Path file)
+        {
+            return file(file, OpenMode.CREATE_OR_OPEN);
+        }
+
+        /**
+         * Keep the store in a memory-mapped store file, opened as {@code mode} says.
+         *
+         * @param file the store file; symlinks and hard links name the same store.
+         * @param mode create-or-open, open-existing, or read-only (a cleanly closed file only; every write throws
+         *             {@link UnsupportedOperationException}).
+         * @return this builder.
+         */
+        public Builder file(final Path file, final OpenMode mode)
+        {
+            this.file = java.util.Objects.requireNonNull(file, "file");
+            this.openMode = java.util.Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Choose whether a clean open scans the whole store as recovery does.
+         *
+         * @param verify true to check every entry of a store file at open (lengths, generation, CRC32C) and rebuild
+         *               every table from the entries that pass, even if the file was closed cleanly. A file that was
+         *               not closed cleanly is always recovered. Default false: a clean open reads only the header,
+         *               the directory, each table's header and each heap's root and arena headers, so it takes the
+         *               same time whatever the size of the store.
+         * @return this builder.
+         */
+        public Builder verifyOnOpen(final boolean verify)
+        {
+            this.verifyOnOpen = verify;
+            return this;
+        }
+
+        /**
+         * Set the mapping chunk of a new store file: no table or heap arena is longer than one chunk (so no entry
+         * straddles two mappings), and the file is mapped one chunk at a time. Checked by {@link #build()}.
+         *
+         * @param chunkSize of the file mappings, a power of two from 64 KiB to 1 GiB (default 1 GiB). The largest
+         *                  entry and the largest segment table must fit one chunk. Ignored when an existing store
+         *                  file is opened.
+         * @return this builder.
+         */
+        public Builder chunkSize(final long chunkSize)
+        {
+            this.chunkSize = chunkSize;
+            return this;
+        }
+
+        /**
+         * Build on a given space: for tests that inject faults.
+         */
+        Builder space(final MemorySpace space)
+        {
+            this.space = space;
+            return this;
+        }
+
+        /**
+         * Create the store, or open the one in the store file: in anonymous memory unless
+         * {@link #file(Path, OpenMode) a file} was given. A store file is read and checked before anything in it is
+         * written, so an open refused by a check leaves it as it was, and an open that fails later never marks it
+         * clean (the next open recovers it). If it was not closed cleanly, or {@link #verifyOnOpen(boolean)
+         * verification} was asked for, recovery runs before this returns (see
+         * {@link OffHeapByteStore#recoveryReport()}).
+         *
+         * @return the store, open until {@link OffHeapByteStore#close()}.
+         * @throws IllegalStateException                       if the JVM lacks the flags SlotKV needs (the message
+         *                                                     names them), or if a read-only open meets a store
+         *                                                     file that was not closed cleanly or holds no store
+         *                                                     yet.
+         * @throws IllegalArgumentException                    if the limits do not fit an entry, or the initial
+         *                                                     capacity cannot fit the segments.
+         * @throws io.slotkv.core.memory.StoreLockedException if the store file is open elsewhere (another process, or
+         *                                                     another store or map of this JVM, under any path).
+         * @throws io.slotkv.core.memory.CorruptStoreException if the store file is not a SlotKV byte store, or a
+         *                                                     structure in it is out of range (the message names the
+         *                                                     field, its value and the allowed range; the file is
+         *                                                     left unchanged), or a read-only open meets a file that
+         *                                                     needs repair.
+         * @throws java.io.UncheckedIOException               if the file cannot be opened, created or mapped, or
+         *                                                     (open-existing and read-only modes) does not exist.
+         * @throws io.slotkv.core.memory.DiskFullException     if a new store cannot reserve its first tables.
+         * @throws OutOfMemoryError                            if anonymous memory for the first tables cannot be
+         *                                                     mapped.
          */
         public OffHeapByteStore build()
         {
-            return new OffHeapByteStore(this);
+            JvmAccess.requireOffHeapAccess();
+            if (maxValueLength > EntryDescriptor.MAX_VALUE_LENGTH)
+            {
+                throw new IllegalArgumentException("maxValueLength out of range: maxValueLength=" + maxValueLength +
+                    ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
+            }
+            final MemorySpace space = null != this.space ? this.space :
+                null == file ? new AnonymousMemorySpace(hugePages) : MappedFileSpace.open(file, openMode, chunkSize);
+            try
+            {
+                return new OffHeapByteStore(space, this);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                space.abandon(); // never marks the file clean: a dirty file stays dirty, a refused one unchanged
+                throw ex;
+            }
         }
     }
 }

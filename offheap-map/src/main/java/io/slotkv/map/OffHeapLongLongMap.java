@@ -106,12 +106,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             this.seed = valueKeys.next();
             final int minCapacity = builder.minCapacity(segmentCount, TableDescriptor.maxCapacity(space.maxRegionLength()));
             directory = space.allocate(DirectoryDescriptor.length(segmentCount));
-            directory.putLong(KIND_OFFSET, KIND_LONG_LONG);
-            directory.putLong(SEGMENT_COUNT_OFFSET, segmentCount);
-            directory.putLong(MAX_LOAD_OFFSET, Math.round(maxLoad * 1000));
-            directory.putLong(MIN_CAPACITY_OFFSET, minCapacity);
-            directory.putLong(HASH_SEED_OFFSET, seed);
-            directory.putLong(HASH_SEED_CHECK_OFFSET, ~seed);
+            DirectoryHeader.write(directory, KIND_LONG_LONG, segmentCount, maxLoad, minCapacity, seed);
             directory.putLong(MISSING_VALUE_OFFSET, missingValue);
             this.segments = newSegments(segmentCount);
             for (int i = 0; i < segmentCount; i++)
@@ -127,26 +122,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
         else
         {
             final long rootOffset = space.rootOffset();
-            final MemoryRegion head = space.attach(rootOffset, DirectoryDescriptor.HEADER_LENGTH);
-            final long kind = head.getLongVolatile(KIND_OFFSET);
-            final long segmentCount = head.getLongVolatile(SEGMENT_COUNT_OFFSET);
-            final long maxLoadPerMille = head.getLongVolatile(MAX_LOAD_OFFSET);
-            final long minCapacity = head.getLongVolatile(MIN_CAPACITY_OFFSET);
-            final long storedSeed = head.getLongVolatile(HASH_SEED_OFFSET);
-            final long seedCheck = head.getLongVolatile(HASH_SEED_CHECK_OFFSET);
-            final long storedMissing = head.getLongVolatile(MISSING_VALUE_OFFSET);
-            checkField(KIND_LONG_LONG == kind, "kind", "0x" + Long.toHexString(kind),
-                "0x" + Long.toHexString(KIND_LONG_LONG) + " (LONGLONG)");
-            checkField(segmentCount >= 1 && segmentCount <= MAX_SEGMENTS && Long.bitCount(segmentCount) == 1,
-                "segmentCount", segmentCount, "a power of two from 1 to " + MAX_SEGMENTS);
-            checkField(maxLoadPerMille >= 100 && maxLoadPerMille <= 950, "maxLoadPerMille", maxLoadPerMille,
-                "100 to 950");
-            checkField(TableDescriptor.isValidCapacity(minCapacity) &&
-                TableDescriptor.regionLength((int)minCapacity) <= space.maxRegionLength(), "minCapacity", minCapacity,
-                "a multiple of 4 from 16 to " + TableDescriptor.maxCapacity(space.maxRegionLength()));
-            checkField(seedCheck == ~storedSeed, "hashSeedCheck", "0x" + Long.toHexString(seedCheck),
-                "0x" + Long.toHexString(~storedSeed) + " (the complement of hashSeed 0x" +
-                Long.toHexString(storedSeed) + "; a damaged seed would misplace every key, so it is not repaired)");
+            final DirectoryHeader header = DirectoryHeader.read(space, KIND_LONG_LONG, "LONGLONG", "long->long map",
+                tableKind);
+            final long segmentCount = header.segmentCount;
+            final long minCapacity = header.minCapacity;
+            final long storedSeed = header.seed;
+            final long storedMissing = space.attach(rootOffset, DirectoryDescriptor.HEADER_LENGTH)
+                .getLongVolatile(MISSING_VALUE_OFFSET);
             if (builder.missingValueSet && builder.missingValue != storedMissing)
             {
                 throw new IllegalArgumentException("missing value differs from the store's: the store was created " +
@@ -155,7 +137,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
             this.missingValue = storedMissing;
             this.seed = storedSeed;
-            this.maxLoad = maxLoadPerMille / 1000.0;
+            this.maxLoad = header.maxLoad;
             directory = space.attach(rootOffset, DirectoryDescriptor.length((int)segmentCount));
             // everything is read and checked before anything is written: a refused open leaves the file as it was
             final Recovery recovery = Recovery.check(space, directory, (int)segmentCount, maxLoad, seed);
@@ -229,15 +211,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
                         location);
                 }
             }
-        }
-    }
-
-    private void checkField(final boolean valid, final String field, final Object value, final String allowed)
-    {
-        if (!valid)
-        {
-            throw new CorruptStoreException("not a long->long map directory: " + field + "=" + value + ", allowed: " +
-                allowed + ", in " + location);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 import static io.slotkv.map.DirectoryDescriptor.CLEAN_CHECK_OFFSET;
 import static io.slotkv.map.DirectoryDescriptor.NO_NEXT_TABLE;
@@ -120,18 +121,7 @@ final class Recovery
         {
             recovery.cleanCheckFailed = true; // damaged since its clean close (or never closed cleanly)
         }
-        regions.sort(Comparator.comparingLong(MemoryRegion::offset));
-        for (int i = 1; i < regions.size(); i++)
-        {
-            final MemoryRegion before = regions.get(i - 1);
-            final MemoryRegion after = regions.get(i);
-            if (before.offset() + before.length() > after.offset())
-            {
-                throw new CorruptStoreException("directory names overlapping regions: [" + before.offset() + ", " +
-                    (before.offset() + before.length()) + ") and [" + after.offset() + ", " +
-                    (after.offset() + after.length()) + "), allowed: one region per table and segment, in " + space);
-            }
-        }
+        checkDisjoint(regions, space);
         for (int i = 0; i < segmentCount; i++)
         {
             if (null != recovery.nexts[i])
@@ -293,19 +283,39 @@ final class Recovery
         report.cleanCheckFailed = cleanCheckFailed && report.wasClosedCleanly();
         final boolean every = all || cleanCheckFailed;
         final RecoveryReport[] parts = new RecoveryReport[segmentCount];
+        inParallel(segmentCount, i ->
+        {
+            parts[i] = new RecoveryReport(report.file(), report.wasClosedCleanly());
+            if (every || suspect[i])
+            {
+                repairSegment(i, parts[i]);
+            }
+        });
+        report.segments = segmentCount;
+        for (int i = 0; i < segmentCount; i++)
+        {
+            report.add(parts[i]);
+            report.entries += Math.max(0, tables[i].live());
+        }
+        report.entries += ABSENT == tables[0].region.getLong(ZERO_KEY_VALUE_OFFSET) ? 0 : 1;
+        report.nanos = System.nanoTime() - start;
+    }
+
+    /**
+     * Run {@code task} for each segment index below {@code count}, segments in parallel on up to one thread per
+     * processor (this one included); the first failure stops the others at their next segment and is rethrown.
+     */
+    static void inParallel(final int count, final IntConsumer task)
+    {
         final AtomicInteger next = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Runnable worker = () ->
         {
             try
             {
-                for (int i = next.getAndIncrement(); i < segmentCount && null == failure.get(); i = next.getAndIncrement())
+                for (int i = next.getAndIncrement(); i < count && null == failure.get(); i = next.getAndIncrement())
                 {
-                    parts[i] = new RecoveryReport(report.file(), report.wasClosedCleanly());
-                    if (every || suspect[i])
-                    {
-                        repairSegment(i, parts[i]);
-                    }
+                    task.accept(i);
                 }
             }
             catch (final Throwable ex)
@@ -313,8 +323,8 @@ final class Recovery
                 failure.compareAndSet(null, ex);
             }
         };
-        final int threads = Math.min(Runtime.getRuntime().availableProcessors(), segmentCount);
-        final Thread[] helpers = new Thread[threads - 1];
+        final int threads = Math.min(Runtime.getRuntime().availableProcessors(), count);
+        final Thread[] helpers = new Thread[Math.max(0, threads - 1)];
         for (int t = 0; t < helpers.length; t++)
         {
             helpers[t] = new Thread(worker, "slotkv-recovery-" + t);
@@ -334,14 +344,28 @@ final class Recovery
         {
             throw (Error)thrown;
         }
-        report.segments = segmentCount;
-        for (int i = 0; i < segmentCount; i++)
+    }
+
+    /**
+     * Refuse a file whose structures overlap: each region must be a structure of its own.
+     *
+     * @throws CorruptStoreException naming the two ranges.
+     */
+    static void checkDisjoint(final List<MemoryRegion> regions, final MemorySpace space)
+    {
+        final List<MemoryRegion> sorted = new ArrayList<>(regions);
+        sorted.sort(Comparator.comparingLong(MemoryRegion::offset));
+        for (int i = 1; i < sorted.size(); i++)
         {
-            report.add(parts[i]);
-            report.entries += Math.max(0, tables[i].live());
+            final MemoryRegion before = sorted.get(i - 1);
+            final MemoryRegion after = sorted.get(i);
+            if (before.offset() + before.length() > after.offset())
+            {
+                throw new CorruptStoreException("directory names overlapping regions: [" + before.offset() + ", " +
+                    (before.offset() + before.length()) + ") and [" + after.offset() + ", " +
+                    (after.offset() + after.length()) + "), allowed: one region per structure, in " + space);
+            }
         }
-        report.entries += ABSENT == tables[0].region.getLong(ZERO_KEY_VALUE_OFFSET) ? 0 : 1;
-        report.nanos = System.nanoTime() - start;
     }
 
     private static void joinUninterruptibly(final Thread thread)

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * What opening a store file found and repaired: produced when the file was not closed cleanly (its last owner
- * died), or when {@link OffHeapLongLongMap.Builder#verifyOnOpen(boolean) verification} was asked for.
+ * died), or when {@link OffHeapLongLongMap.Builder#verifyOnOpen(boolean) verification} was asked for; the same
+ * report serves {@link OffHeapByteStore} (whose recovery rebuilds every table from the entries that pass their checks).
  * <p>
  * Recovery runs under the file's exclusive lock before the map is used. It checks the header, the directory and
  * every current table (capacity and region in range, regions not overlapping, every key inside its probe chain,
@@ -27,12 +28,14 @@ public final class RecoveryReport
     long bytesScanned;
     int replacementsCompleted;
     int replacementsCleared;
+    int replacementsAbandoned;
     long slotsThawed;
     long valuesWithoutKeyPurged;
     long keysOutsideProbeChainPurged;
     long duplicateKeysPurged;
     long keysInWrongSegmentPurged;
     long unverifiablePurged;
+    long damagedEntriesPurged;
     boolean cleanCheckFailed;
     int countsRepaired;
     long filterWordsRepaired;
@@ -65,12 +68,14 @@ public final class RecoveryReport
         bytesScanned += part.bytesScanned;
         replacementsCompleted += part.replacementsCompleted;
         replacementsCleared += part.replacementsCleared;
+        replacementsAbandoned += part.replacementsAbandoned;
         slotsThawed += part.slotsThawed;
         valuesWithoutKeyPurged += part.valuesWithoutKeyPurged;
         keysOutsideProbeChainPurged += part.keysOutsideProbeChainPurged;
         duplicateKeysPurged += part.duplicateKeysPurged;
         keysInWrongSegmentPurged += part.keysInWrongSegmentPurged;
         unverifiablePurged += part.unverifiablePurged;
+        damagedEntriesPurged += part.damagedEntriesPurged;
         countsRepaired += part.countsRepaired;
         filterWordsRepaired += part.filterWordsRepaired;
         for (final String text : part.examples)
@@ -162,6 +167,17 @@ public final class RecoveryReport
     }
 
     /**
+     * Byte store: replacements that a crash stopped before their commit; their new table was dropped, because the
+     * current table still names every entry (a frozen slot keeps its entry).
+     *
+     * @return replacements a crash interrupted before their commit, whose next table was dropped.
+     */
+    public int replacementsAbandoned()
+    {
+        return replacementsAbandoned;
+    }
+
+    /**
      * Frozen slots without a value, made usable again; no entry was lost with them.
      *
      * @return slots without a value that a crash left frozen, thawed (nothing lost: they held no value).
@@ -223,14 +239,26 @@ public final class RecoveryReport
     }
 
     /**
+     * Byte store: slots whose entry failed a check, removed.
+     *
+     * @return slots naming an entry that is not a block of the segment's heap, whose block was reused (another
+     * generation), whose lengths do not fit its block, whose checksum (CRC32C) does not match, or that overlaps
+     * another entry (damage, or a block a crash left half-written), removed.
+     */
+    public long damagedEntriesPurged()
+    {
+        return damagedEntriesPurged;
+    }
+
+    /**
      * Everything recovery removed because of damage, whatever the kind.
      *
-     * @return entries removed because of damage: the sum of the five kinds.
+     * @return entries removed because of damage: the sum of the six kinds.
      */
     public long purged()
     {
         return valuesWithoutKeyPurged + keysOutsideProbeChainPurged + duplicateKeysPurged + keysInWrongSegmentPurged +
-            unverifiablePurged;
+            unverifiablePurged + damagedEntriesPurged;
     }
 
     /**
@@ -326,7 +354,7 @@ public final class RecoveryReport
      */
     public boolean changedAnything()
     {
-        return replacementsCompleted + replacementsCleared + countsRepaired + tablesRebuilt > 0 ||
+        return replacementsCompleted + replacementsCleared + replacementsAbandoned + countsRepaired + tablesRebuilt > 0 ||
             slotsThawed + purged() + filterWordsRepaired > 0;
     }
 
@@ -337,10 +365,12 @@ public final class RecoveryReport
             (cleanCheckFailed ? " (the clean check did not match: damaged since its close)" : "") +
             ": " + segments + " segments, " + tablesScanned + " tables, " + slotsScanned + " slots (" +
             bytesScanned + " bytes) scanned in " + String.format("%.1f", nanos / 1e6) + " ms; replacements " +
-            "completed=" + replacementsCompleted + ", cleared=" + replacementsCleared + "; slots thawed=" + slotsThawed +
+            "completed=" + replacementsCompleted + ", cleared=" + replacementsCleared + ", abandoned=" +
+            replacementsAbandoned + "; slots thawed=" + slotsThawed +
             "; purged: valueWithoutKey=" + valuesWithoutKeyPurged + ", keyOutsideProbeChain=" +
             keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
-            keysInWrongSegmentPurged + ", unverifiable=" + unverifiablePurged + "; counts repaired=" +
+            keysInWrongSegmentPurged + ", unverifiable=" + unverifiablePurged + ", damagedEntry=" + damagedEntriesPurged +
+            "; counts repaired=" +
             countsRepaired + "; filter words repaired=" + filterWordsRepaired + "; tables rebuilt=" + tablesRebuilt + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }

@@ -71,7 +71,7 @@ class EntryHeapTest
     @Test
     void blocksAreDisjointAlignedAndInsideTheirArenas()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final SplittableRandom random = new SplittableRandom(11);
         final TreeMap<Long, Long> byAddress = new TreeMap<>();
         for (int i = 0; i < 20_000; i++)
@@ -95,7 +95,7 @@ class EntryHeapTest
     @Test
     void addressRejectsPositionsAndLengthsOutsideTheArenas()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final long position = heap.allocate(100);
         assertNotEquals(0, heap.address(position, 100));
         assertEquals(0, heap.address(0, 8), "position 0 names nothing");
@@ -121,7 +121,7 @@ class EntryHeapTest
     @Test
     void freeAdvancesTheGenerationAndTheBlockIsReusedByItsClass()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final long position = heap.allocate(40);
         final long address = heap.address(position, 40);
         UnsafeApi.putLong(null, address, EntryDescriptor.header(0, 10, 18));
@@ -153,7 +153,7 @@ class EntryHeapTest
     @Test
     void allocateRefusesLengthsOutOfRange()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> heap.allocate(0));
         assertTrue(zero.getMessage().contains("length=0"), zero.getMessage());
         final IllegalArgumentException huge = assertThrows(IllegalArgumentException.class,
@@ -165,7 +165,7 @@ class EntryHeapTest
     void aFailedArenaLeavesTheHeapAsItWas()
     {
         final FaultySpace faulty = new FaultySpace(space);
-        final EntryHeap heap = new EntryHeap(faulty);
+        final EntryHeap heap = EntryHeap.create(faulty, 0, false);
         final long first = heap.allocate(EntryHeap.FIRST_ARENA_LENGTH / 2);
         final long bytes = heap.arenaBytes();
         faulty.failAllocation(1, () -> new DiskFullException("injected"));
@@ -186,7 +186,7 @@ class EntryHeapTest
     @Test
     void mixedSizeChurnStaysWithinTwiceTheLiveBytes()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final int keys = 100_000;
         final long[] positions = new long[keys];
         final int[] lengths = new int[keys];
@@ -229,7 +229,7 @@ class EntryHeapTest
     @Test
     void concurrentAllocationsNeverShareABlock() throws Exception
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final Thread[] threads = new Thread[4];
         final CyclicBarrier start = new CyclicBarrier(threads.length);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -287,7 +287,7 @@ class EntryHeapTest
     @Test
     void theRestOfAnArenaBecomesBlocksThatFitIt()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         heap.allocate(40_000);
         heap.allocate(60_000); // does not fit the first arena's rest: a second arena, the rest carved
         assertEquals(EntryHeap.FIRST_ARENA_LENGTH * 2L, heap.arenaBytes());
@@ -301,18 +301,20 @@ class EntryHeapTest
     }
 
     @Test
-    void regionsListEveryArena()
+    void regionsListTheRootAndEveryArena()
     {
-        final EntryHeap heap = new EntryHeap(space);
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
         final Set<Long> seen = new HashSet<>();
         for (int i = 0; i < 100; i++)
         {
             seen.add(heap.allocate(10_000));
         }
+        final var regions = heap.regions();
+        assertEquals(heap.root(), regions[0]);
         long total = 0;
-        for (final var region : heap.regions())
+        for (int i = 1; i < regions.length; i++)
         {
-            total += region.length();
+            total += regions[i].length();
         }
         assertEquals(heap.arenaBytes(), total);
         assertEquals(100, seen.size());

@@ -171,6 +171,7 @@ class LayoutDescriptorsTest
     {
         assertEquals(0, ByteTableDescriptor.CAPACITY_OFFSET);
         assertEquals(8, ByteTableDescriptor.COUNTS_OFFSET);
+        assertEquals(16, ByteTableDescriptor.HEAP_OFFSET);
         assertEquals(64, ByteTableDescriptor.HEADER_LENGTH);
         assertEquals(8, ByteTableDescriptor.SLOT_LENGTH);
         assertEquals(8, ByteTableDescriptor.CAPACITY_GRANULE, "slots tile a cache line");
@@ -181,6 +182,38 @@ class LayoutDescriptorsTest
         final int max = ByteTableDescriptor.maxCapacity(1 << 30);
         assertTrue(ByteTableDescriptor.regionLength(max) <= 1 << 30);
         assertTrue(TableDescriptor.regionLength(max + 8L, ByteTableDescriptor.SLOT_SHIFT) > 1 << 30);
+    }
+
+    @Test
+    void shouldPinTheHeapRootAndArenaHeaderLayouts()
+    {
+        assertEquals(0x5041_4548_5254_4E45L, HeapRootDescriptor.KIND, "ENTRHEAP");
+        assertEquals("ENTRHEAP", ascii(HeapRootDescriptor.KIND));
+        assertEquals(0, HeapRootDescriptor.KIND_OFFSET);
+        assertEquals(8, HeapRootDescriptor.SEGMENT_OFFSET);
+        assertEquals(16, HeapRootDescriptor.NEWEST_ARENA_OFFSET);
+        assertEquals(24, HeapRootDescriptor.SAVED_BUMP_OFFSET);
+        assertEquals(32, HeapRootDescriptor.SAVED_ALLOCATED_OFFSET);
+        assertEquals(64, HeapRootDescriptor.HEADS_OFFSET);
+        assertEquals(207, SizeClasses.COUNT);
+        assertEquals(64 + 8 * 206, HeapRootDescriptor.headOffset(206));
+        assertEquals(1728, HeapRootDescriptor.LENGTH);
+
+        assertEquals("ENTARENA", ascii(ArenaDescriptor.KIND));
+        assertEquals(0, ArenaDescriptor.KIND_OFFSET);
+        assertEquals(8, ArenaDescriptor.INDEX_OFFSET);
+        assertEquals(16, ArenaDescriptor.LENGTH_OFFSET);
+        assertEquals(24, ArenaDescriptor.PREVIOUS_OFFSET);
+        assertEquals(32, ArenaDescriptor.CHECK_OFFSET);
+        assertEquals(64, ArenaDescriptor.HEADER_LENGTH);
+        assertEquals(0x0000_0003_0000_0005L, ArenaDescriptor.index(3, 5));
+        final long check = ArenaDescriptor.check(ArenaDescriptor.index(3, 5), 65_536, 4096);
+        final long expected = io.slotkv.core.hash.LongHashing.mix(io.slotkv.core.hash.LongHashing.mix(
+            io.slotkv.core.hash.LongHashing.mix(ArenaDescriptor.KIND ^ 0x0000_0003_0000_0005L) ^ 65_536) ^ 4096);
+        assertEquals(expected, check, "the spec's formula");
+
+        assertEquals("BYTESTOR", ascii(DirectoryDescriptor.KIND_BYTES));
+        assertEquals(56, DirectoryDescriptor.LIMITS_OFFSET);
     }
 
     @Test

@@ -73,6 +73,18 @@ public final class MemoryRegion
     }
 
     /**
+     * A direct {@link java.nio.ByteBuffer} over the whole region (native byte order), for JDK methods that take
+     * one, such as {@link java.util.zip.CRC32C#update(java.nio.ByteBuffer)}. The buffer does not keep the memory
+     * alive: use it only while this region is reachable. Each call makes a new buffer (a native call): keep it.
+     *
+     * @return a buffer of {@link #length()} bytes at {@link #address()}.
+     */
+    public java.nio.ByteBuffer byteBuffer()
+    {
+        return new com.sun.jna.Pointer(address()).getByteBuffer(0, length).order(java.nio.ByteOrder.nativeOrder());
+    }
+
+    /**
      * Plain read: only for memory private to this thread or frozen.
      *
      * @param index of the word in bytes from the start of the region, 8-byte aligned.

@@ -1,0 +1,349 @@
+package io.slotkv.map;
+
+import io.slotkv.core.memory.CorruptStoreException;
+import io.slotkv.core.memory.OpenMode;
+import io.slotkv.map.Segment.SimulatedCrash;
+import io.slotkv.map.Segment.Step;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The byte store in a store file: clean reopen, recovery after a simulated crash (abandon, and each crash point of a
+ * table replacement), damage found by the checks at recovery, refused files left unchanged, read-only opens.
+ */
+class ByteStorePersistenceTest
+{
+    /** Small chunks: many arenas and tables, each in its own chunk. */
+    private static final long CHUNK = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    private OffHeapByteStore.Builder builder(final Path file)
+    {
+        return OffHeapByteStore.builder().file(file).segments(4).chunkSize(CHUNK).maxKeyLength(200).maxValueLength(8_000);
+    }
+
+    /**
+     * Random puts, removes and overwrites of keys and values of mixed lengths (empty ones, non-ASCII), mirrored in
+     * {@code model}.
+     */
+    private static void churn(final OffHeapByteStore store, final Map<String, byte[]> model, final long seed,
+        final int operations)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < operations; i++)
+        {
+            final String key = 0 == random.nextInt(500) ? "" : "k\u00e9y-" + random.nextInt(3_000);
+            final int op = random.nextInt(10);
+            if (op < 7)
+            {
+                final byte[] value = new byte[random.nextInt(10) < 8 ? random.nextInt(64) : random.nextInt(6_000)];
+                random.nextBytes(value);
+                assertEquals(model.containsKey(key), store.put(key.getBytes(StandardCharsets.UTF_8), value));
+                model.put(key, value);
+            }
+            else
+            {
+                assertEquals(model.containsKey(key), store.remove(key.getBytes(StandardCharsets.UTF_8)));
+                model.remove(key);
+            }
+        }
+    }
+
+    static void assertHolds(final Map<String, byte[]> model, final OffHeapByteStore store)
+    {
+        assertEquals(model.size(), store.size());
+        for (final Map.Entry<String, byte[]> entry : model.entrySet())
+        {
+            assertArrayEquals(entry.getValue(), store.get(entry.getKey().getBytes(StandardCharsets.UTF_8)),
+                entry.getKey());
+        }
+        final Map<String, byte[]> seen = new HashMap<>();
+        store.forEach((key, value) ->
+        {
+            final byte[] k = new byte[key.capacity()];
+            key.getBytes(0, k);
+            final byte[] v = new byte[value.capacity()];
+            value.getBytes(0, v);
+            assertNull(seen.put(new String(k, StandardCharsets.UTF_8), v), "a key came out twice");
+        });
+        assertEquals(model.keySet(), seen.keySet());
+    }
+
+    @Test
+    void reopensWithEveryEntryAfterACleanClose()
+    {
+        final Path file = dir.resolve("clean.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 1, 40_000);
+            assertTrue(store.capacity() > 4 * 64, "the tables grew: " + store.capacity());
+        }
+        final long entryBytes;
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file).segments(16).build())
+        {
+            assertEquals(4, store.segmentCount(), "the file's layout wins over the builder");
+            assertTrue(store.recoveryReport().isEmpty(), "a clean open runs no recovery");
+            assertHolds(model, store);
+            entryBytes = store.entryBytes();
+            churn(store, model, 2, 20_000); // the restored free lists and bump pointer hand out blocks again
+            assertHolds(model, store);
+        }
+        try (OffHeapByteStore store = builder(file).verifyOnOpen(true).build())
+        {
+            final RecoveryReport report = store.recoveryReport().orElseThrow();
+            assertEquals(0, report.purged(), report.toString());
+            assertTrue(report.wasClosedCleanly());
+            assertHolds(model, store);
+            assertTrue(entryBytes > 0);
+        }
+    }
+
+    @Test
+    void recoversEveryAcknowledgedWriteAfterACrash()
+    {
+        final Path file = dir.resolve("crash.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        OffHeapByteStore store = builder(file).build();
+        churn(store, model, 3, 30_000);
+        store.abandon(); // as kill -9: no fence, no sync, no clean mark
+        for (int round = 0; round < 3; round++)
+        {
+            store = builder(file).build();
+            final RecoveryReport report = store.recoveryReport().orElseThrow();
+            assertFalse(report.wasClosedCleanly());
+            assertEquals(0, report.purged(), report.toString());
+            assertEquals(model.size(), report.entries(), report.toString());
+            assertEquals(4, report.tablesRebuilt(), report.toString());
+            assertHolds(model, store);
+            churn(store, model, 4 + round, 10_000); // the rebuilt free space is handed out again, nothing overlaps
+            assertHolds(model, store);
+            store.abandon();
+        }
+        try (OffHeapByteStore reopened = builder(file).build())
+        {
+            assertHolds(model, reopened);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Step.class)
+    void aCrashAtAnyStepOfAReplacementLosesNothing(final Step step)
+    {
+        final Path file = dir.resolve("replace-" + step + ".store");
+        final Map<String, byte[]> model = new HashMap<>();
+        final OffHeapByteStore store = builder(file).segments(1).build();
+        churn(store, model, 5, 2_000);
+        final long capacity = store.capacity();
+        store.segment(0).crashAt = step;
+        store.segment(0).crashAfterSlots = 37;
+        int key = 0;
+        String pending = null;
+        try
+        {
+            while (true)
+            {
+                pending = "new-" + key++;
+                store.put(pending.getBytes(StandardCharsets.UTF_8), pending.getBytes(StandardCharsets.UTF_8));
+                model.put(pending, pending.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        catch (final SimulatedCrash expected)
+        {
+            // the put of 'pending' never returned: it met the replacement that died
+        }
+        assertEquals(capacity, store.capacity(), "the crash stopped the replacement before it was published");
+        store.abandon();
+        try (OffHeapByteStore reopened = OffHeapByteStore.builder().file(file).build())
+        {
+            final RecoveryReport report = reopened.recoveryReport().orElseThrow();
+            assertEquals(0, report.purged(), report.toString());
+            assertEquals(step == Step.INTENT_RECORDED || step == Step.COPYING ? 1 : 0,
+                report.replacementsAbandoned(), report.toString());
+            assertEquals(step == Step.COMMITTED ? 1 : 0, report.replacementsCleared(), report.toString());
+            assertFalse(reopened.containsKey(pending.getBytes(StandardCharsets.UTF_8)),
+                "the interrupted put was never acknowledged nor applied");
+            assertHolds(model, reopened);
+            churn(reopened, model, 6, 5_000); // it keeps working: grows, and replaces again
+            assertHolds(model, reopened);
+        }
+    }
+
+    @Test
+    void aDamagedEntryIsRemovedAndReportedAndTheOthersStay() throws IOException
+    {
+        final Path file = dir.resolve("damaged.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        final byte[] marked = "a value nobody else has: 7f3a9c21".getBytes(StandardCharsets.US_ASCII);
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 7, 5_000);
+            store.put("marked".getBytes(StandardCharsets.UTF_8), marked);
+        }
+        final byte[] bytes = Files.readAllBytes(file);
+        final int at = indexOf(bytes, marked);
+        assertTrue(at > 0 && indexOf(Arrays.copyOfRange(bytes, at + 1, bytes.length), marked) < 0,
+            "the value is in the file once");
+        flipByte(file, at + 5);
+        try (OffHeapByteStore store = builder(file).verifyOnOpen(true).build())
+        {
+            final RecoveryReport report = store.recoveryReport().orElseThrow();
+            assertEquals(1, report.damagedEntriesPurged(), report.toString());
+            assertEquals(1, report.purged(), report.toString());
+            assertFalse(store.containsKey("marked".getBytes(StandardCharsets.UTF_8)));
+            assertHolds(model, store);
+        }
+    }
+
+    @Test
+    void aDamagedArenaHeaderRefusesTheOpenAndLeavesTheFileUnchanged() throws IOException
+    {
+        final Path file = dir.resolve("arena.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 8, 2_000);
+        }
+        final byte[] before = Files.readAllBytes(file);
+        final int at = indexOf(before, "ENTARENA".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(at > 0);
+        flipByte(file, at + 17); // the arena's length
+        final byte[] damaged = Files.readAllBytes(file);
+        final CorruptStoreException refused = assertThrows(CorruptStoreException.class, () -> builder(file).build());
+        assertTrue(refused.getMessage().contains("damaged arena header"), refused.getMessage());
+        assertArrayEquals(damaged, Files.readAllBytes(file), "a refused open writes nothing");
+    }
+
+    @Test
+    void aReadOnlyOpenReadsAndRefusesEveryWrite()
+    {
+        final Path file = dir.resolve("read-only.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 9, 3_000);
+        }
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build())
+        {
+            assertTrue(store.isReadOnly());
+            assertHolds(model, store);
+            final byte[] key = "x".getBytes(StandardCharsets.UTF_8);
+            assertThrows(UnsupportedOperationException.class, () -> store.put(key, key));
+            assertThrows(UnsupportedOperationException.class, () -> store.remove(key));
+            assertThrows(UnsupportedOperationException.class, store::clear);
+        }
+        final OffHeapByteStore crashed = builder(file).build();
+        crashed.abandon();
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build());
+        assertTrue(refused.getMessage().contains("needs recovery"), refused.getMessage());
+    }
+
+    @Test
+    void theOtherMapKindIsRefusedByName()
+    {
+        final Path bytes = dir.resolve("bytes.store");
+        builder(bytes).build().close();
+        final CorruptStoreException asLongMap = assertThrows(CorruptStoreException.class,
+            () -> OffHeapLongLongMap.builder().file(bytes).build());
+        assertTrue(asLongMap.getMessage().contains("BYTESTOR") || asLongMap.getMessage().contains("0x524f"),
+            asLongMap.getMessage());
+        final Path longs = dir.resolve("longs.store");
+        OffHeapLongLongMap.builder().file(longs).build().close();
+        final CorruptStoreException asBytes = assertThrows(CorruptStoreException.class,
+            () -> OffHeapByteStore.builder().file(longs).build());
+        assertTrue(asBytes.getMessage().contains("not a byte store directory"), asBytes.getMessage());
+    }
+
+    @Test
+    void freeSpaceIsReusedAcrossReopensAndRecoveries()
+    {
+        final Path file = dir.resolve("reuse.store");
+        final byte[] value = new byte[1_000];
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            for (int i = 0; i < 5_000; i++)
+            {
+                store.put(("key-" + i).getBytes(StandardCharsets.UTF_8), value);
+            }
+        }
+        for (int round = 0; round < 4; round++)
+        {
+            final long before;
+            try (OffHeapByteStore store = builder(file).build())
+            {
+                for (int i = round % 2; i < 5_000; i += 2) // half the blocks go to the free lists
+                {
+                    store.remove(("key-" + i).getBytes(StandardCharsets.UTF_8));
+                }
+                before = store.offHeapBytes();
+            }
+            final OffHeapByteStore store = builder(file).build();
+            for (int i = round % 2; i < 5_000; i += 2) // fits the free blocks: saved by the close, or rebuilt
+            {
+                value[0] = (byte)round;
+                store.put(("key-" + i).getBytes(StandardCharsets.UTF_8), value);
+            }
+            assertEquals(5_000, store.size());
+            assertTrue(store.offHeapBytes() <= before, "round " + round + ": " + store.offHeapBytes() +
+                " bytes off-heap after the puts, " + before + " before them: the free blocks were not reused");
+            if (0 == round % 2)
+            {
+                store.close();
+            }
+            else
+            {
+                store.abandon(); // the next open rebuilds the free space from the entries
+            }
+        }
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle)
+    {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++)
+        {
+            for (int j = 0; j < needle.length; j++)
+            {
+                if (haystack[i + j] != needle[j])
+                {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static void flipByte(final Path file, final long position) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(position);
+            final int b = raf.read();
+            raf.seek(position);
+            raf.write(b ^ 0x5A);
+        }
+    }
+}
