@@ -908,6 +908,10 @@ public final class OffHeapByteStore implements AutoCloseable
      * returns fails (the previous value of {@code put}, {@code remove(k)}, {@code replace(k, v)}), the write has
      * been done; an iterator that fails decoding an element has moved past it.
      * <p>
+     * <b>Limits and closing.</b> A write whose encoded key or value is longer than the store's limit
+     * ({@link #maxKeyLength()}, {@link #maxValueLength()}) throws {@link IllegalArgumentException} and stores nothing;
+     * every call of the view throws {@link IllegalStateException} once the store is closed.
+     * <p>
      * {@code equals}, {@code hashCode} and {@code toString} are those of {@link java.util.AbstractMap}, over a
      * weakly consistent iteration: exact when no write runs. The view is not serializable.
      *
@@ -916,10 +920,7 @@ public final class OffHeapByteStore implements AutoCloseable
      * @param <K>        the keys' type.
      * @param <V>        the values' type.
      * @return the view; it holds no state of its own, so views of one store are interchangeable.
-     * @throws NullPointerException     if a codec, or its {@link ByteCodec#type()}, is null.
-     * @throws IllegalArgumentException from a write of the view, if an encoded key or value is longer than the
-     *                                  store's limit ({@link #maxKeyLength()}, {@link #maxValueLength()}).
-     * @throws IllegalStateException    from any call of the view once the store is closed.
+     * @throws NullPointerException if a codec, or its {@link ByteCodec#type()}, is null.
      */
     public <K, V> ConcurrentMap<K, V> asConcurrentMap(final ByteCodec<K> keyCodec, final ByteCodec<V> valueCodec)
     {
