@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.UnaryOperator;
 
 import static io.slotkv.map.DirectoryDescriptor.KIND_BYTES;
@@ -47,6 +48,9 @@ import static io.slotkv.map.DirectoryDescriptor.segmentOf;
  * Iteration ({@link #forEach}) is weakly consistent. Redis-style conveniences ({@link #getAndSet},
  * {@link #getAndRemove}, {@link #incrBy}, {@link #decrBy}, {@link #append}) are atomic read-compute-compare-and-set
  * loops over the bytes.
+ * <p>
+ * {@link #asConcurrentMap()} and {@link #asConcurrentMap(ByteCodec, ByteCodec)} are {@link ConcurrentMap} views of
+ * the store, String or through codecs.
  * <p>
  * <b>Memory.</b> Anonymous memory by default; with {@link Builder#file(Path)} a memory-mapped store file that
  * reopens without loading (mapped, not read), keeps every acknowledged write when the process dies (the next open
@@ -916,7 +920,7 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     public void forEach(final ByteEntryConsumer consumer)
     {
-        final ByteCursor cursor = new ByteCursor(segments);
+        final ByteCursor cursor = cursor();
         final UnsafeBuffer key = new UnsafeBuffer(NO_BYTES);
         final UnsafeBuffer value = new UnsafeBuffer(NO_BYTES);
         while (cursor.advance())
@@ -931,6 +935,94 @@ public final class OffHeapByteStore implements AutoCloseable
                 consumer.accept(key, value);
             }
         }
+    }
+
+    /**
+     * @return a cursor over every segment, for {@link #forEach} and the map views' iterators.
+     */
+    ByteCursor cursor()
+    {
+        return new ByteCursor(segments);
+    }
+
+    /**
+     * A {@link ConcurrentMap} view backed by this store with String keys and values as UTF-8
+     * ({@link ByteCodec#UTF_8}): the same entries as {@link #putString}/{@link #getString}. It is
+     * {@link #asConcurrentMap(ByteCodec, ByteCodec) asConcurrentMap(ByteCodec.UTF_8, ByteCodec.UTF_8)}, and that
+     * method documents the contract: in short, atomic single-key operations over the store's byte operations, nulls
+     * refused with {@link NullPointerException}, weakly consistent iterators that support {@code remove}, an
+     * approximate {@code size()} under concurrent writes, and equality of keys and values by their UTF-8 bytes.
+     *
+     * @return the view; it holds no state of its own, so views of one store are interchangeable.
+     */
+    public ConcurrentMap<String, String> asConcurrentMap()
+    {
+        return asConcurrentMap(ByteCodec.UTF_8, ByteCodec.UTF_8);
+    }
+
+    /**
+     * A {@link ConcurrentMap} view backed by this store, keys and values encoded by codecs. Every call is one or a few
+     * of the store's byte operations on the encoded key (and value); the view keeps nothing on the heap, and entries
+     * written through the byte API are in the view as the codecs decode them.
+     * <p>
+     * <b>Equality by bytes.</b> Keys and values are compared by their encoded bytes, so the codecs must be
+     * deterministic and injective ({@link ByteCodec}): {@code replace(k, old, v)}, {@code remove(k, v)},
+     * {@code containsValue} and the entry set's {@code contains} compare the encoding of the given value with the
+     * stored bytes, not with {@code equals}.
+     * <p>
+     * <b>Atomicity.</b> Single-key operations are atomic (linearizable): {@code put} is {@link #getAndSet},
+     * {@code remove(k)} is {@link #getAndRemove}, {@code replace(k, old, v)} and {@code remove(k, v)} are the store's
+     * compare-and-set on the bytes ({@link #replace(byte[], byte[], byte[])}, {@link #remove(byte[], byte[])});
+     * {@code putIfAbsent} is {@link #putIfAbsent(byte[], byte[])}, and when the key has a value it returns the value a
+     * read then finds (again if the key was removed in between); {@code replace(k, v)} reads the value and replaces it
+     * by a compare-and-set on its bytes, again from the read if another writer changed it. {@code compute},
+     * {@code computeIfAbsent}, {@code computeIfPresent}, {@code merge} and {@code replaceAll} are
+     * {@link ConcurrentMap}'s default retry loops over those operations: each step is atomic, the function may run
+     * more than once, and a value is stored only if the key's value is still the one the function saw.
+     * {@code putAll} is one {@link #put(byte[], byte[])} per entry: each entry is atomic, the whole is not.
+     * <p>
+     * <b>Iteration.</b> The iterators of {@code keySet()}, {@code values()} and {@code entrySet()}, and
+     * {@code forEach}, are weakly consistent as {@link #forEach(ByteEntryConsumer)} is: they never throw
+     * {@link java.util.ConcurrentModificationException}; a key that has a value for the whole iteration comes out
+     * exactly once, with a value it had meanwhile; a key written or removed meanwhile may or may not. Each element is
+     * decoded from a validated copy of a span of entries; the only allocations per element are the decoded objects
+     * (and the entry set's entry). The order is unspecified. An iterator's {@code remove} removes the key it returned
+     * last, whatever its value is by then (a remove of the exact bytes the iteration read); an entry's
+     * {@code setValue} writes through with a put of its key and updates the entry, whether or not the key still has
+     * a value. {@code containsValue} and {@code values().contains} scan the store; {@code keySet().contains} and
+     * {@code remove}, and {@code entrySet().contains} and {@code remove}, are single-key operations.
+     * <p>
+     * <b>Size.</b> {@code size()} and {@code isEmpty()} are as {@link #size()}: exact when no write runs, an
+     * approximation under concurrent writes; at most {@link Integer#MAX_VALUE}.
+     * <p>
+     * <b>Nulls and other types.</b> Null keys and values are refused with {@link NullPointerException}, in queries
+     * too, as {@code ConcurrentHashMap} does ({@code remove(k, null)} and an entry with a null key or value given to
+     * the entry set's {@code contains} or {@code remove} are false). A key or value given to a query ({@code get},
+     * {@code containsKey}, {@code containsValue}, {@code remove}, ...) that is not an instance of its codec's
+     * {@link ByteCodec#type()}, or a key whose encoding is longer than {@link #maxKeyLength()}, is absent (null,
+     * false): no key equals it.
+     * <p>
+     * <b>Codec failures.</b> An exception a codec throws goes to the caller unchanged. If decoding a value a write
+     * returns fails (the previous value of {@code put}, {@code remove(k)}, {@code replace(k, v)}), the write has
+     * been done; an iterator that fails decoding an element has moved past it.
+     * <p>
+     * <b>Limits and closing.</b> A write whose encoded key or value is longer than the store's limit
+     * ({@link #maxKeyLength()}, {@link #maxValueLength()}) throws {@link IllegalArgumentException} and stores nothing;
+     * every call of the view throws {@link IllegalStateException} once the store is closed.
+     * <p>
+     * {@code equals}, {@code hashCode} and {@code toString} are those of {@link java.util.AbstractMap}, over a
+     * weakly consistent iteration: exact when no write runs. The view is not serializable.
+     *
+     * @param keyCodec   how keys become bytes and back.
+     * @param valueCodec how values become bytes and back.
+     * @param <K>        the keys' type.
+     * @param <V>        the values' type.
+     * @return the view; it holds no state of its own, so views of one store are interchangeable.
+     * @throws NullPointerException if a codec, or its {@link ByteCodec#type()}, is null.
+     */
+    public <K, V> ConcurrentMap<K, V> asConcurrentMap(final ByteCodec<K> keyCodec, final ByteCodec<V> valueCodec)
+    {
+        return new ByteStoreMapView<>(this, keyCodec, valueCodec);
     }
 
     /**

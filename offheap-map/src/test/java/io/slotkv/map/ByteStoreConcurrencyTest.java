@@ -290,7 +290,7 @@ class ByteStoreConcurrencyTest
         void run(int thread) throws Exception;
     }
 
-    private static void run(final int threads, final Body body) throws Exception
+    static void run(final int threads, final Body body) throws Exception
     {
         final CyclicBarrier start = new CyclicBarrier(threads);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
