@@ -215,7 +215,8 @@ public final class OffHeapByteStore implements AutoCloseable
         this.segmentMask = segmentCount - 1;
         if (null != recoveryReport)
         {
-            LOGGER.log(recoveryReport.changedAnything() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+            // every recovery rebuilds the tables: only damage it removed is worth a warning
+            LOGGER.log(recoveryReport.purged() > 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                 recoveryReport::toString);
         }
     }
