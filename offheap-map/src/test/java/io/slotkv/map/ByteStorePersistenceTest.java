@@ -319,6 +319,55 @@ class ByteStorePersistenceTest
         }
     }
 
+    @Test
+    void aFileOverTwoGibibytesReopensAndRecovers() throws IOException
+    {
+        final Path file = dir.resolve("large.store");
+        final int values = 2_100; // of 1 MiB: past 2 GiB, so positions and offsets need more than 31 bits
+        final byte[] value = new byte[1 << 20];
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file).segments(2).build())
+        {
+            for (int i = 0; i < values; i++)
+            {
+                fillLarge(value, i, 0);
+                store.put(("large-" + i).getBytes(StandardCharsets.UTF_8), value);
+            }
+        }
+        assertTrue(Files.size(file) > (2L << 30), "file length " + Files.size(file));
+        final OffHeapByteStore reopened = OffHeapByteStore.builder().file(file).build();
+        assertTrue(reopened.recoveryReport().isEmpty());
+        for (int i = 0; i < values; i += 7)
+        {
+            fillLarge(value, i, 0);
+            assertArrayEquals(value, reopened.get(("large-" + i).getBytes(StandardCharsets.UTF_8)), "value " + i);
+        }
+        for (int i = values - 100; i < values; i++) // the last ones, in the arenas past 2 GiB, replaced
+        {
+            fillLarge(value, i, 1);
+            reopened.put(("large-" + i).getBytes(StandardCharsets.UTF_8), value);
+        }
+        reopened.abandon();
+        try (OffHeapByteStore recovered = OffHeapByteStore.builder().file(file).build())
+        {
+            final RecoveryReport report = recovered.recoveryReport().orElseThrow();
+            assertEquals(0, report.purged(), report.toString());
+            assertEquals(values, recovered.size());
+            for (int i = 0; i < values; i++)
+            {
+                fillLarge(value, i, i >= values - 100 ? 1 : 0);
+                assertArrayEquals(value, recovered.get(("large-" + i).getBytes(StandardCharsets.UTF_8)), "value " + i);
+            }
+        }
+    }
+
+    private static void fillLarge(final byte[] value, final int index, final int version)
+    {
+        Arrays.fill(value, (byte)(index * 31 + version));
+        value[0] = (byte)index;
+        value[value.length - 1] = (byte)(index >>> 8);
+        value[value.length / 2] = (byte)version;
+    }
+
     private static int indexOf(final byte[] haystack, final byte[] needle)
     {
         outer:
