@@ -2,7 +2,11 @@ package io.slotkv.stress;
 
 import io.slotkv.map.OffHeapByteStore;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -21,9 +25,13 @@ public final class ByteStoreFixture implements AutoCloseable
 
     public final OffHeapByteStore store;
 
-    private ByteStoreFixture()
+    /** The store file, or null for anonymous memory. */
+    private final Path file;
+
+    private ByteStoreFixture(final Path file)
     {
-        this.store = OffHeapByteStore.builder().segments(1).maxLoad(0.75).hugePages(false).build();
+        this.file = file;
+        this.store = builder(file).build();
         if (INITIAL_CAPACITY != store.capacity())
         {
             store.close();
@@ -32,9 +40,41 @@ public final class ByteStoreFixture implements AutoCloseable
         }
     }
 
+    private static OffHeapByteStore.Builder builder(final Path file)
+    {
+        final OffHeapByteStore.Builder builder = OffHeapByteStore.builder().segments(1).maxLoad(0.75)
+            .hugePages(false);
+        return null == file ? builder : builder.file(file).chunkSize(1 << 20).maxValueLength(64 * 1024);
+    }
+
     public static ByteStoreFixture anonymous()
     {
-        return new ByteStoreFixture();
+        return new ByteStoreFixture(null);
+    }
+
+    /**
+     * @return a fixture on a new store file in the temporary directory (deleted by {@link #close()}).
+     */
+    public static ByteStoreFixture mapped()
+    {
+        try
+        {
+            final Path file = Files.createTempFile("slotkv-jcstress-bytes", ".store");
+            Files.delete(file); // the store creates it
+            return new ByteStoreFixture(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return the store file opened again (by the next owner); the caller closes it. Only for {@link #mapped()}.
+     */
+    public OffHeapByteStore reopen()
+    {
+        return builder(file).build();
     }
 
     /**
@@ -117,5 +157,16 @@ public final class ByteStoreFixture implements AutoCloseable
     public void close()
     {
         store.close();
+        if (null != file)
+        {
+            try
+            {
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
     }
 }
