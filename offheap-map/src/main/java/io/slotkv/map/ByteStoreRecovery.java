@@ -258,6 +258,7 @@ final class ByteStoreRecovery
         }
         found = null; // the largest array: let it go before the new table is built
         final int maxCapacity = ByteTableDescriptor.maxCapacity(space.maxRegionLength());
+        long payload = 0;
         final int capacity = Math.max(minCapacity,
             ByteTableDescriptor.capacity((long)Math.ceil(2.0 * kept / header.maxLoad), maxCapacity));
         final ByteTable rebuilt = ByteTable.allocate(space, capacity, header.maxLoad, header.seed, heap);
@@ -268,6 +269,7 @@ final class ByteStoreRecovery
             {
                 positions[live] = positions[i];
                 lengths[live] = lengths[i];
+                payload += rebuilt.payloadOf(words[i]);
                 live++;
             }
             else
@@ -282,7 +284,7 @@ final class ByteStoreRecovery
         // the commit: one word; a crash before it leaves the old table, and the new one is unreferenced space
         directory.putLongRelease(entry + SEGMENT_TABLE_OFFSET_OFFSET, rebuilt.region.offset());
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
-        heap.rebuild(positions, lengths, live);
+        heap.rebuild(positions, lengths, live, payload);
         tables[segment] = rebuilt;
         nexts[segment] = null;
         report.tablesRebuilt++;

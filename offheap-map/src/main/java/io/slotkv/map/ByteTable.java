@@ -700,6 +700,15 @@ final class ByteTable extends SegmentTable<ByteTable>
     }
 
     /**
+     * @return the key and value bytes of the entry a checked word names.
+     */
+    long payloadOf(final long word)
+    {
+        final long header = UnsafeApi.getLong(null, heap.address(EntryRef.position(word), KEY_OFFSET));
+        return (long)EntryDescriptor.keyLength(header) + EntryDescriptor.valueLength(header);
+    }
+
+    /**
      * Put the checked LIVE {@code word} into this private table unless a slot already names an entry of its key.
      *
      * @return false for a duplicate key (the table is unchanged).

@@ -104,6 +104,9 @@ final class EntryHeap
     /** Bytes of the blocks handed out and not freed. */
     private final AtomicLong allocatedBytes = new AtomicLong();
 
+    /** Bytes of the keys and values of the entries in those blocks: what was asked for, less the entry header. */
+    private final AtomicLong payloadBytes = new AtomicLong();
+
     private long arenaBytes;
 
     private EntryHeap(final MemorySpace space, final MemoryRegion root, final int segment, final boolean checksummed)
@@ -283,6 +286,7 @@ final class EntryHeap
             position = bumpAllocate(blockLength >>> LOG2_GRANULE);
         }
         allocatedBytes.getAndAdd(blockLength);
+        payloadBytes.getAndAdd(Math.max(0, length - EntryDescriptor.KEY_OFFSET));
         return position;
     }
 
@@ -292,7 +296,8 @@ final class EntryHeap
      * that it does not free it twice.
      *
      * @param position    of the block, from {@link #allocate(int)}.
-     * @param blockLength what was asked of {@link #allocate(int)} for it (any length of the same class).
+     * @param blockLength what was asked of {@link #allocate(int)} for it (the accounting of keys and values counts
+     *                    it; any length of the same class frees the same block).
      */
     void free(final long position, final int blockLength)
     {
@@ -310,6 +315,7 @@ final class EntryHeap
         VarHandle.storeStoreFence(); // the new generation before the free-list link overwrites the entry's bytes
         push(sizeClass, position, address);
         allocatedBytes.getAndAdd(-SizeClasses.blockLength(sizeClass));
+        payloadBytes.getAndAdd(-Math.max(0, blockLength - EntryDescriptor.KEY_OFFSET));
     }
 
     /**
@@ -339,6 +345,15 @@ final class EntryHeap
     long allocatedBytes()
     {
         return allocatedBytes.get();
+    }
+
+    /**
+     * @return bytes of the keys and values of the entries in the blocks handed out (published or not, tombstones
+     * included).
+     */
+    long payloadBytes()
+    {
+        return payloadBytes.get();
     }
 
     /**
@@ -527,6 +542,7 @@ final class EntryHeap
     {
         root.putLong(HeapRootDescriptor.SAVED_BUMP_OFFSET, (long)BUMP.getVolatile(this));
         root.putLong(HeapRootDescriptor.SAVED_ALLOCATED_OFFSET, allocatedBytes.get());
+        root.putLong(HeapRootDescriptor.SAVED_PAYLOAD_OFFSET, payloadBytes.get());
         for (int c = 0; c < SizeClasses.COUNT; c++)
         {
             root.putLong(HeapRootDescriptor.headOffset(c), heads.get(c) & HEAD_POSITION_MASK);
@@ -544,12 +560,15 @@ final class EntryHeap
         final int count = (arenas.length >>> 1) - 1;
         final long bump = root.getLongVolatile(HeapRootDescriptor.SAVED_BUMP_OFFSET);
         final long allocated = root.getLongVolatile(HeapRootDescriptor.SAVED_ALLOCATED_OFFSET);
+        final long payload = root.getLongVolatile(HeapRootDescriptor.SAVED_PAYLOAD_OFFSET);
         final boolean bumpValid = 0 == count ? 0 == bump :
             bump >= ((long)count << arenaShift) + HEADER_UNITS && bump <= endOf(count);
-        if (!bumpValid || allocated < 0 || allocated > arenaBytes)
+        if (!bumpValid || allocated < 0 || allocated > arenaBytes || payload < 0 || payload > allocated)
         {
             throw new CorruptStoreException("segment " + segment + " heap: saved state out of range: bump=" + bump +
-                ", allocatedBytes=" + allocated + ", arenas=" + count + ", arenaBytes=" + arenaBytes + ", in " + space);
+                ", allocatedBytes=" + allocated + ", payloadBytes=" + payload + ", arenas=" + count + ", arenaBytes=" +
+                arenaBytes + ", allowed: bump inside the newest arena, 0 <= payload <= allocated <= arenaBytes, in " +
+                space);
         }
         for (int c = 0; c < SizeClasses.COUNT; c++)
         {
@@ -562,6 +581,7 @@ final class EntryHeap
             heads.set(c, head);
         }
         allocatedBytes.set(allocated);
+        payloadBytes.set(payload);
         BUMP.setVolatile(this, bump);
     }
 
@@ -573,8 +593,9 @@ final class EntryHeap
      *                  its header.
      * @param lengths   their block lengths (of their size class).
      * @param count     how many of the two arrays' elements are blocks.
+     * @param payload   bytes of the keys and values of their entries.
      */
-    synchronized void rebuild(final long[] positions, final int[] lengths, final int count)
+    synchronized void rebuild(final long[] positions, final int[] lengths, final int count, final long payload)
     {
         for (int c = 0; c < SizeClasses.COUNT; c++)
         {
@@ -610,6 +631,7 @@ final class EntryHeap
                 positions[next]);
         }
         allocatedBytes.set(allocated);
+        payloadBytes.set(payload);
         BUMP.setVolatile(this, bump);
     }
 

@@ -23,6 +23,8 @@ import static org.agrona.BitUtil.align;
  *  +---------------------------------------------------------------+
  *  |         Saved Allocated Bytes (written by a clean close)      |
  *  +---------------------------------------------------------------+
+ *  |         Saved Payload Bytes (written by a clean close)        |
+ *  +---------------------------------------------------------------+
  *  |                         Reserved                             ...
  *  +---------------------------------------------------------------+  64
  *  |   Saved Free-List Head of size class 0 .. COUNT - 1 (positions)|
@@ -44,6 +46,7 @@ final class HeapRootDescriptor
     static final int NEWEST_ARENA_OFFSET = SEGMENT_OFFSET + SIZE_OF_LONG;
     static final int SAVED_BUMP_OFFSET = NEWEST_ARENA_OFFSET + SIZE_OF_LONG;
     static final int SAVED_ALLOCATED_OFFSET = SAVED_BUMP_OFFSET + SIZE_OF_LONG;
+    static final int SAVED_PAYLOAD_OFFSET = SAVED_ALLOCATED_OFFSET + SIZE_OF_LONG;
     static final int HEADS_OFFSET = CACHE_LINE_LENGTH;
 
     /** Length of the root region. */

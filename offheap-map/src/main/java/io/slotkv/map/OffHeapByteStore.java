@@ -1068,7 +1068,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
-     * @return the bytes the store holds off-heap: tables (including replaced ones not yet released) and entry heaps.
+     * @return the bytes the store holds off-heap: the directory, tables (including replaced ones not yet released) and
+     * entry heaps (their roots and arenas).
      */
     public long offHeapBytes()
     {
@@ -1080,13 +1081,14 @@ public final class OffHeapByteStore implements AutoCloseable
             {
                 bytes += space.footprint(table.region);
             }
-            bytes += heaps[i].arenaBytes();
+            bytes += heaps[i].arenaBytes() + space.footprint(heaps[i].root());
         }
         return bytes;
     }
 
     /**
-     * @return bytes of the entries' blocks in use (keys, values, headers and size-class rounding).
+     * @return bytes of the entries' blocks in use (keys, values, headers and size-class rounding; a removed key's
+     * entry stays in use until its table is next replaced).
      */
     public long entryBytes()
     {
@@ -1096,6 +1098,45 @@ public final class OffHeapByteStore implements AutoCloseable
             bytes += heap.allocatedBytes();
         }
         return bytes;
+    }
+
+    /**
+     * @return bytes of the keys and values in the entries in use ({@link #entryBytes()} without the 12-byte entry
+     * headers and the size-class rounding).
+     */
+    public long keyValueBytes()
+    {
+        long bytes = 0;
+        for (final EntryHeap heap : heaps)
+        {
+            bytes += heap.payloadBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return bytes of the entry heaps not in use: blocks on free lists and the unused rest of each newest arena.
+     */
+    public long freeBytes()
+    {
+        long bytes = 0;
+        for (final EntryHeap heap : heaps)
+        {
+            bytes += heap.freeBytes();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the share of the entry heaps' bytes not in use, {@code freeBytes / (entryBytes + freeBytes)}, 0 for
+     * empty heaps: what churn of mixed sizes leaves behind (free blocks are reused only by entries of their size
+     * class).
+     */
+    public double fragmentation()
+    {
+        final long free = freeBytes();
+        final long total = free + entryBytes();
+        return 0 == total ? 0 : (double)free / total;
     }
 
     /**

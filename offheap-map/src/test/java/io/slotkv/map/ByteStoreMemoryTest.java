@@ -47,13 +47,17 @@ class ByteStoreMemoryTest
                     worst = Math.max(worst, store.offHeapBytes());
                     assertTrue(store.offHeapBytes() <= 2 * live,
                         "off-heap " + store.offHeapBytes() + " > 2 x live " + live + " after " + op + " replaces");
+                    assertEquals(live, store.keyValueBytes(), "the accounting of keys and values after " + op);
                 }
             }
             assertEquals(keys, store.size());
             assertTrue(store.offHeapBytes() <= 2 * live, "off-heap " + store.offHeapBytes() + " > 2 x live " + live);
             System.out.printf("byte store churn: live %,d B, off-heap %,d B (%.2fx), worst sampled %.2fx, " +
-                "entry blocks %,d B (%.2fx)%n", live, store.offHeapBytes(), (double)store.offHeapBytes() / live,
-                (double)worst / live, store.entryBytes(), (double)store.entryBytes() / live);
+                "entry blocks %,d B (%.2fx), fragmentation %.3f%n", live, store.offHeapBytes(),
+                (double)store.offHeapBytes() / live, (double)worst / live, store.entryBytes(),
+                (double)store.entryBytes() / live, store.fragmentation());
+            assertTrue(store.fragmentation() > 0 && store.fragmentation() < 0.5, "fragmentation " +
+                store.fragmentation());
         }
     }
 

@@ -70,6 +70,16 @@ class ByteStorePersistenceTest
         }
     }
 
+    private static long keyValueBytes(final Map<String, byte[]> model)
+    {
+        long bytes = 0;
+        for (final Map.Entry<String, byte[]> entry : model.entrySet())
+        {
+            bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length + entry.getValue().length;
+        }
+        return bytes;
+    }
+
     static void assertHolds(final Map<String, byte[]> model, final OffHeapByteStore store)
     {
         assertEquals(model.size(), store.size());
@@ -106,6 +116,7 @@ class ByteStorePersistenceTest
             assertEquals(4, store.segmentCount(), "the file's layout wins over the builder");
             assertTrue(store.recoveryReport().isEmpty(), "a clean open runs no recovery");
             assertHolds(model, store);
+            assertEquals(keyValueBytes(model), store.keyValueBytes(), "the saved accounting");
             entryBytes = store.entryBytes();
             churn(store, model, 2, 20_000); // the restored free lists and bump pointer hand out blocks again
             assertHolds(model, store);
@@ -137,6 +148,7 @@ class ByteStorePersistenceTest
             assertEquals(model.size(), report.entries(), report.toString());
             assertEquals(4, report.tablesRebuilt(), report.toString());
             assertHolds(model, store);
+            assertEquals(keyValueBytes(model), store.keyValueBytes(), "the rebuilt accounting");
             churn(store, model, 4 + round, 10_000); // the rebuilt free space is handed out again, nothing overlaps
             assertHolds(model, store);
             store.abandon();

@@ -194,6 +194,7 @@ class LayoutDescriptorsTest
         assertEquals(16, HeapRootDescriptor.NEWEST_ARENA_OFFSET);
         assertEquals(24, HeapRootDescriptor.SAVED_BUMP_OFFSET);
         assertEquals(32, HeapRootDescriptor.SAVED_ALLOCATED_OFFSET);
+        assertEquals(40, HeapRootDescriptor.SAVED_PAYLOAD_OFFSET);
         assertEquals(64, HeapRootDescriptor.HEADS_OFFSET);
         assertEquals(207, SizeClasses.COUNT);
         assertEquals(64 + 8 * 206, HeapRootDescriptor.headOffset(206));
