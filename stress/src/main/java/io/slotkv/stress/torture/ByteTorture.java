@@ -106,6 +106,12 @@ public final class ByteTorture
         for (int run = 1; run <= kills; run++)
         {
             torture.run(run);
+            if (0 == run % 50 && run < kills)
+            {
+                System.out.println("  ... " + run + " kills, " + torture.insideReplacement + " inside a replacement, " +
+                    torture.violations + " violations, " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) +
+                    " s");
+            }
         }
         final String text = torture.summary(kills, seed, System.nanoTime() - start);
         System.out.println(text);
