@@ -137,18 +137,7 @@ final class ByteStoreRecovery
      */
     boolean anySuspect()
     {
-        if (cleanCheckFailed)
-        {
-            return true;
-        }
-        for (final boolean s : suspect)
-        {
-            if (s)
-            {
-                return true;
-            }
-        }
-        return false;
+        return Recovery.anySuspect(cleanCheckFailed, suspect);
     }
 
     /**

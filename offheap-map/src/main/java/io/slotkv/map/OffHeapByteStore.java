@@ -1389,70 +1389,16 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Configuration of a new {@link OffHeapByteStore}.
      */
-    public static final class Builder
+    public static final class Builder extends StoreBuilder<Builder>
     {
-        private int segments = OffHeapLongLongMap.Builder.defaultSegments();
-        private long initialCapacity;
-        private double maxLoad = DEFAULT_MAX_LOAD;
         private int maxKeyLength = DEFAULT_MAX_KEY_LENGTH;
         private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
         private boolean maxKeyLengthSet;
         private boolean maxValueLengthSet;
-        private boolean hugePages = true;
-        private Path file;
-        private OpenMode openMode = OpenMode.CREATE_OR_OPEN;
-        private long chunkSize = MappedFileSpace.DEFAULT_CHUNK_SIZE;
-        private boolean verifyOnOpen;
-        private MemorySpace space;
 
         private Builder()
         {
-        }
-
-        /**
-         * @param segments a power of two from 1 to 65536: each segment has its own table, heap and replacement lock.
-         * @return this builder.
-         * @throws IllegalArgumentException if out of range.
-         */
-        public Builder segments(final int segments)
-        {
-            if (segments < 1 || segments > MAX_SEGMENTS || Integer.bitCount(segments) != 1)
-            {
-                throw new IllegalArgumentException(
-                    "segments must be a power of two from 1 to " + MAX_SEGMENTS + ": segments=" + segments);
-            }
-            this.segments = segments;
-            return this;
-        }
-
-        /**
-         * @param entries how many keys the tables should hold without growing (a hint; 0 for the smallest tables).
-         * @return this builder.
-         * @throws IllegalArgumentException if negative.
-         */
-        public Builder initialCapacity(final long entries)
-        {
-            if (entries < 0)
-            {
-                throw new IllegalArgumentException("initialCapacity must not be negative: initialCapacity=" + entries);
-            }
-            this.initialCapacity = entries;
-            return this;
-        }
-
-        /**
-         * @param maxLoad the share of a table's slots in use at which it is replaced, 0.1 to 0.95.
-         * @return this builder.
-         * @throws IllegalArgumentException if out of range.
-         */
-        public Builder maxLoad(final double maxLoad)
-        {
-            if (!(maxLoad >= 0.1 && maxLoad <= 0.95))
-            {
-                throw new IllegalArgumentException("maxLoad must be from 0.1 to 0.95: maxLoad=" + maxLoad);
-            }
-            this.maxLoad = maxLoad;
-            return this;
+            super(DEFAULT_MAX_LOAD);
         }
 
         /**
@@ -1495,83 +1441,6 @@ public final class OffHeapByteStore implements AutoCloseable
         }
 
         /**
-         * @param hugePages whether tables and heaps of 2 MiB and more ask for transparent huge pages.
-         * @return this builder.
-         */
-        public Builder hugePages(final boolean hugePages)
-        {
-            this.hugePages = hugePages;
-            return this;
-        }
-
-        /**
-         * Keep the store in a memory-mapped store file: created if absent, reopened with every entry if present
-         * ({@link OpenMode#CREATE_OR_OPEN}). The file is locked for as long as the store is open.
-         *
-         * @param file the store file; symlinks and hard links name the same store.
-         * @return this builder.
-         */
-        public Builder file(final Path file)
-        {
-            return file(file, OpenMode.CREATE_OR_OPEN);
-        }
-
-        /**
-         * Keep the store in a memory-mapped store file, opened as {@code mode} says.
-         *
-         * @param file the store file; symlinks and hard links name the same store.
-         * @param mode create-or-open, open-existing, or read-only (a cleanly closed file only; every write throws
-         *             {@link UnsupportedOperationException}).
-         * @return this builder.
-         */
-        public Builder file(final Path file, final OpenMode mode)
-        {
-            this.file = java.util.Objects.requireNonNull(file, "file");
-            this.openMode = java.util.Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /**
-         * Choose whether a clean open scans the whole store as recovery does.
-         *
-         * @param verify true to check every entry of a store file at open (lengths, generation, CRC32C) and rebuild
-         *               every table from the entries that pass, even if the file was closed cleanly. A file that was
-         *               not closed cleanly is always recovered. Default false: a clean open reads only the header,
-         *               the directory, each table's header and each heap's root and arena headers, so it takes the
-         *               same time whatever the size of the store.
-         * @return this builder.
-         */
-        public Builder verifyOnOpen(final boolean verify)
-        {
-            this.verifyOnOpen = verify;
-            return this;
-        }
-
-        /**
-         * Set the mapping chunk of a new store file: no table or heap arena is longer than one chunk (so no entry
-         * straddles two mappings), and the file is mapped one chunk at a time. Checked by {@link #build()}.
-         *
-         * @param chunkSize of the file mappings, a power of two from 64 KiB to 1 GiB (default 1 GiB). The largest
-         *                  entry and the largest segment table must fit one chunk. Ignored when an existing store
-         *                  file is opened.
-         * @return this builder.
-         */
-        public Builder chunkSize(final long chunkSize)
-        {
-            this.chunkSize = chunkSize;
-            return this;
-        }
-
-        /**
-         * Build on a given space: for tests that inject faults.
-         */
-        Builder space(final MemorySpace space)
-        {
-            this.space = space;
-            return this;
-        }
-
-        /**
          * Create the store, or open the one in the store file: in anonymous memory unless
          * {@link #file(Path, OpenMode) a file} was given. A store file is read and checked before anything in it is
          * written, so an open refused by a check leaves it as it was, and an open that fails later never marks it
@@ -1607,8 +1476,7 @@ public final class OffHeapByteStore implements AutoCloseable
                 throw new IllegalArgumentException("maxValueLength out of range: maxValueLength=" + maxValueLength +
                     ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
             }
-            final MemorySpace space = null != this.space ? this.space :
-                null == file ? new AnonymousMemorySpace(hugePages) : MappedFileSpace.open(file, openMode, chunkSize);
+            final MemorySpace space = openSpace();
             try
             {
                 return new OffHeapByteStore(space, this);

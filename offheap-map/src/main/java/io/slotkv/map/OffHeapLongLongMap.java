@@ -995,89 +995,15 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /**
      * Configuration of a new map, or how to open one from a store file.
      */
-    public static final class Builder
+    public static final class Builder extends StoreBuilder<Builder>
     {
-        private int segments = defaultSegments();
-        private long initialCapacity;
-        private double maxLoad = DEFAULT_MAX_LOAD;
         private long missingValue = DEFAULT_MISSING_VALUE;
-        private Path file;
-        private OpenMode openMode = OpenMode.CREATE_OR_OPEN;
-        private long chunkSize = MappedFileSpace.DEFAULT_CHUNK_SIZE;
-        private boolean verifyOnOpen;
         private boolean missingValueSet;
-        private boolean hugePages = true;
-        private MemorySpace space;
         private ValueKeys valueKeys;
 
         private Builder()
         {
-        }
-
-        /**
-         * The segment count of a new map when {@link #segments(int)} is not called: enough segments that writers
-         * on every processor rarely meet at a segment's lock.
-         *
-         * @return the default segment count: the power of two at or above 4 x available processors.
-         */
-        public static int defaultSegments()
-        {
-            return Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1;
-        }
-
-        /**
-         * Set the number of segments of a new map, each with its own table and replacement lock.
-         *
-         * @param segments a power of two from 1 to 65536. Ignored when an existing store file is opened.
-         * @return this builder.
-         * @throws IllegalArgumentException if {@code segments} is not a power of two from 1 to 65536.
-         */
-        public Builder segments(final int segments)
-        {
-            if (segments < 1 || segments > MAX_SEGMENTS || Integer.bitCount(segments) != 1)
-            {
-                throw new IllegalArgumentException(
-                    "segments must be a power of two from 1 to " + MAX_SEGMENTS + ": segments=" + segments);
-            }
-            this.segments = segments;
-            return this;
-        }
-
-        /**
-         * Size a new map's tables so that {@code entries} keys fit without a replacement.
-         *
-         * @param entries expected number of entries, to size the tables up front; optional (the map grows).
-         *                Ignored when an existing store file is opened.
-         * @return this builder.
-         * @throws IllegalArgumentException if {@code entries} is negative; one that is too large for the segments
-         *                                  is refused by {@link #build()}.
-         */
-        public Builder initialCapacity(final long entries)
-        {
-            if (entries < 0)
-            {
-                throw new IllegalArgumentException("initial capacity must not be negative: entries=" + entries);
-            }
-            this.initialCapacity = entries;
-            return this;
-        }
-
-        /**
-         * Set how full a new map's tables get before they are replaced by larger ones; recorded in a store file.
-         *
-         * @param maxLoad fraction of a table's slots in use at which it is replaced, 0.1 to 0.95.
-         *                Ignored when an existing store file is opened.
-         * @return this builder.
-         * @throws IllegalArgumentException if {@code maxLoad} is not from 0.1 to 0.95 (or is NaN).
-         */
-        public Builder maxLoad(final double maxLoad)
-        {
-            if (!(maxLoad >= 0.1 && maxLoad <= MAX_MAX_LOAD))
-            {
-                throw new IllegalArgumentException("maxLoad must be from 0.1 to 0.95: maxLoad=" + maxLoad);
-            }
-            this.maxLoad = maxLoad;
-            return this;
+            super(DEFAULT_MAX_LOAD);
         }
 
         /**
@@ -1096,92 +1022,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
         }
 
         /**
-         * Keep the map in a memory-mapped store file: created if absent, reopened with every entry if present
-         * ({@link OpenMode#CREATE_OR_OPEN}). The file is locked for as long as the map is open.
-         *
-         * @param file the store file; symlinks and hard links name the same store.
-         * @return this builder.
-         */
-        public Builder file(final Path file)
-        {
-            return file(file, OpenMode.CREATE_OR_OPEN);
-        }
-
-        /**
-         * Keep the map in a memory-mapped store file, opened as {@code mode} says: create-or-open, open an existing
-         * store only (a missing or empty file is an error), or read-only (every write throws
-         * {@link UnsupportedOperationException}; the file must have been closed cleanly).
-         *
-         * @param file the store file; symlinks and hard links name the same store.
-         * @param mode how to open it.
-         * @return this builder.
-         * @throws NullPointerException if {@code mode} is null.
-         */
-        public Builder file(final Path file, final OpenMode mode)
-        {
-            this.file = file;
-            this.openMode = java.util.Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /**
-         * Choose whether a clean open scans the whole store as recovery does.
-         *
-         * @param verify true to check and repair every table of a store file at open even if it was closed cleanly
-         *               (a full scan; see {@link RecoveryReport}). A file that was not closed cleanly is always
-         *               recovered. Default false: a clean open reads only the header, the directory and each
-         *               table's header, so it takes the same time whatever the size of the store.
-         * @return this builder.
-         */
-        public Builder verifyOnOpen(final boolean verify)
-        {
-            this.verifyOnOpen = verify;
-            return this;
-        }
-
-        /**
-         * Choose the page size of an anonymous map's large tables.
-         *
-         * @param hugePages true (the default) to put anonymous tables of 2 MiB and more on transparent huge pages
-         *                  ({@code madvise(MADV_HUGEPAGE)}; used when the kernel's mode is {@code madvise} or
-         *                  {@code always}): fewer TLB misses on large maps. No effect on a store file.
-         * @return this builder.
-         */
-        public Builder hugePages(final boolean hugePages)
-        {
-            this.hugePages = hugePages;
-            return this;
-        }
-
-        /**
          * Test seam: the random words for the hash seed and value keys.
          */
         Builder valueKeys(final ValueKeys valueKeys)
         {
             this.valueKeys = valueKeys;
-            return this;
-        }
-
-        /**
-         * Build on a given space: for tests that inject faults.
-         */
-        Builder space(final MemorySpace space)
-        {
-            this.space = space;
-            return this;
-        }
-
-        /**
-         * Set the mapping chunk of a new store file: no table is longer than one chunk, and the file is mapped one
-         * chunk at a time. Checked by {@link #build()}.
-         *
-         * @param chunkSize of the file mappings, a power of two from 64 KiB to 1 GiB (default 1 GiB). The largest
-         *                  segment table must fit one chunk. Ignored when an existing store file is opened.
-         * @return this builder.
-         */
-        public Builder chunkSize(final long chunkSize)
-        {
-            this.chunkSize = chunkSize;
             return this;
         }
 
@@ -1234,8 +1079,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
          */
         public OffHeapLongLongMap build()
         {
-            final MemorySpace space = null != this.space ? this.space :
-                null == file ? new AnonymousMemorySpace(hugePages) : MappedFileSpace.open(file, openMode, chunkSize);
+            final MemorySpace space = openSpace();
             try
             {
                 return new OffHeapLongLongMap(space, this);

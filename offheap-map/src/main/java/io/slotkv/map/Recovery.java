@@ -232,18 +232,20 @@ final class Recovery
      */
     boolean anySuspect()
     {
-        if (cleanCheckFailed)
-        {
-            return true;
-        }
+        return anySuspect(cleanCheckFailed, suspect);
+    }
+
+    /**
+     * @return whether the clean check failed or any segment is suspect: the test both recoveries open with.
+     */
+    static boolean anySuspect(final boolean cleanCheckFailed, final boolean[] suspect)
+    {
+        boolean any = cleanCheckFailed;
         for (final boolean s : suspect)
         {
-            if (s)
-            {
-                return true;
-            }
+            any |= s;
         }
-        return false;
+        return any;
     }
 
     /**
