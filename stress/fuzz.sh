@@ -7,6 +7,7 @@
 #   stress/fuzz.sh [FILES] [SEED] [JDK] [-- StoreFuzzer options]
 #     FILES default 1000 (a CI run, about 1 minute on 2 cores); SEED default 1; JDK 17 | 25 | a JAVA_HOME
 #     options, e.g.: --save-dir docs/results   --self-test raw,hang,crash,oom,modify,lock,unreported,verify-off
+#                    --store bytes (OffHeapByteStore files instead of OffHeapLongLongMap files, the default)
 #   needs stress/target/jcstress.jar:  mvn -pl stress -am package -DskipTests
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

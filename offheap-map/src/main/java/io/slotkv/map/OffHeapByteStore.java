@@ -189,8 +189,13 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             else
             {
+                final boolean repair = verify || recovery.anySuspect();
+                if (!repair)
+                {
+                    recovery.restoreHeaps(); // reads only, and may refuse the file: before it is marked open
+                }
                 space.markDirty();
-                if (verify || recovery.anySuspect())
+                if (repair)
                 {
                     final RecoveryReport report = new RecoveryReport(location, !crashed);
                     recovery.repair(report, minCapacity);
@@ -198,7 +203,6 @@ public final class OffHeapByteStore implements AutoCloseable
                 }
                 else
                 {
-                    recovery.restoreHeaps();
                     this.recoveryReport = null;
                 }
                 space.reuseSpaceOutside(recovery.liveRegions());

@@ -247,6 +247,43 @@ class ByteStorePersistenceTest
         assertArrayEquals(damaged, Files.readAllBytes(file), "a refused open writes nothing");
     }
 
+    /**
+     * Arena headers shrunk with their check recomputed (so the walk accepts them) leave the saved allocator state
+     * outside the arenas: the clean open refuses the file, and must do so before it marks the file open (a fuzzer
+     * finding: the state word was written first).
+     */
+    @Test
+    void aSavedStateOutsideItsArenasRefusesTheCleanOpenAndLeavesTheFileUnchanged() throws IOException
+    {
+        final Path file = dir.resolve("saved.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 9, 2_000);
+        }
+        final byte[] bytes = Files.readAllBytes(file);
+        final java.nio.ByteBuffer words = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        final byte[] kind = "ENTARENA".getBytes(StandardCharsets.US_ASCII);
+        int shrunk = 0;
+        for (int at = 0; at + ArenaDescriptor.HEADER_LENGTH <= bytes.length; at += 64)
+        {
+            if (java.util.Arrays.equals(bytes, at, at + 8, kind, 0, 8))
+            {
+                final long length = 80;
+                words.putLong(at + ArenaDescriptor.LENGTH_OFFSET, length);
+                words.putLong(at + ArenaDescriptor.CHECK_OFFSET, ArenaDescriptor.check(
+                    words.getLong(at + ArenaDescriptor.INDEX_OFFSET), length,
+                    words.getLong(at + ArenaDescriptor.PREVIOUS_OFFSET)));
+                shrunk++;
+            }
+        }
+        assertTrue(shrunk > 0);
+        Files.write(file, bytes);
+        final CorruptStoreException refused = assertThrows(CorruptStoreException.class, () -> builder(file).build());
+        assertTrue(refused.getMessage().contains("saved"), refused.getMessage());
+        assertArrayEquals(bytes, Files.readAllBytes(file), "a refused open writes nothing, not even the state word");
+    }
+
     @Test
     void aReadOnlyOpenReadsAndRefusesEveryWrite()
     {

@@ -141,6 +141,38 @@ final class Bytes
         return text.append(count).append(" bytes differ").toString();
     }
 
+    /**
+     * @return a 64-bit fingerprint of a byte-store value, for the seeds' models of what was written.
+     */
+    static long fingerprint(final byte[] value)
+    {
+        return io.slotkv.core.hash.BytesHashing.hash(value, ByteStoreLayout.BYTE_ARRAY_BASE, value.length,
+            0x5EED_F1A6_E4B1_7E55L) * 31 + value.length;
+    }
+
+    /** @return the bytes as an ISO-8859-1 string: one char per byte, as the byte-store models hold them. */
+    static String text(final byte[] bytes)
+    {
+        return new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** @return the bytes of an ISO-8859-1 string. */
+    static byte[] bytes(final String text)
+    {
+        return text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** @return a short printable form of a byte string for messages: its length and first bytes in hex. */
+    static String show(final String text)
+    {
+        final StringBuilder out = new StringBuilder().append(text.length()).append(":");
+        for (int i = 0; i < Math.min(12, text.length()); i++)
+        {
+            out.append(String.format("%02x", (int)text.charAt(i) & 0xFF));
+        }
+        return out.append(text.length() > 12 ? ".." : "").toString();
+    }
+
     /** One line, no tabs: for the worker protocol. */
     static String oneLine(final String text)
     {

@@ -1,6 +1,10 @@
 package io.slotkv.stress.fuzz;
 
+import io.slotkv.map.OffHeapByteStore;
 import io.slotkv.map.OffHeapLongLongMap;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * so the file holds exactly what memory held (the mappings are shared): a half-done operation, a table
  * replacement in progress, or a half-done close.
  * <p>
- * A writer thread inserts keys and removes the oldest beyond a window, so tables fill with removed keys and are
+ * A writer thread inserts keys (a long map's, or a byte store's) and removes the oldest beyond a window, so tables fill with removed keys and are
  * replaced again and again; the main thread halts the JVM:
  * <ul>
  *   <li>{@code any}: once the writer has done MIN_OPS operations, wherever it is;</li>
@@ -23,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code kill}: never: it prints {@code READY} at MIN_OPS and the parent kills it (SIGKILL) a moment later,
  *       wherever the writer is (a halt waits for a safepoint, which a replacement's loops may not reach soon).</li>
  * </ul>
- * Arguments: {@code FILE SEGMENTS MODE WINDOW MIN_OPS STALL_NANOS SEED}.
+ * Arguments: {@code FILE SEGMENTS MODE WINDOW MIN_OPS STALL_NANOS SEED [bytes LOG]}: with {@code bytes}, a byte
+ * store ({@link ByteSeedStores#builder}) whose writer logs each value to LOG before it writes it.
  */
 public final class CrashWriter
 {
@@ -42,45 +47,24 @@ public final class CrashWriter
         final long minOps = Long.parseLong(args[4]);
         final long stallNanos = Long.parseLong(args[5]);
         final long seed = Long.parseLong(args[6]);
-        final OffHeapLongLongMap map = OffHeapLongLongMap.builder().segments(segments).chunkSize(FileCheck.CHUNK_SIZE)
-            .file(file).build();
+        final Writes writes = args.length > 7 && "bytes".equals(args[7]) ?
+            new ByteWrites(ByteSeedStores.builder(segments).file(file).build(), Paths.get(args[8]), window) :
+            new LongWrites(OffHeapLongLongMap.builder().segments(segments).chunkSize(FileCheck.CHUNK_SIZE)
+                .file(file).build(), window);
         final AtomicLong ops = new AtomicLong();
         final AtomicLong closing = new AtomicLong();
         final Thread writer = new Thread(() ->
         {
             final SplittableRandom random = new SplittableRandom(seed);
-            final ArrayDeque<Long> keys = new ArrayDeque<>();
             long n = 0;
             while (true)
             {
-                final long key = nextKey(random);
-                final long value = random.nextLong(); // every long but the missing value (format 3)
-                map.put(key, OffHeapLongLongMap.DEFAULT_MISSING_VALUE == value ? value + 1 : value);
-                keys.addLast(key);
-                if (keys.size() > window)
-                {
-                    map.remove(keys.pollFirst());
-                }
-                if (n % 17 == 0)
-                {
-                    if (random.nextBoolean())
-                    {
-                        map.put(0, n);
-                    }
-                    else
-                    {
-                        map.remove(0);
-                    }
-                }
-                if (n % 13 == 0 && !keys.isEmpty())
-                {
-                    map.getAndAdd(keys.peekLast(), 1);
-                }
+                writes.operation(random, n);
                 ops.lazySet(++n);
                 if ("close".equals(mode) && n >= minOps)
                 {
                     closing.set(System.nanoTime());
-                    map.close();
+                    writes.close();
                     closing.set(-1);
                     return;
                 }
@@ -136,6 +120,113 @@ public final class CrashWriter
             {
                 Runtime.getRuntime().halt(0);
             }
+        }
+    }
+
+    /** One store's writes: an operation (given the writer's random and count), and the close. */
+    private interface Writes
+    {
+        void operation(SplittableRandom random, long n);
+
+        void close();
+    }
+
+    /**
+     * The long map's: insert a key, remove the oldest beyond the window, now and then key 0 and an increment.
+     */
+    private static final class LongWrites implements Writes
+    {
+        final OffHeapLongLongMap map;
+        final int window;
+        final ArrayDeque<Long> keys = new ArrayDeque<>();
+
+        LongWrites(final OffHeapLongLongMap map, final int window)
+        {
+            this.map = map;
+            this.window = window;
+        }
+
+        @Override
+        public void operation(final SplittableRandom random, final long n)
+        {
+            final long key = nextKey(random);
+            final long value = random.nextLong(); // every long but the missing value (format 3)
+            map.put(key, OffHeapLongLongMap.DEFAULT_MISSING_VALUE == value ? value + 1 : value);
+            keys.addLast(key);
+            if (keys.size() > window)
+            {
+                map.remove(keys.pollFirst());
+            }
+            if (n % 17 == 0)
+            {
+                if (random.nextBoolean())
+                {
+                    map.put(0, n);
+                }
+                else
+                {
+                    map.remove(0);
+                }
+            }
+            if (n % 13 == 0 && !keys.isEmpty())
+            {
+                map.getAndAdd(keys.peekLast(), 1);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            map.close();
+        }
+    }
+
+    /**
+     * The byte store's: put a key of {@link ByteSeedStores#key} (updates of recent keys too), remove the oldest
+     * beyond the window; each value is logged (key, fingerprint) with one unbuffered write before its put, so the
+     * parent knows every value that may be in the file.
+     */
+    private static final class ByteWrites implements Writes
+    {
+        final OffHeapByteStore store;
+        final int window;
+        final ArrayDeque<byte[]> keys = new ArrayDeque<>();
+        final FileOutputStream log;
+
+        ByteWrites(final OffHeapByteStore store, final Path log, final int window) throws IOException
+        {
+            this.store = store;
+            this.window = window;
+            this.log = new FileOutputStream(log.toFile());
+        }
+
+        @Override
+        public void operation(final SplittableRandom random, final long n)
+        {
+            final byte[] key = random.nextInt(4) == 0 && !keys.isEmpty() ? keys.peekLast() :
+                ByteSeedStores.key(random, n);
+            final byte[] value = ByteSeedStores.value(random, 200_000);
+            try
+            {
+                log.write((java.util.HexFormat.of().formatHex(key) + " " + Bytes.fingerprint(value) +
+                    "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            catch (final IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            store.put(key, value);
+            keys.addLast(key);
+            if (keys.size() > window)
+            {
+                store.remove(keys.pollFirst());
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            store.close();
         }
     }
 

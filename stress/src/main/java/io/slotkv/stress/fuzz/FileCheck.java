@@ -51,7 +51,7 @@ import java.util.TreeSet;
 final class FileCheck
 {
     static final long CHUNK_SIZE = 1 << 16;
-    private static final int MAX_EXAMPLES = 4;
+    static final int MAX_EXAMPLES = StoreCheck.MAX_EXAMPLES;
     private static final int FULL_LOOKUP_CHECK = 16_384;
     private static final int SAMPLED_LOOKUP_CHECK = 4096;
 
@@ -91,7 +91,8 @@ final class FileCheck
     Result run(final Path file, final Mutation mutation) throws IOException
     {
         Files.write(file, mutation.bytes);
-        return new Check(file, mutation).run();
+        return StoreKind.BYTE_STORE == mutation.seed.store ? new ByteStoreCheck(arm, selfTests, file, mutation).run() :
+            new Check(file, mutation).run();
     }
 
     /**
@@ -246,49 +247,17 @@ final class FileCheck
     }
 
     /**
-     * Thrown to stop checking a file after a failure that makes the rest meaningless.
-     */
-    private static final class Abort extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        Abort()
-        {
-            super(null, null, false, false);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Step
-    {
-        void run() throws Exception;
-    }
-
-    /**
      * One file.
      */
-    private final class Check
+    private final class Check extends StoreCheck<OffHeapLongLongMap>
     {
-        final Path file;
-        final Mutation mutation;
-        final byte[] before;
-        final Set<String> flags = new TreeSet<>();
-        final List<Outcome> kinds = new ArrayList<>();
-        final StringBuilder details = new StringBuilder();
-        final boolean exemptible;
         final Map<Long, Long> expected;
-        boolean exempt;
         Boolean slotsAlone;
-        OffHeapLongLongMap map;
         long missing = OffHeapLongLongMap.DEFAULT_MISSING_VALUE;
 
         Check(final Path file, final Mutation mutation)
         {
-            this.file = file;
-            this.mutation = mutation;
-            this.before = mutation.bytes;
-            this.exemptible = Arm.DEFAULT == arm && Mutation.Damage.SLOT_ONLY == mutation.damage &&
-                mutation.claimsCleanClose();
+            super(FileCheck.this.arm, FileCheck.this.selfTests, file, mutation);
             final Mutation.Damage damage = mutation.damage;
             this.expected = Mutation.Damage.NONE == damage || Mutation.Damage.HARMLESS == damage ||
                 Mutation.Damage.MISSING_VALUE_ONLY == damage ||
@@ -296,96 +265,10 @@ final class FileCheck
                 mutation.seed.content : null;
         }
 
-        Result run() throws IOException
+        @Override
+        void beforeOpen(final boolean verify) throws IOException
         {
-            flags.add(mutation.claimsCleanClose() ? "claims-clean" : "claims-open");
-            try
-            {
-                if (0 == before.length)
-                {
-                    zeroLengthPolicy();
-                }
-                final boolean verify = arm.verify && !selfTests.contains("verify-off");
-                missingValueConflict(verify);
-                try
-                {
-                    map = open(OpenMode.CREATE_OR_OPEN, verify);
-                }
-                catch (final CorruptStoreException ex)
-                {
-                    refused(ex);
-                    return result();
-                }
-                catch (final StoreLockedException ex)
-                {
-                    problem(Outcome.STILL_LOCKED, "open: locked although nothing else has it open (a lock left by an " +
-                        "earlier file of this JVM?): " + stack(ex));
-                    return result();
-                }
-                catch (final Throwable ex)
-                {
-                    raw("open", ex);
-                }
-                opened(verify);
-            }
-            catch (final Abort ignore)
-            {
-                // recorded
-            }
-            finally
-            {
-                closeQuietly();
-            }
-            return result();
-        }
-
-        private Result result()
-        {
-            Outcome outcome = Outcome.OPENED;
-            for (final Outcome kind : kinds)
-            {
-                outcome = kind.ordinal() < outcome.ordinal() ? kind : outcome;
-            }
-            if (Outcome.OPENED == outcome && exempt)
-            {
-                outcome = Outcome.EXEMPT;
-            }
-            if (Outcome.OPENED == outcome && flags.contains("refused"))
-            {
-                outcome = Outcome.REFUSED;
-            }
-            return new Result(outcome, flags, details.toString());
-        }
-
-        private void problem(final Outcome kind, final String text)
-        {
-            kinds.add(kind);
-            details.append(details.length() > 0 ? "\n" : "").append(kind.name()).append(": ").append(text);
-        }
-
-        /**
-         * An inconsistency: a failure, unless the file is a clean one with only slot damage opened without
-         * verification, which by design is trusted: then it is noted, and the model is no longer checked (it
-         * diverged).
-         */
-        private void inconsistent(final String text)
-        {
-            if (exemptible || attributableToSlots())
-            {
-                if (!exempt)
-                {
-                    details.append(details.length() > 0 ? "\n" : "").append("EXEMPT: ").append(text);
-                    if (!exemptible)
-                    {
-                        flags.add("exempt-differential");
-                    }
-                }
-                exempt = true;
-            }
-            else
-            {
-                problem(Outcome.INCONSISTENT, text);
-            }
+            missingValueConflict(verify);
         }
 
         /**
@@ -393,7 +276,8 @@ final class FileCheck
          * slots' (by design) and the rest harmless? Yes if the file with its slot bytes (and key 0's word) put back
          * as the seed has them opens consistent without verification too.
          */
-        private boolean attributableToSlots()
+        @Override
+        boolean attributable()
         {
             if (null == slotsAlone)
             {
@@ -407,7 +291,7 @@ final class FileCheck
         {
             final byte[] seedBytes = mutation.seed.bytes;
             final byte[] variant = before.clone();
-            for (final StoreLayout.Table table : mutation.seed.layout.referenced)
+            for (final StoreLayout.Table table : ((StoreLayout)mutation.seed.layout).referenced)
             {
                 final int zeroKey = (int)table.offset + StoreLayout.ZERO_KEY_VALUE_OFFSET;
                 copy(seedBytes, variant, zeroKey, zeroKey + 8);
@@ -440,141 +324,18 @@ final class FileCheck
             }
         }
 
-        private void raw(final String phase, final Throwable ex)
-        {
-            if (ex instanceof Abort)
-            {
-                throw (Abort)ex;
-            }
-            if (ex instanceof IllegalStateException && String.valueOf(ex.getMessage()).startsWith("segment is full"))
-            {
-                // documented: a segment whose largest table cannot hold more entries at the file's max load (a
-                // damaged but in-range max load or capacity can make it so); the map stays consistent and readable
-                flags.add("segment-full-documented");
-                details.append(details.length() > 0 ? "\n" : "").append("DOCUMENTED: ").append(phase).append(": ")
-                    .append(ex.getMessage());
-                throw new Abort();
-            }
-            problem(ex instanceof OutOfMemoryError ? Outcome.OOM : Outcome.RAW_EXCEPTION, phase + ": " + stack(ex));
-            throw new Abort();
-        }
-
-        private void step(final String phase, final Step step)
-        {
-            try
-            {
-                step.run();
-            }
-            catch (final Throwable ex)
-            {
-                raw(phase, ex);
-            }
-        }
-
-        private OffHeapLongLongMap open(final OpenMode mode, final boolean verify)
+        @Override
+        OffHeapLongLongMap open(final OpenMode mode, final boolean verify)
         {
             return OffHeapLongLongMap.builder().file(file, mode).verifyOnOpen(verify).segments(2)
                 .chunkSize(CHUNK_SIZE).build();
         }
 
-        private void closeQuietly()
-        {
-            final OffHeapLongLongMap open = map;
-            map = null;
-            if (null != open)
-            {
-                try
-                {
-                    open.close();
-                }
-                catch (final Throwable ignore)
-                {
-                    // the failure that got us here is recorded
-                }
-            }
-        }
-
-        /**
-         * A zero-length file: OPEN_EXISTING must refuse it and leave it empty; CREATE_OR_OPEN (next) makes it a new
-         * store.
-         */
-        private void zeroLengthPolicy() throws IOException
-        {
-            try
-            {
-                final OffHeapLongLongMap opened = open(OpenMode.OPEN_EXISTING, arm.verify);
-                opened.close();
-                problem(Outcome.INCONSISTENT, "OPEN_EXISTING opened a zero-length file");
-            }
-            catch (final CorruptStoreException ex)
-            {
-                if (0 != Files.size(file))
-                {
-                    problem(Outcome.REFUSED_MODIFIED, "OPEN_EXISTING refused the zero-length file but it is now " +
-                        Files.size(file) + " bytes");
-                }
-                else
-                {
-                    flags.add("empty-open-existing-refused");
-                }
-            }
-            catch (final Throwable ex)
-            {
-                raw("OPEN_EXISTING of a zero-length file", ex);
-            }
-        }
-
-        private void refused(final CorruptStoreException ex) throws IOException
-        {
-            flags.add("refused");
-            final String message = String.valueOf(ex.getMessage());
-            details.append(message);
-            final String withoutFile = message.replaceAll("file=\\S+", "").replaceAll("MappedFileSpace\\{[^}]*}", "");
-            if (!withoutFile.matches("(?s).*[A-Za-z]=\\S.*"))
-            {
-                flags.add("vague-message");
-            }
-            if (selfTests.contains("modify") && mutation.index % 3 == 0)
-            {
-                Files.write(file, new byte[]{1}, StandardOpenOption.APPEND); // injected: must be caught
-            }
-            final byte[] after = Bytes.read(file);
-            if (!Arrays.equals(before, after))
-            {
-                problem(Outcome.REFUSED_MODIFIED, "refused but the file changed: sha256 " + Bytes.sha256(before) +
-                    " -> " + Bytes.sha256(after) + ", " + Bytes.differences(before, after) + "; the refusal: " +
-                    stack(ex));
-            }
-            // not locked: the seed written over the same inode must open (a lock left behind would refuse it)
-            Bytes.overwrite(file, mutation.seed.bytes);
-            MappedFileSpace leak = null;
-            if (selfTests.contains("lock") && mutation.index % 3 == 1)
-            {
-                leak = MappedFileSpace.open(file, OpenMode.OPEN_EXISTING, CHUNK_SIZE); // injected: must be caught
-            }
-            try
-            {
-                final OffHeapLongLongMap repaired = open(OpenMode.OPEN_EXISTING, false);
-                repaired.close();
-            }
-            catch (final Throwable failure)
-            {
-                problem(Outcome.STILL_LOCKED, "after the refusal, the seed written over the same file did not open: " +
-                    stack(failure));
-            }
-            finally
-            {
-                if (null != leak)
-                {
-                    leak.close();
-                }
-            }
-        }
-
-        private void opened(final boolean verify) throws IOException
+        @Override
+        void opened(final boolean verify) throws IOException
         {
             flags.add("opened");
-            final Optional<RecoveryReport> report = map.recoveryReport();
+            final Optional<RecoveryReport> report = store.recoveryReport();
             if (report.isPresent())
             {
                 flags.add(report.get().changedAnything() ? "report-changed" : "report-unchanged");
@@ -583,7 +344,7 @@ final class FileCheck
             {
                 flags.add("new-store");
             }
-            missing = map.missingValue();
+            missing = store.missingValue();
             injectUnreported();
             openChanges(report);
             formatThreeWords(report);
@@ -617,8 +378,8 @@ final class FileCheck
             {
                 check("after writes", model);
             }
-            step("close", () -> map.close());
-            map = null;
+            step("close", () -> store.close());
+            store = null;
             reopen("reopen after close", verify, model);
             if (!exempt)
             {
@@ -630,11 +391,11 @@ final class FileCheck
         {
             try
             {
-                map = open(OpenMode.OPEN_EXISTING, verify);
+                store = open(OpenMode.OPEN_EXISTING, verify);
             }
             catch (final CorruptStoreException ex)
             {
-                problem(Outcome.INCONSISTENT, phase + ": refused a file this map closed: " + stack(ex));
+                problem(Outcome.INCONSISTENT, phase + ": refused a file this store closed: " + stack(ex));
                 throw new Abort();
             }
             catch (final Throwable ex)
@@ -651,21 +412,21 @@ final class FileCheck
             }
             else
             {
-                final Optional<RecoveryReport> report = map.recoveryReport();
+                final Optional<RecoveryReport> report = store.recoveryReport();
                 if (verify && report.isPresent() && report.get().changedAnything())
                 {
-                    inconsistent(phase + ": recovery repaired a file this map closed cleanly: " + report.get());
+                    inconsistent(phase + ": recovery repaired a file this store closed cleanly: " + report.get());
                 }
                 check(phase, model);
             }
-            step("close after " + phase, () -> map.close());
-            map = null;
+            step("close after " + phase, () -> store.close());
+            store = null;
         }
 
         private Snapshot snapshotStep(final String phase)
         {
             final Snapshot[] snapshot = new Snapshot[1];
-            step(phase, () -> snapshot[0] = snapshot(map));
+            step(phase, () -> snapshot[0] = snapshot(store));
             return snapshot[0];
         }
 
@@ -685,7 +446,7 @@ final class FileCheck
         }
 
         /**
-         * @return why a map is inconsistent, as far as the file shows: "wrong-segment" if every key forEach and get
+         * @return why a store is inconsistent, as far as the file shows: "wrong-segment" if every key forEach and get
          * disagree on sits in a table of a segment its hash does not choose; "counts" if only size() is off.
          */
         private String rootCause(final Snapshot snapshot)
@@ -722,64 +483,10 @@ final class FileCheck
         }
 
         /**
-         * Everything the open changed in the file, beyond marking it open and dropping bytes past the end, must be
-         * covered by a recovery report that says it changed something.
-         */
-        private void openChanges(final Optional<RecoveryReport> report) throws IOException
-        {
-            if (before.length < StoreLayout.HEADER_LENGTH)
-            {
-                return;
-            }
-            final long root = Bytes.getLong(before, StoreLayout.ROOT_OFFSET_OFFSET);
-            if (StoreLayout.NO_ROOT == root)
-            {
-                flags.add("map-created");
-                return;
-            }
-            final byte[] after = Bytes.read(file);
-            final long end = Bytes.getLong(before, StoreLayout.END_OFFSET);
-            final long expectedLength = before.length > end ? end : before.length;
-            final List<String> changes = new ArrayList<>();
-            if (after.length != expectedLength)
-            {
-                changes.add("length " + before.length + " -> " + after.length + " (end=" + end + ")");
-            }
-            int words = 0;
-            final int common = (int)Math.min(expectedLength, after.length);
-            for (int i = 0; i < common; i++)
-            {
-                if (before[i] == after[i] || (i >= StoreLayout.STATE_OFFSET && i < StoreLayout.STATE_OFFSET + 8))
-                {
-                    continue;
-                }
-                words++;
-                if (changes.size() < MAX_EXAMPLES)
-                {
-                    final int word = i & ~7;
-                    changes.add("word @" + word + " (" +
-                        StoreLayout.regionNames(mutation.seed.layout.regionBits(word)) + ") " +
-                        Bytes.getLong(before, word) + " -> " + Bytes.getLong(after, word));
-                }
-                i |= 7;
-            }
-            if (!changes.isEmpty())
-            {
-                flags.add("changed-at-open");
-                if (report.isEmpty() || !report.get().changedAnything())
-                {
-                    problem(Outcome.UNREPORTED_REPAIR, "the open changed " + words + " words but " +
-                        (report.isEmpty() ? "there is no recovery report" : "its report says nothing changed: " +
-                        report.get()) + "; e.g. " + changes);
-                }
-            }
-        }
-
-        /**
          * An open whose builder asks for a missing value other than the file's must throw
          * {@link IllegalArgumentException} naming both (or refuse the file as corrupt for another reason) and leave
          * the file unchanged and unlocked. Checked on every file whose missing value was mutated and on every 16th
-         * other file with a map; the builder asks for the seed's missing value (or the file's, plus one bit).
+         * other file with a store; the builder asks for the seed's missing value (or the file's, plus one bit).
          */
         private void missingValueConflict(final boolean verify) throws IOException
         {
@@ -789,7 +496,8 @@ final class FileCheck
                 return;
             }
             final long stored = word;
-            final long other = mutation.seed.layout.missingValue != stored ? mutation.seed.layout.missingValue :
+            final long seedMissing = ((StoreLayout)mutation.seed.layout).missingValue;
+            final long other = seedMissing != stored ? seedMissing :
                 stored ^ 1;
             try
             {
@@ -825,7 +533,7 @@ final class FileCheck
         }
 
         /**
-         * The words format 3 added, once the file opened: the hash seed pair was consistent, the map took the
+         * The words format 3 added, once the file opened: the hash seed pair was consistent, the store took the
          * file's missing value, and a damaged value key in a file that claims a clean close was noticed.
          */
         private void formatThreeWords(final Optional<RecoveryReport> report)
@@ -925,8 +633,8 @@ final class FileCheck
 
         /**
          * Inserts (a resize for a quarter of the files), updates, conditional updates, an increment and removes,
-         * each checked against the model unless the map is exempt. Values include those reserved before format 3
-         * ({@code Long.MIN_VALUE + 1}, 0, 1) and, through the {@code ConcurrentMap} view, the map's missing value.
+         * each checked against the model unless the store is exempt. Values include those reserved before format 3
+         * ({@code Long.MIN_VALUE + 1}, 0, 1) and, through the {@code ConcurrentMap} view, the store's missing value.
          */
         private void writes(final Map<Long, Long> model)
         {
@@ -937,7 +645,7 @@ final class FileCheck
             {
                 final long key = keys.get(random.nextInt(keys.size()));
                 final long value = storable(random);
-                expect("put", key, map.put(key, value), model.getOrDefault(key, missing));
+                expect("put", key, store.put(key, value), model.getOrDefault(key, missing));
                 model.put(key, value);
             }
             if (!keys.isEmpty())
@@ -946,7 +654,7 @@ final class FileCheck
                 final long value = storable(random);
                 final boolean present = model.containsKey(key);
                 final long current = present ? model.get(key) : storable(random);
-                final boolean replaced = map.replace(key, current, value);
+                final boolean replaced = store.replace(key, current, value);
                 expect("replace(k, " + (present ? "current" : "a value, absent") + ", v)", key, replaced ? 1 : 0,
                     present ? 1 : 0);
                 if (replaced)
@@ -957,22 +665,22 @@ final class FileCheck
                 final Long held = model.get(other);
                 // Long.MAX_VALUE + 1 overflows (ArithmeticException, documented) and a sum equal to the missing value
                 // is refused: a damaged word decodes to any value, and once the model diverged (an exempt file) the
-                // map's own value is what the add meets, so both are asked
-                final long stored = map.get(other);
+                // store's own value is what the add meets, so both are asked
+                final long stored = store.get(other);
                 if (null != held && !overflows(held) && !overflows(stored))
                 {
-                    expect("getAndAdd", other, map.getAndAdd(other, 1), held);
+                    expect("getAndAdd", other, store.getAndAdd(other, 1), held);
                     model.put(other, held + 1);
                 }
                 final long existing = keys.get(random.nextInt(keys.size()));
-                expect("putIfAbsent", existing, map.putIfAbsent(existing, storable(random)),
+                expect("putIfAbsent", existing, store.putIfAbsent(existing, storable(random)),
                     model.getOrDefault(existing, missing));
             }
             for (int i = 0; i < Math.min(3, keys.size()); i++)
             {
                 final long key = keys.get(random.nextInt(keys.size()));
                 final Long removed = model.remove(key);
-                expect("remove", key, map.remove(key), null == removed ? missing : removed);
+                expect("remove", key, store.remove(key), null == removed ? missing : removed);
             }
             final int inserts = random.nextInt(4) == 0 ? 150 : 8;
             for (int i = 0; i < inserts; i++)
@@ -982,15 +690,15 @@ final class FileCheck
                 {
                     continue;
                 }
-                expect("get of a new key", key, map.get(key), missing);
+                expect("get of a new key", key, store.get(key), missing);
                 final long value = storable(random);
                 if (i % 5 == 4)
                 {
-                    expect("putIfAbsent of a new key", key, map.putIfAbsent(key, value), missing);
+                    expect("putIfAbsent of a new key", key, store.putIfAbsent(key, value), missing);
                 }
                 else
                 {
-                    expect("put of a new key", key, map.put(key, value), missing);
+                    expect("put of a new key", key, store.put(key, value), missing);
                 }
                 model.put(key, value);
             }
@@ -998,18 +706,18 @@ final class FileCheck
             if (!model.containsKey(viewKey))
             {
                 // the missing value itself, which only the view stores: get then returns it, containsKey says present
-                final Long previous = map.asConcurrentMap().put(viewKey, missing);
+                final Long previous = store.asConcurrentMap().put(viewKey, missing);
                 expect("asConcurrentMap().put(k, missingValue) of a new key", viewKey, null == previous ? 0 : 1, 0);
                 expect("containsKey after the view stored the missing value", viewKey,
-                    map.containsKey(viewKey) ? 1 : 0, 1);
+                    store.containsKey(viewKey) ? 1 : 0, 1);
                 model.put(viewKey, missing);
             }
             final long absent = newKey(random, 99);
             if (!model.containsKey(absent))
             {
-                expect("remove of an absent key", absent, map.remove(absent), missing);
+                expect("remove of an absent key", absent, store.remove(absent), missing);
             }
-            expect("size after writes", -1, map.size(), model.size());
+            expect("size after writes", -1, store.size(), model.size());
         }
 
         private boolean overflows(final long value)
@@ -1043,7 +751,7 @@ final class FileCheck
         }
 
         /**
-         * @return a value the primitive API stores: anything but the map's missing value; one in four is a value
+         * @return a value the primitive API stores: anything but the store's missing value; one in four is a value
          * that was reserved before format 3 or is otherwise special.
          */
         private long storable(final SplittableRandom random)
@@ -1053,51 +761,6 @@ final class FileCheck
             return value == missing ? value + 1 : value;
         }
 
-        private void injectFailures()
-        {
-            final long index = mutation.index;
-            if (selfTests.contains("raw") && index % 7 == 3)
-            {
-                throw new IllegalArgumentException("injected by --self-test raw");
-            }
-            if (selfTests.contains("hang") && index % 97 == 5)
-            {
-                try
-                {
-                    Thread.sleep(Long.MAX_VALUE);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (selfTests.contains("crash") && index % 97 == 11)
-            {
-                crashTheJvm();
-            }
-            if (selfTests.contains("oom") && index % 97 == 17)
-            {
-                final List<long[]> hog = new ArrayList<>();
-                while (hog.size() < 1_000_000)
-                {
-                    hog.add(new long[1 << 24]);
-                }
-            }
-        }
-
-        private void injectUnreported() throws IOException
-        {
-            final long root = before.length >= StoreLayout.HEADER_LENGTH ?
-                Bytes.getLong(before, StoreLayout.ROOT_OFFSET_OFFSET) : StoreLayout.NO_ROOT;
-            if (selfTests.contains("unreported") && mutation.index % 3 == 2 && StoreLayout.NO_ROOT != root)
-            {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
-                {
-                    // a reserved header word: nothing reads it, but the open did not write it either
-                    channel.write(ByteBuffer.wrap(new byte[]{(byte)0xA5}), StoreLayout.RESERVED_HEADER_OFFSET + 8);
-                }
-            }
-        }
     }
 
     static void crashTheJvm()

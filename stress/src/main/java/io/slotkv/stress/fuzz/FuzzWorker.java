@@ -142,7 +142,7 @@ public final class FuzzWorker
     {
         out.println("RESULT\t" + mutation.index + '\t' + result.outcome.name() + '\t' +
             String.join(",", result.flags) + '\t' + mutation.seed.name + '\t' + mutation.family + '\t' +
-            mutation.damage + '\t' + StoreLayout.regionNames(mutation.regionBits) + '\t' +
+            mutation.damage + '\t' + mutation.regions() + '\t' +
             Bytes.oneLine(mutation.description) + '\t' + Bytes.oneLine(result.detail));
     }
 }

@@ -37,6 +37,13 @@ final class Mutation
          * which makes it the clean seed again): a clean file opened without verification may not see it.
          */
         SLOT_ONLY,
+        /**
+         * Byte store: only words that cannot change the entries (and harmless bytes, reserved words, for a dirty
+         * seed the state word): the clean check, table counts, heap roots' saved allocator state (each one covered
+         * by the clean check, so a clean file is rebuilt, as a dirty one always is) and the limits word. Must open
+         * with the seed's entries.
+         */
+        ENTRIES_KEPT,
         /** The header, the directory or a table header, or a truncation. */
         STRUCTURE
     }
@@ -49,6 +56,12 @@ final class Mutation
     final byte[] bytes;
     final int regionBits;
     final Damage damage;
+
+    /**
+     * Byte store: an entry was rewritten with a matching checksum (a forgery no check can tell from a write), so
+     * the open may return a value no one wrote; everything else is judged as for any file.
+     */
+    final boolean forged;
 
     /**
      * Non-null if the mutated file's directory (at the seed's root, which the header still names) holds a hash seed
@@ -68,8 +81,10 @@ final class Mutation
         final Seed seed,
         final String family,
         final String description,
-        final byte[] bytes)
+        final byte[] bytes,
+        final boolean forged)
     {
+        this.forged = forged;
         this.masterSeed = masterSeed;
         this.index = index;
         this.seed = seed;
@@ -77,9 +92,9 @@ final class Mutation
         this.description = description;
         this.bytes = bytes;
         this.regionBits = seed.layout.damage(seed.bytes, bytes);
-        this.damage = classify(seed, regionBits);
-        final StoreLayout layout = seed.layout;
-        final boolean sameRoot = layout.segments > 0 && bytes.length >= StoreLayout.HEADER_LENGTH &&
+        this.damage = seed.layout.classify(seed.kind, regionBits);
+        final StoreLayout layout = seed.layout instanceof StoreLayout ? (StoreLayout)seed.layout : null;
+        final boolean sameRoot = null != layout && layout.segments > 0 && bytes.length >= StoreLayout.HEADER_LENGTH &&
             layout.root == Bytes.getLong(bytes, StoreLayout.ROOT_OFFSET_OFFSET) &&
             layout.root + StoreLayout.DIRECTORY_HEADER_LENGTH <= bytes.length;
         if (sameRoot)
@@ -97,7 +112,7 @@ final class Mutation
             this.missingValueWord = null;
         }
         final List<Long> deltas = new ArrayList<>();
-        for (final StoreLayout.Table table : layout.referenced)
+        for (final StoreLayout.Table table : null == layout ? List.<StoreLayout.Table>of() : layout.referenced)
         {
             final long at = table.offset + StoreLayout.VALUE_KEY_OFFSET;
             if (at + 8 <= bytes.length && Bytes.getLong(bytes, at) != table.valueKey)
@@ -108,43 +123,6 @@ final class Mutation
         this.valueKeyDeltas = deltas.stream().mapToLong(Long::longValue).toArray();
     }
 
-    private static Damage classify(final Seed seed, final int bits)
-    {
-        final int harmless = StoreLayout.UNREFERENCED | StoreLayout.PAST_END;
-        if (0 == bits)
-        {
-            return Damage.NONE;
-        }
-        if (StoreLayout.STATE == bits)
-        {
-            return Damage.STATE_ONLY;
-        }
-        if (0 == (bits & ~harmless))
-        {
-            return Damage.HARMLESS;
-        }
-        if (0 == (bits & ~(harmless | StoreLayout.RESERVED)))
-        {
-            return Damage.RESERVED_ONLY;
-        }
-        if (0 == (bits & ~(harmless | StoreLayout.RESERVED | StoreLayout.MISSING_VALUE)))
-        {
-            return Damage.MISSING_VALUE_ONLY;
-        }
-        final int keyNeutral = harmless | StoreLayout.RESERVED | StoreLayout.MISSING_VALUE |
-            (Seed.Kind.DIRTY == seed.kind ? StoreLayout.STATE : 0);
-        if (0 != (bits & StoreLayout.VALUE_KEY) && 0 == (bits & ~(keyNeutral | StoreLayout.VALUE_KEY)))
-        {
-            return Damage.VALUE_KEY_ONLY;
-        }
-        final int neutral = harmless | StoreLayout.RESERVED | (Seed.Kind.DIRTY == seed.kind ? StoreLayout.STATE : 0);
-        if (0 != (bits & StoreLayout.SLOT) && 0 == (bits & ~(neutral | StoreLayout.SLOT)))
-        {
-            return Damage.SLOT_ONLY;
-        }
-        return Damage.STRUCTURE;
-    }
-
     /**
      * @return true if the mutated header says the file was closed cleanly (an open without verification trusts it).
      */
@@ -153,10 +131,16 @@ final class Mutation
         return bytes.length >= StoreLayout.HEADER_LENGTH && 0 == Bytes.getLong(bytes, StoreLayout.STATE_OFFSET);
     }
 
+    /** @return the names of the regions the mutation damaged. */
+    String regions()
+    {
+        return seed.layout.regionNames(regionBits);
+    }
+
     String describe()
     {
         return "seed=" + seed.name + " (" + seed.kind + "), family=" + family + ", damage=" + damage + " (" +
-            StoreLayout.regionNames(regionBits) + "), length " + seed.bytes.length + " -> " + bytes.length +
+            regions() + "), length " + seed.bytes.length + " -> " + bytes.length +
             ", mutation: " + description;
     }
 }

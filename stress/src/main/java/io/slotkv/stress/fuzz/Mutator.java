@@ -57,7 +57,7 @@ final class Mutator
         CROSS_SEGMENT_KEY, DUPLICATE_KEY, PROBE_CHAIN_BREAK, ORPHAN_TABLE, STATE_TOGGLE, RANDOM_BYTES, RANDOM_WORDS,
         BIT_FLIPS, EXTEND, GARBAGE_BLOCK, HASH_SEED, MISSING_VALUE_WORD, VALUE_KEY};
 
-    private static final long[] EXTREMES = {
+    static final long[] EXTREMES = {
         0, 1, -1, 2, 63, 64, 65, 127, 128, 129, 255, 4096, 65535, 65536, 0x7FFF_FFFFL, 0x8000_0000L, 0xFFFF_FFFFL,
         1L << 32, 1L << 40, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 63, Long.MIN_VALUE + 1};
 
@@ -77,20 +77,34 @@ final class Mutator
             new SplittableRandom(LongHashing.mix(masterSeed) ^ LongHashing.mix(index + 0x632B_E59B_D9B4_E019L));
         final Seed seed = seeds.get(random.nextInt(seeds.size()));
         final Work work = new Work(seed);
+        if (StoreKind.BYTE_STORE == seed.store)
+        {
+            final String family = ByteMutator.mutate(work, random);
+            return new Mutation(masterSeed, index, seed, family, work.text.toString(), work.bytes, work.forged);
+        }
+        final String family = FAMILIES[pick(random, WEIGHTS)];
+        apply(family, work, random);
+        return new Mutation(masterSeed, index, seed, family, work.text.toString(), work.bytes, false);
+    }
+
+    /**
+     * @return an index into {@code weights}, chosen with the probabilities they give.
+     */
+    static int pick(final SplittableRandom random, final int[] weights)
+    {
         int total = 0;
-        for (final int weight : WEIGHTS)
+        for (final int weight : weights)
         {
             total += weight;
         }
         int pick = random.nextInt(total);
-        int family = 0;
-        while (pick >= WEIGHTS[family])
+        int index = 0;
+        while (pick >= weights[index])
         {
-            pick -= WEIGHTS[family];
-            family++;
+            pick -= weights[index];
+            index++;
         }
-        apply(FAMILIES[family], work, random);
-        return new Mutation(masterSeed, index, seed, FAMILIES[family], work.text.toString(), work.bytes);
+        return index;
     }
 
     private void apply(final String family, final Work work, final SplittableRandom random)
@@ -178,7 +192,7 @@ final class Mutator
         }
     }
 
-    private static void headerBitFlip(final Work work, final SplittableRandom random)
+    static void headerBitFlip(final Work work, final SplittableRandom random)
     {
         final int flips = 1 + random.nextInt(3);
         for (int i = 0; i < flips; i++)
@@ -671,13 +685,13 @@ final class Mutator
             layout.orphans[random.nextInt(layout.orphans.length)]);
     }
 
-    private static void stateToggle(final Work work)
+    static void stateToggle(final Work work)
     {
         final long state = Bytes.getLong(work.bytes, STATE_OFFSET);
         work.putLong("state", STATE_OFFSET, 0 == state ? 1 : 0);
     }
 
-    private static void randomBytes(final Work work, final SplittableRandom random)
+    static void randomBytes(final Work work, final SplittableRandom random)
     {
         final int length = work.bytes.length;
         if (0 == length)
@@ -694,7 +708,7 @@ final class Mutator
         work.note("random bytes [" + offset + ", " + end + "); ");
     }
 
-    private static void randomWords(final Work work, final SplittableRandom random)
+    static void randomWords(final Work work, final SplittableRandom random)
     {
         final int words = work.bytes.length / 8;
         if (0 == words)
@@ -709,7 +723,7 @@ final class Mutator
         }
     }
 
-    private static void bitFlips(final Work work, final SplittableRandom random)
+    static void bitFlips(final Work work, final SplittableRandom random)
     {
         final int length = work.bytes.length;
         if (0 == length)
@@ -739,7 +753,7 @@ final class Mutator
         work.note("truncated " + length + " -> " + size + "; ");
     }
 
-    private static void extend(final Work work, final SplittableRandom random)
+    static void extend(final Work work, final SplittableRandom random)
     {
         final int length = work.bytes.length;
         final int count = (int)pick(random, 1, 7, 8, 64, 4096, 65536, 1 + random.nextInt(200_000));
@@ -809,7 +823,7 @@ final class Mutator
             new String[]{"random bytes", "random keys, absent values", "copies of its first slot"}[mode] + "; ");
     }
 
-    private static void zeroFilled(final Work work, final SplittableRandom random)
+    static void zeroFilled(final Work work, final SplittableRandom random)
     {
         final int size = (int)pick(random, 0, 0, 0, 1, 8, 64, 127, 128, 129, 4096, 65536, work.bytes.length,
             3 * 65536);
@@ -890,12 +904,12 @@ final class Mutator
         return 0 == layout.orphans.length ? 256 : layout.orphans[random.nextInt(layout.orphans.length)];
     }
 
-    private static long align(final long offset)
+    static long align(final long offset)
     {
         return (offset + 63) & -64L;
     }
 
-    private static long pick(final SplittableRandom random, final long... values)
+    static long pick(final SplittableRandom random, final long... values)
     {
         return values[random.nextInt(values.length)];
     }
@@ -903,7 +917,7 @@ final class Mutator
     /**
      * @return one of {@code specific} (60%), an extreme word (30%) or a random word.
      */
-    private static long choose(final SplittableRandom random, final long... specific)
+    static long choose(final SplittableRandom random, final long... specific)
     {
         final int roll = random.nextInt(10);
         if (roll < 6)
@@ -920,15 +934,21 @@ final class Mutator
     /**
      * The file being mutated and the description of what was done to it.
      */
-    private static final class Work
+    static final class Work
     {
+        /** The seed's layout, of its kind. */
+        final FileLayout fileLayout;
+        /** The same, for a long-map seed (null for another kind). */
         final StoreLayout layout;
         final StringBuilder text = new StringBuilder();
         byte[] bytes;
+        /** Set by a mutation that rewrote an entry and its checksum to match: a value no one wrote may then open. */
+        boolean forged;
 
         Work(final Seed seed)
         {
-            this.layout = seed.layout;
+            this.fileLayout = seed.layout;
+            this.layout = seed.layout instanceof StoreLayout ? (StoreLayout)seed.layout : null;
             this.bytes = seed.bytes.clone();
         }
 
@@ -967,11 +987,11 @@ final class Mutator
             {
                 bytes[(int)offset] ^= (byte)(1 << bit);
                 text.append("flip bit ").append(bit).append(" of byte ").append(offset).append(" (")
-                    .append(StoreLayout.regionNames(layout.regionBits(offset))).append("); ");
+                    .append(fileLayout.regionNames(fileLayout.regionBits(offset))).append("); ");
             }
         }
 
-        private static String word(final long value)
+        static String word(final long value)
         {
             return Math.abs(value) < (1L << 40) ? Long.toString(value) : "0x" + Long.toHexString(value);
         }

@@ -502,7 +502,7 @@ final class SeedStores
                 continue;
             }
             final byte[] bytes = base.bytes.clone();
-            final StoreLayout layout = base.layout;
+            final StoreLayout layout = (StoreLayout)base.layout;
             final SplittableRandom random = new SplittableRandom(base.name.hashCode());
             int rekeyed = 0;
             for (int i = 0; i < layout.segments; i++)

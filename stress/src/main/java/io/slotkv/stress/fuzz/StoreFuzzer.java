@@ -43,7 +43,10 @@ import java.util.stream.Stream;
  * <p>
  * Usage: {@code StoreFuzzer [FILES [SEED]] [--arms verify,default] [--timeout-ms 10000] [--xmx 256m]
  * [--evidence DIR] [--save-dir DIR] [--seeds DIR] [--self-test raw,hang,crash,oom,modify,lock,unreported,verify-off]
- * [--command TEXT] [--keep]}. See {@code stress/fuzz.sh}.
+ * [--command TEXT] [--keep] [--store long|bytes]}: {@code --store} chooses the kind of store file the run fuzzes
+ * ({@link StoreKind}: {@code OffHeapLongLongMap} files, the default, or {@code OffHeapByteStore} files, with seeds
+ * of {@link ByteSeedStores}, mutations of {@link ByteMutator} and the oracle {@link ByteStoreCheck}). See
+ * {@code stress/fuzz.sh}.
  */
 public final class StoreFuzzer
 {
@@ -55,6 +58,7 @@ public final class StoreFuzzer
     private final long files;
     private final long masterSeed;
     private final List<Arm> arms = new ArrayList<>();
+    private StoreKind store = StoreKind.LONG_MAP;
     private long timeoutMillis = 10_000;
     private String xmx = "256m";
     private Path evidenceBase = Paths.get("/tmp/fuzz-evidence");
@@ -107,6 +111,7 @@ public final class StoreFuzzer
         {
             fuzzer.arms.add(Arm.of(arm));
         }
+        fuzzer.store = StoreKind.of(options.getOrDefault("store", "long"));
         fuzzer.timeoutMillis = Long.parseLong(options.getOrDefault("timeout-ms", "10000"));
         fuzzer.xmx = options.getOrDefault("xmx", "256m");
         fuzzer.evidenceBase = Paths.get(options.getOrDefault("evidence", "/tmp/fuzz-evidence"));
@@ -131,28 +136,44 @@ public final class StoreFuzzer
         if (null == seedsDir)
         {
             seedDir = runDir.resolve("seeds");
-            System.out.println("making seed stores (clean, dirty, and crash files from halted child JVMs) ...");
-            final SeedStores stores = new SeedStores(seedDir, javaCommand, JvmAccess.launcherFlags(), classPath, System.out);
-            seeds = stores.generate();
+            System.out.println("making " + store.description + " seed stores (clean, dirty, and crash files from " +
+                "halted child JVMs) ...");
+            if (StoreKind.LONG_MAP == store)
+            {
+                final SeedStores stores = new SeedStores(seedDir, javaCommand, JvmAccess.launcherFlags(), classPath,
+                    System.out);
+                seeds = stores.generate();
+                findings.addAll(stores.findings);
+            }
+            else
+            {
+                final ByteSeedStores stores = new ByteSeedStores(seedDir, javaCommand, JvmAccess.launcherFlags(),
+                    classPath, System.out);
+                seeds = stores.generate();
+                findings.addAll(stores.findings);
+            }
             Seed.saveManifest(seedDir, seeds);
             for (final Seed seed : seeds)
             {
                 seed.save(seedDir);
             }
-            findings.addAll(stores.findings);
         }
         else
         {
             seedDir = seedsDir;
             seeds = Seed.loadAll(seedDir);
+            store = seeds.isEmpty() ? store : seeds.get(0).store;
         }
         mutator = new Mutator(seeds);
         final double seedSeconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("%d seeds in %.1f s%n", seeds.size(), seedSeconds);
-        zeroLengthPolicy();
+        if (StoreKind.LONG_MAP == store)
+        {
+            zeroLengthPolicy(); // the byte store's zero-length files are among its mutated files (zero-filled)
+        }
         evidenceDir = evidenceBase.resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(
             ZonedDateTime.now(ZoneOffset.UTC)) + "-jdk" + Runtime.version().feature() + "-seed" + masterSeed + "-" +
-            files + (selfTests.isEmpty() ? "" : "-selftest"));
+            files + (StoreKind.LONG_MAP == store ? "" : "-" + store.label) + (selfTests.isEmpty() ? "" : "-selftest"));
 
         final List<ArmRun> runs = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
@@ -185,7 +206,8 @@ public final class StoreFuzzer
         {
             Files.createDirectories(saveDir);
             final Path out = saveDir.resolve("fuzz-" + LocalDate.now(ZoneOffset.UTC) + "-jdk" +
-                Runtime.version().feature() + "-" + files + (selfTests.isEmpty() ? "" : "-selftest") + ".txt");
+                Runtime.version().feature() + "-" + files + (StoreKind.LONG_MAP == store ? "" : "-" + store.label) +
+                (selfTests.isEmpty() ? "" : "-selftest") + ".txt");
             Files.write(out, summary.getBytes(StandardCharsets.UTF_8));
             System.out.println("summary saved to " + out);
         }
@@ -301,7 +323,7 @@ public final class StoreFuzzer
             this.seed = mutation.seed.name;
             this.family = mutation.family;
             this.damage = mutation.damage.name();
-            this.regions = StoreLayout.regionNames(mutation.regionBits);
+            this.regions = mutation.regions();
             this.description = mutation.description;
             this.detail = detail;
         }
@@ -550,7 +572,7 @@ public final class StoreFuzzer
             final String text = "arm: " + arm.label + "\noutcome: " + record.outcome + " (" + record.outcome.label +
                 ")\nmaster seed: " + masterSeed + ", index: " + record.index + "\nseed: " + mutation.seed.name + " (" +
                 mutation.seed.kind + "): " + mutation.seed.note + "\nfamily: " + mutation.family + ", damage: " +
-                mutation.damage + " (" + StoreLayout.regionNames(mutation.regionBits) + ")\nmutation: " +
+                mutation.damage + " (" + mutation.regions() + ")\nmutation: " +
                 mutation.description + "\nfile: " + name + ".slotkv, " + mutation.bytes.length + " bytes, sha256 " +
                 Bytes.sha256(mutation.bytes) + " (first 8 bytes)\nreplay: java $FLAGS -cp stress/target/jcstress.jar " +
                 Replay.class.getName() + " " + evidenceDir.resolve("seeds") + " " + masterSeed + " " + record.index +
@@ -660,7 +682,8 @@ public final class StoreFuzzer
     {
         final StringBuilder s = new StringBuilder();
         final String rule = "-".repeat(100) + "\n";
-        s.append(rule).append("SlotKV store-file corruption fuzzer").append(selfTests.isEmpty() ? "" :
+        s.append(rule).append("SlotKV store-file corruption fuzzer: ").append(store.description).append(" files")
+            .append(selfTests.isEmpty() ? "" :
             "  ***** SELF-TEST: failures injected (" + selfTests + ") *****").append('\n');
         s.append(String.format("date:              %s%n", ZonedDateTime.now(ZoneOffset.UTC)
             .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)));
@@ -681,6 +704,12 @@ public final class StoreFuzzer
             "                   containsKey agree; every change the open made is covered by a report that says so; writes\n" +
             "                   (a resize in 1 of 4) match a HashMap model; close, reopen in the arm's mode, third open verifying\n" +
             "                   repairs nothing. Never: another exception, a hang, a crash, an OutOfMemoryError.\n");
+        if (StoreKind.BYTE_STORE == store)
+        {
+            s.append("                   Byte store: every value an open returns was written for its key in the seed (unless the\n" +
+                "                   mutation forged an entry with a matching CRC32C); the seed's entries exactly where the damage\n" +
+                "                   cannot change them (clean check, counts, saved allocator state, limits, reserved, unreferenced).\n");
+        }
         long clean = 0;
         long dirty = 0;
         long crash = 0;
@@ -716,19 +745,17 @@ public final class StoreFuzzer
             Outcome.OPENED));
         row(s, runs, "  of which a new store (zero-length file)", run -> flagCount(run, "new-store", Outcome.OPENED));
         row(s, runs, "clean file, slot damage, not verified: inconsistent", run -> run.count(Outcome.EXEMPT));
-        row(s, runs, "format 3: value key damaged, opened consistent", run -> flagCount(run,
-            "value-key-damaged-opened", Outcome.OPENED));
-        row(s, runs, "  of which values read XORed by the damage (as predicted)", run -> flagCount(run,
-            "value-key-damage-shifted-values", Outcome.OPENED));
-        row(s, runs, "  of which a clean file: the open reported its clean check", run -> flagCount(run,
-            "value-key-damage-detected-by-clean-check", Outcome.OPENED));
-        row(s, runs, "format 3: missing value damaged, opened with the file's", run -> flagCount(run,
-            "missing-value-damaged-opened", Outcome.OPENED));
-        row(s, runs, "format 3: open asking for another missing value refused", run ->
-            run.flags.getOrDefault("missing-value-conflict-refused", 0L) +
-            run.flags.getOrDefault("missing-value-conflict-corrupt", 0L));
-        row(s, runs, "  of which the message did not name both values", run ->
-            run.flags.getOrDefault("missing-value-conflict-vague-message", 0L));
+        if (StoreKind.BYTE_STORE == store)
+        {
+            row(s, runs, "byte store: entries forged with a matching CRC32C, opened", run -> flagCount(run, "forged",
+                Outcome.OPENED));
+            row(s, runs, "byte store: entries beyond damaged limits (get refuses)", run -> flagCount(run,
+                "entries-beyond-limits", Outcome.OPENED));
+        }
+        else
+        {
+            formatThreeRows(s, runs);
+        }
         row(s, runs, "FAILURES", ArmRun::failures);
         for (final Outcome outcome : Outcome.values())
         {
@@ -835,10 +862,27 @@ public final class StoreFuzzer
         for (final Seed seed : seeds)
         {
             s.append(String.format("  %-28s %-6s %8d bytes, %5d entries: %s%n", seed.name, seed.kind, seed.bytes.length,
-                seed.content.size(), seed.note));
+                seed.size(), seed.note));
         }
         s.append(rule);
         return s.toString();
+    }
+
+    private static void formatThreeRows(final StringBuilder s, final List<ArmRun> runs)
+    {
+        row(s, runs, "format 3: value key damaged, opened consistent", run -> flagCount(run,
+            "value-key-damaged-opened", Outcome.OPENED));
+        row(s, runs, "  of which values read XORed by the damage (as predicted)", run -> flagCount(run,
+            "value-key-damage-shifted-values", Outcome.OPENED));
+        row(s, runs, "  of which a clean file: the open reported its clean check", run -> flagCount(run,
+            "value-key-damage-detected-by-clean-check", Outcome.OPENED));
+        row(s, runs, "format 3: missing value damaged, opened with the file's", run -> flagCount(run,
+            "missing-value-damaged-opened", Outcome.OPENED));
+        row(s, runs, "format 3: open asking for another missing value refused", run ->
+            run.flags.getOrDefault("missing-value-conflict-refused", 0L) +
+            run.flags.getOrDefault("missing-value-conflict-corrupt", 0L));
+        row(s, runs, "  of which the message did not name both values", run ->
+            run.flags.getOrDefault("missing-value-conflict-vague-message", 0L));
     }
 
     private static long flagCount(final ArmRun run, final String flag, final Outcome outcome)

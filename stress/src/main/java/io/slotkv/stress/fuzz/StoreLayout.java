@@ -21,21 +21,9 @@ import java.util.List;
  * is {@code LongHashing.mix(key, hashSeed)}; a value {@code v} is stored as {@code v ^ valueKey} of its table, raw 0
  * and 1 being ABSENT and FROZEN.
  */
-final class StoreLayout
+final class StoreLayout implements FileLayout
 {
     static final int FORMAT_VERSION = 4;
-
-    static final int HEADER_LENGTH = 128;
-    static final int MAGIC_OFFSET = 0;
-    static final int VERSION_OFFSET = 8;
-    static final int HEADER_LENGTH_OFFSET = 12;
-    static final int CHUNK_SIZE_OFFSET = 16;
-    static final int END_OFFSET = 24;
-    static final int ROOT_OFFSET_OFFSET = 32;
-    static final int STATE_OFFSET = 40;
-    static final int RESERVED_HEADER_OFFSET = 48;
-    static final long MAGIC = 0x0000_564B_544F_4C53L;
-    static final long NO_ROOT = -1;
 
     static final int KIND_OFFSET = 0;
     static final int SEGMENT_COUNT_OFFSET = 8;
@@ -71,16 +59,10 @@ final class StoreLayout
     static final long ABSENT = 0;
     static final long FROZEN = 1;
 
-    /** What a byte of the file belongs to; bits of {@link #regionBits}. */
-    static final int HEADER = 1;
+    /** What a byte of the file belongs to; bits of {@link #regionBits}, with those of {@link FileLayout}. */
     static final int DIRECTORY = 2;
     static final int TABLE_HEADER = 4;
     static final int SLOT = 8;
-    static final int UNREFERENCED = 16;
-    static final int PAST_END = 32;
-    static final int TRUNCATED = 64;
-    static final int RESERVED = 128;
-    static final int STATE = 256;
     /** The hash seed or its check. */
     static final int SEED = 512;
     /** The directory's missing value. */
@@ -301,15 +283,12 @@ final class StoreLayout
     /**
      * @return the region bit of the byte at {@code position}.
      */
-    int regionBits(final long position)
+    @Override
+    public int regionBits(final long position)
     {
         if (position < HEADER_LENGTH)
         {
-            if (position >= STATE_OFFSET && position < STATE_OFFSET + 8)
-            {
-                return STATE;
-            }
-            return position < RESERVED_HEADER_OFFSET ? HEADER : RESERVED;
+            return FileLayout.headerBits(position);
         }
         if (position >= end)
         {
@@ -344,47 +323,59 @@ final class StoreLayout
         return UNREFERENCED;
     }
 
-    /**
-     * @return the region bits of every byte in which {@code mutated} differs from the file this layout describes
-     * ({@code original}), {@link #TRUNCATED} if it is shorter and lost allocated bytes.
-     */
-    int damage(final byte[] original, final byte[] mutated)
+    @Override
+    public long end()
     {
-        int bits = 0;
-        final int common = Math.min(original.length, mutated.length);
-        int position = 0;
-        while (position < common)
-        {
-            if (original[position] != mutated[position])
-            {
-                bits |= regionBits(position);
-            }
-            position++;
-        }
-        if (mutated.length < original.length)
-        {
-            bits |= mutated.length < end ? TRUNCATED : PAST_END;
-        }
-        else if (mutated.length > original.length)
-        {
-            bits |= PAST_END;
-        }
-        return bits;
+        return end;
     }
 
-    static String regionNames(final int bits)
+    @Override
+    public String regionNames(final int bits)
     {
-        final StringBuilder names = new StringBuilder();
-        final String[] all = {"header", "directory", "table-header", "slot", "unreferenced", "past-end", "truncated",
-            "reserved", "state", "seed", "missing-value", "value-key"};
-        for (int i = 0; i < all.length; i++)
+        return names(bits);
+    }
+
+    static String names(final int bits)
+    {
+        return FileLayout.names(bits, new String[]{"header", "directory", "table-header", "slot", "unreferenced",
+            "past-end", "truncated", "reserved", "state", "seed", "missing-value", "value-key"});
+    }
+
+    @Override
+    public Mutation.Damage classify(final Seed.Kind kind, final int bits)
+    {
+        final int harmless = UNREFERENCED | PAST_END;
+        if (0 == bits)
         {
-            if (0 != (bits & (1 << i)))
-            {
-                names.append(names.length() > 0 ? "+" : "").append(all[i]);
-            }
+            return Mutation.Damage.NONE;
         }
-        return names.length() > 0 ? names.toString() : "none";
+        if (STATE == bits)
+        {
+            return Mutation.Damage.STATE_ONLY;
+        }
+        if (0 == (bits & ~harmless))
+        {
+            return Mutation.Damage.HARMLESS;
+        }
+        if (0 == (bits & ~(harmless | RESERVED)))
+        {
+            return Mutation.Damage.RESERVED_ONLY;
+        }
+        if (0 == (bits & ~(harmless | RESERVED | MISSING_VALUE)))
+        {
+            return Mutation.Damage.MISSING_VALUE_ONLY;
+        }
+        final int keyNeutral = harmless | RESERVED | MISSING_VALUE | (Seed.Kind.DIRTY == kind ? STATE : 0);
+        if (0 != (bits & VALUE_KEY) && 0 == (bits & ~(keyNeutral | VALUE_KEY)))
+        {
+            return Mutation.Damage.VALUE_KEY_ONLY;
+        }
+        final int neutral = harmless | RESERVED | (Seed.Kind.DIRTY == kind ? STATE : 0);
+        if (0 != (bits & SLOT) && 0 == (bits & ~(neutral | SLOT)))
+        {
+            return Mutation.Damage.SLOT_ONLY;
+        }
+        return Mutation.Damage.STRUCTURE;
     }
 
     /** @return the hash of {@code key} as the map of this file computes it: {@code LongHashing.mix(key, seed)}. */
