@@ -602,7 +602,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         final long address = heap.address(position, length);
         if (0 == address)
         {
-            throw new IllegalStateException("slot names no block of the heap: position=" + position + ", length=" +
+            throw new CorruptStoreException("slot names no block of the heap: position=" + position + ", length=" +
                 length + ", in " + region);
         }
         return address;
@@ -797,9 +797,17 @@ final class ByteTable extends SegmentTable<ByteTable>
     void free(final long word)
     {
         final long position = EntryRef.position(word);
-        final long header = UnsafeApi.getLong(null, checkedAddress(position, KEY_OFFSET));
-        heap.free(position, (int)EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
-            EntryDescriptor.valueLength(header)));
+        final long address = heap.isBlockStart(position) ? heap.address(position, KEY_OFFSET) : 0;
+        final long header = 0 == address ? 0 : UnsafeApi.getLong(null, address);
+        final int length = (int)EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
+            EntryDescriptor.valueLength(header));
+        if (0 == address || !EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) ||
+            length > heap.maxBlockLength() || 0 == heap.address(position, length))
+        {
+            heap.damaged = true; // a damaged word of a trusted clean file names no entry of its own: leak, not free
+            return;
+        }
+        heap.free(position, length);
     }
 
     /**

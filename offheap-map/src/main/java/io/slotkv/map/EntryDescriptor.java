@@ -109,8 +109,12 @@ final class EntryDescriptor
      */
     static int lengthsCheck(final int keyLength, final int valueLength)
     {
-        return (int)io.slotkv.core.hash.LongHashing.mix(((long)keyLength << 32) | valueLength);
+        // the constant keeps an all-zero block (empty key, empty value, CRC32C 0) from passing as an entry
+        return (int)io.slotkv.core.hash.LongHashing.mix((((long)keyLength << 32) | valueLength) ^ LENGTHS_CHECK_KEY);
     }
+
+    /** Mixed into {@link #lengthsCheck}: {@code mix(0 ^ it)} has non-zero low 32 bits. */
+    static final long LENGTHS_CHECK_KEY = 0x9E37_79B9_7F4A_7C15L;
 
     /**
      * @return the header of the block after it is freed: the next generation, no lengths.

@@ -109,6 +109,12 @@ final class EntryHeap
 
     private long arenaBytes;
 
+    /**
+     * Set when a free-list link or a freed word was found damaged (only a damaged file can show that): the store
+     * then leaves the file for recovery at its close.
+     */
+    volatile boolean damaged;
+
     private EntryHeap(final MemorySpace space, final MemoryRegion root, final int segment, final boolean checksummed)
     {
         this.space = space;
@@ -303,7 +309,7 @@ final class EntryHeap
     {
         final int sizeClass = SizeClasses.classOf(blockLength);
         final long address = address(position, SizeClasses.blockLength(sizeClass));
-        if (0 == address)
+        if (0 == address || !isBlockStart(position))
         {
             throw new IllegalArgumentException("not a block of this heap: position=" + position + ", blockLength=" +
                 blockLength);
@@ -407,10 +413,17 @@ final class EntryHeap
                 return 0;
             }
             // racy, but benign: if another thread popped this block meanwhile, the version moved and the CAS fails
-            final long next = UnsafeApi.getLongVolatile(null, addressOfListed(position) + NEXT_FREE_OFFSET);
+            final long next = UnsafeApi.getLongVolatile(null, addressOfListed(position) + NEXT_FREE_OFFSET) &
+                HEAD_POSITION_MASK;
             final long version = (head >>> HEAD_VERSION_SHIFT) + 1;
-            if (heads.compareAndSet(sizeClass, head, (version << HEAD_VERSION_SHIFT) | (next & HEAD_POSITION_MASK)))
+            // a link that names no block of this class in an arena was damaged in the file (a clean open trusts the
+            // free lists), unless the block was popped meanwhile and this read its new bytes: then the CAS fails.
+            // A damaged list is dropped from here on (leaked until the next open, which then recovers)
+            final boolean broken = 0 != next &&
+                (!isBlockStart(next) || 0 == address(next, SizeClasses.blockLength(sizeClass)));
+            if (heads.compareAndSet(sizeClass, head, (version << HEAD_VERSION_SHIFT) | (broken ? 0 : next)))
             {
+                damaged |= broken;
                 return position;
             }
         }
@@ -438,7 +451,8 @@ final class EntryHeap
         final long address = address(position, SizeClasses.MIN_BLOCK);
         if (0 == address)
         {
-            throw new IllegalStateException("free list names a position outside the heap: position=" + position);
+            throw new CorruptStoreException("free list names a position outside the heap: position=" + position +
+                ", in " + space);
         }
         return address;
     }
@@ -448,7 +462,7 @@ final class EntryHeap
         while (true)
         {
             final long position = (long)BUMP.getVolatile(this);
-            final long arena = position >>> arenaShift;
+            final long arena = arenaOfBump(position);
             // the end of the arena this position is in, not of the newest: a racing grow cannot stretch it
             final long[] arenas = this.arenas;
             final long end = arena < (arenas.length >>> 1) ?
@@ -471,7 +485,7 @@ final class EntryHeap
      */
     private synchronized void addArena(final long seenArena, final int units)
     {
-        final long current = (long)BUMP.getVolatile(this) >>> arenaShift;
+        final long current = arenaOfBump((long)BUMP.getVolatile(this));
         if (current != seenArena)
         {
             return;
@@ -499,22 +513,23 @@ final class EntryHeap
         region.putLong(ArenaDescriptor.LENGTH_OFFSET, length);
         region.putLong(ArenaDescriptor.PREVIOUS_OFFSET, previous);
         region.putLong(ArenaDescriptor.CHECK_OFFSET, ArenaDescriptor.check(indexWord, length, previous));
-        root.putLongRelease(HeapRootDescriptor.NEWEST_ARENA_OFFSET, region.offset());
-        // in place if there is room, else in a copy twice the size (adding n arenas copies O(n) words) published by
-        // a volatile store; the length last, by a release store: a reader loads it first (acquire), so it never
-        // pairs a length with a missing address
+        // every array grown before the root names the arena (nothing after that may fail): in place if there is
+        // room, else in a copy twice the size (adding n arenas copies O(n) words) published by a volatile store
         long[] grown = arenas;
         if (2 * index + 1 >= grown.length)
         {
             grown = Arrays.copyOf(grown, 4 * Integer.highestOneBit(index));
         }
-        grown[2 * index] = region.address();
-        ARENA.setRelease(grown, 2 * index + 1, (long)region.length());
         if (index >= regions.length)
         {
             regions = Arrays.copyOf(regions, 2 * Integer.highestOneBit(index));
             buffers = Arrays.copyOf(buffers, 2 * Integer.highestOneBit(index));
         }
+        root.putLongRelease(HeapRootDescriptor.NEWEST_ARENA_OFFSET, region.offset());
+        // the length last, by a release store: a reader loads it first (acquire), so it never pairs a length with a
+        // missing address
+        grown[2 * index] = region.address();
+        ARENA.setRelease(grown, 2 * index + 1, (long)region.length());
         buffers[index] = view; // before the arenas: a block of it is checksummed only after the bump moves there
         arenas = grown;
         regions[index] = region;
@@ -524,6 +539,16 @@ final class EntryHeap
         {
             carve(rest, endOf(current));
         }
+    }
+
+    /**
+     * @return the arena a bump position belongs to. The position just past a full-length arena is the first of the
+     * next arena's slot, so the arena is that of the position before it: a bump position is never an arena's first
+     * (its header is there), and 0 (no arena yet) is arena 0.
+     */
+    private long arenaOfBump(final long position)
+    {
+        return 0 == position ? 0 : (position - 1) >>> arenaShift;
     }
 
     /**

@@ -2,7 +2,7 @@ package io.slotkv.map;
 
 import io.slotkv.core.hash.BytesHashing;
 import io.slotkv.core.jvm.JvmAccess;
-import io.slotkv.core.memory.AnonymousMemorySpace;
+import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MappedFileSpace;
 import io.slotkv.core.memory.OpenMode;
 import io.slotkv.core.memory.MemoryRegion;
@@ -164,7 +164,7 @@ public final class OffHeapByteStore implements AutoCloseable
             if (storedKey > EntryDescriptor.MAX_KEY_LENGTH || storedValue > EntryDescriptor.MAX_VALUE_LENGTH ||
                 EntryDescriptor.entryLength((int)storedKey, (int)storedValue) > EntryHeap.maxBlockLength(space))
             {
-                throw new io.slotkv.core.memory.CorruptStoreException("not a byte store directory: limits=0x" +
+                throw new CorruptStoreException("not a byte store directory: limits=0x" +
                     Long.toHexString(limits) + " (maxKeyLength=" + storedKey + ", maxValueLength=" + storedValue +
                     "), allowed: limits whose longest entry fits a block of " + EntryHeap.maxBlockLength(space) +
                     " bytes, in " + location);
@@ -180,7 +180,7 @@ public final class OffHeapByteStore implements AutoCloseable
             {
                 if (verify || recovery.anySuspect())
                 {
-                    throw new io.slotkv.core.memory.CorruptStoreException("store needs repair, which a read-only " +
+                    throw new CorruptStoreException("store needs repair, which a read-only " +
                         "open cannot do: " + (verify ? "verification asked for" : "a cheap check at open failed") +
                         "; open it for writing once, in " + location);
                 }
@@ -743,12 +743,28 @@ public final class OffHeapByteStore implements AutoCloseable
         final boolean inserts = PUT == op || PUT_IF_ABSENT == op;
         final boolean removes = REMOVE == op || REMOVE_IF_EQUAL == op;
         long entry = 0; // the new entry's LIVE word, once built
+        ByteTable awaiting = null; // a table this writer must see replaced before it goes on
         int counter = reclaimer.enter();
         try
         {
             retry:
             while (true)
             {
+                if (null != awaiting)
+                {
+                    // an unpublished block is never held outside the epoch: close waits only for writers inside
+                    // it, and once it returns a store file's blocks may be the next owner's
+                    if (0 != entry)
+                    {
+                        freeUnpublished(heap, entry);
+                        entry = 0;
+                    }
+                    reclaimer.exit(counter);
+                    counter = -1;
+                    segment.awaitOrReplace(awaiting);
+                    awaiting = null;
+                    counter = reclaimer.enter();
+                }
                 final ByteTable table = table(segment);
                 final int index = table.locate(keyBase, keyOffset, keyLength, hash);
                 if (ByteTable.LOCATE_RETRY == index)
@@ -762,10 +778,7 @@ public final class OffHeapByteStore implements AutoCloseable
                 }
                 if (ByteTable.LOCATE_FROZEN == index || (ByteTable.LOCATE_FULL == index && inserts))
                 {
-                    reclaimer.exit(counter);
-                    counter = -1;
-                    segment.awaitOrReplace(table);
-                    counter = reclaimer.enter();
+                    awaiting = table;
                     continue;
                 }
                 if (index < 0)
@@ -776,10 +789,7 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     if (table.used() >= table.threshold)
                     {
-                        reclaimer.exit(counter);
-                        counter = -1;
-                        segment.awaitOrReplace(table);
-                        counter = reclaimer.enter();
+                        awaiting = table;
                         continue;
                     }
                     if (0 == entry)
@@ -798,10 +808,7 @@ public final class OffHeapByteStore implements AutoCloseable
                 {
                     if (EntryRef.isFrozen(word))
                     {
-                        reclaimer.exit(counter);
-                        counter = -1;
-                        segment.awaitOrReplace(table);
-                        counter = reclaimer.enter();
+                        awaiting = table;
                         continue retry;
                     }
                     final boolean live = EntryRef.LIVE == EntryRef.state(word);
@@ -865,13 +872,13 @@ public final class OffHeapByteStore implements AutoCloseable
         }
         finally
         {
+            if (0 != entry && counter >= 0)
+            {
+                freeUnpublished(heap, entry); // built, but the operation stored nothing: freed inside the epoch
+            }
             if (counter >= 0)
             {
                 reclaimer.exit(counter);
-            }
-            if (0 != entry)
-            {
-                freeUnpublished(heap, entry); // built, but the operation stored nothing
             }
         }
     }
@@ -887,6 +894,12 @@ public final class OffHeapByteStore implements AutoCloseable
         final long length = EntryDescriptor.entryLength(keyLength, valueLength);
         final long position = heap.allocate((int)length);
         final long address = heap.address(position, length);
+        if (0 == address)
+        {
+            heap.damaged = true;
+            throw new CorruptStoreException("the entry heap handed out a block outside its arenas: position=" +
+                position + ", length=" + length + " (a damaged free list); the next open recovers the store");
+        }
         final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, address));
         UnsafeApi.copyMemory(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
         UnsafeApi.copyMemory(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength),
@@ -1277,7 +1290,17 @@ public final class OffHeapByteStore implements AutoCloseable
                     break;
                 }
             }
-            if (null == failure && fence)
+            boolean damaged = false;
+            for (final EntryHeap heap : heaps)
+            {
+                damaged |= heap.damaged;
+            }
+            if (damaged && null == failure)
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "the store met damage while open (a freed or foreign block " +
+                    "named by a slot or a free list): the file is left for recovery at its next open, " + location);
+            }
+            if (null == failure && fence && !damaged)
             {
                 for (final EntryHeap heap : heaps)
                 {
@@ -1298,13 +1321,13 @@ public final class OffHeapByteStore implements AutoCloseable
                 }
                 space.release(directory);
             }
-            if (null == failure)
+            if (null == failure && !damaged)
             {
                 space.close();
             }
             else
             {
-                space.abandon();
+                space.abandon(); // synced, but left marked open: the next open recovers
             }
         }
         finally
@@ -1343,10 +1366,6 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
-     * A slot of {@code table} names a freed block and did not change: fine if the table was replaced meanwhile (its
-     * dropped tombstones are freed after the replacement is published), a damaged store if it is still current.
-     */
-    /**
      * Test seam: segment {@code i}, for its crash points.
      */
     Segment<ByteTable> segment(final int i)
@@ -1354,12 +1373,17 @@ public final class OffHeapByteStore implements AutoCloseable
         return segments[i];
     }
 
+    /**
+     * A slot of {@code table} names a freed block and did not change: fine if the table was replaced meanwhile (its
+     * dropped tombstones are freed after the replacement is published), a damaged store if it is still current.
+     */
     private static void checkReplaced(final Segment<ByteTable> segment, final ByteTable table)
     {
         if (segment.table == table)
         {
-            throw new IllegalStateException("a slot names a freed entry block in the current table: the store is " +
-                "damaged (" + table.region + ")");
+            table.heap.damaged = true;
+            throw new CorruptStoreException("a slot names a freed entry block in the current table: the store is " +
+                "damaged (" + table.region + "); the next open recovers it (or open it with verifyOnOpen(true))");
         }
     }
 

@@ -185,8 +185,8 @@ abstract class SpanCursor<T extends SegmentTable<T>>
                 }
                 if (STALE == collected && underLock && segment.table == table)
                 {
-                    throw new IllegalStateException("a slot names a freed entry block in the current table: the " +
-                        "store is damaged (" + table.region + ")");
+                    throw new io.slotkv.core.memory.CorruptStoreException("a slot names a freed entry block in the " +
+                        "current table: the store is damaged (" + table.region + ")");
                 }
                 if (STALE == collected || table.retired || (!underLock && forcedRetries > 0 && forcedRetries-- > 0))
                 {

@@ -417,6 +417,111 @@ class ByteStorePersistenceTest
         value[value.length / 2] = (byte)version;
     }
 
+    @Test
+    void arenasFilledToTheLastByteReopen()
+    {
+        // 64 KiB chunks make every arena full-length, and 64-byte entries fill one exactly (1,023 blocks after the
+        // header): the bump pointer ends on the first position of the next arena's slot, which must still count as
+        // the full arena's, or the next arena skips an index and the reopen refuses the gap
+        final Path file = dir.resolve("full-arenas.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        final OffHeapByteStore.Builder builder = OffHeapByteStore.builder().file(file).segments(2).chunkSize(1 << 16)
+            .maxKeyLength(64).maxValueLength(8_000);
+        try (OffHeapByteStore store = builder.build())
+        {
+            for (int i = 0; i < 6_000; i++)
+            {
+                final String key = String.format("k%05d", i);
+                final byte[] value = new byte[64 - 12 - key.length()];
+                Arrays.fill(value, (byte)i);
+                store.put(key.getBytes(StandardCharsets.UTF_8), value);
+                model.put(key, value);
+            }
+            assertTrue(store.freeBytes() < 2 * 65_536, "the arenas are full: " + store.freeBytes() + " bytes free");
+        }
+        try (OffHeapByteStore store = builder.build())
+        {
+            assertHolds(model, store);
+            churn(store, model, 10, 3_000);
+        }
+        try (OffHeapByteStore store = builder.verifyOnOpen(true).build())
+        {
+            assertEquals(0, store.recoveryReport().orElseThrow().purged());
+            assertHolds(model, store);
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"arena header", "past the arena's end", "outside"})
+    void aDamagedFreeListLinkOfACleanFileIsDroppedNotFollowed(final String where) throws IOException
+    {
+        // a clean open trusts the saved free lists; a link in a free block is not covered by the clean check, so a
+        // pop checks it: followed, it would write an entry over the arena's header (the file could never be opened
+        // again) or past the arena (outside the mapping: a JVM crash)
+        final Path file = dir.resolve("free-list.store");
+        final OffHeapByteStore.Builder builder = OffHeapByteStore.builder().file(file).segments(1).chunkSize(CHUNK)
+            .maxKeyLength(200).maxValueLength(8_000);
+        final byte[] first = "the first value of a, freed when a is written again: 0123456789abcdefghijklmnopqrstuvwxyz"
+            .getBytes(StandardCharsets.US_ASCII);
+        final byte[] second = Arrays.copyOf(first, first.length);
+        second[0] = 'T';
+        final byte[] key = "a".getBytes(StandardCharsets.UTF_8);
+        try (OffHeapByteStore store = builder.build())
+        {
+            store.put(key, first);
+            store.put(key, second); // the first entry's block goes on its class's free list
+        }
+        final byte[] bytes = Files.readAllBytes(file);
+        // the free block's link (its word at offset 8) covers the first bytes of its value: find the rest
+        final int skip = 16;
+        final int value = indexOf(bytes, Arrays.copyOfRange(first, skip, first.length)) - skip;
+        final int block = value - EntryDescriptor.KEY_OFFSET - key.length;
+        assertTrue(block > 0, "the freed entry is in the file");
+        final long arena = 1L << (Integer.numberOfTrailingZeros((int)CHUNK) - 3); // position of arena 1's first byte
+        final long link;
+        switch (where)
+        {
+            case "arena header":
+                link = arena;
+                break;
+            case "past the arena's end":
+                link = arena + (Files.size(file) > 0 ? 65_536 / 8 - 2 : 0); // the first arena is 64 KiB
+                break;
+            default:
+                link = 1L << 35;
+                break;
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(block + EntryDescriptor.NEXT_FREE_OFFSET);
+            raf.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(link).array());
+        }
+        final Map<String, byte[]> model = new HashMap<>();
+        model.put("a", second);
+        try (OffHeapByteStore store = builder.build())
+        {
+            assertTrue(store.recoveryReport().isEmpty(), "a clean open trusts the free lists");
+            for (int i = 0; i < 3; i++) // the first pops the damaged block's list, the next ones must not follow it
+            {
+                final String k = "b" + i;
+                store.put(k.getBytes(StandardCharsets.UTF_8), first);
+                model.put(k, first);
+            }
+            assertHolds(model, store);
+        }
+        try (OffHeapByteStore store = builder.build())
+        {
+            assertTrue(store.recoveryReport().isPresent(), "a store that met damage is left for recovery");
+            assertHolds(model, store);
+        }
+    }
+
+    @Test
+    void anAllZeroBlockIsNoEntry()
+    {
+        assertTrue(0 != EntryDescriptor.lengthsCheck(0, 0), "CRC32C of nothing is 0: the lengths' share must not be");
+    }
+
     private static int indexOf(final byte[] haystack, final byte[] needle)
     {
         outer:
