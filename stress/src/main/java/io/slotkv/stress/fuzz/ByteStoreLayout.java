@@ -449,12 +449,15 @@ final class ByteStoreLayout implements FileLayout
         return header >>> 44;
     }
 
+    /** {@code EntryDescriptor.LENGTHS_CHECK_KEY}, as the spec gives it. */
+    static final long LENGTHS_CHECK_KEY = 0x9E37_79B9_7F4A_7C15L;
+
     /** @return the checksum word of an entry with these bytes ({@code EntryDescriptor}). */
     static int checksum(final byte[] bytes, final long entry, final int keyLength, final int valueLength)
     {
         final CRC32C crc = new CRC32C();
         crc.update(bytes, (int)entry + ENTRY_KEY_OFFSET, keyLength + valueLength);
-        return (int)crc.getValue() ^ (int)LongHashing.mix(((long)keyLength << 32) | valueLength);
+        return (int)crc.getValue() ^ (int)LongHashing.mix((((long)keyLength << 32) | valueLength) ^ LENGTHS_CHECK_KEY);
     }
 
     /** @return the check word of an arena header ({@code ArenaDescriptor.check}). */
