@@ -30,8 +30,9 @@ import java.util.TreeSet;
  * verification, which must purge nothing.
  * <p>
  * In the default arm, a file that claims a clean close and whose only damage is in slot words or entries (the
- * arenas' blocks) is trusted by design: its inconsistencies are {@link Outcome#EXEMPT}; exceptions from it are
- * still failures.
+ * arenas' blocks) is trusted by design: its inconsistencies are {@link Outcome#EXEMPT}, and so is a
+ * {@code CorruptStoreException} an operation throws when it meets that damage (documented); any other exception
+ * from it is still a failure.
  */
 final class ByteStoreCheck extends StoreCheck<OffHeapByteStore>
 {

@@ -193,6 +193,14 @@ abstract class StoreCheck<S extends AutoCloseable>
                 .append(ex.getMessage());
             throw new Abort();
         }
+        if (ex instanceof CorruptStoreException && (exemptible || attributable()))
+        {
+            // documented: an operation that meets damage a clean open trusted (slots, entries) throws
+            // CorruptStoreException; the store then leaves the file for recovery at its close
+            inconsistent(phase + ": " + ex);
+            flags.add("corrupt-in-use-documented");
+            throw new Abort();
+        }
         problem(ex instanceof OutOfMemoryError ? Outcome.OOM : Outcome.RAW_EXCEPTION, phase + ": " + FileCheck.stack(ex));
         throw new Abort();
     }
