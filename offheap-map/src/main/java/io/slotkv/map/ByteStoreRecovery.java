@@ -107,7 +107,8 @@ final class ByteStoreRecovery
 
     /**
      * The clean check of a byte store: a hash of the directory's segment entries, each current table's capacity,
-     * counts and heap offset, and every word of each heap's root (the newest arena and the saved allocator state).
+     * counts and heap offset, every word of each heap's root (the newest arena and the saved allocator state) and of
+     * each of its arenas' headers.
      */
     static long cleanCheck(final MemoryRegion directory, final ByteTable[] tables, final EntryHeap[] heaps,
         final long chunkSize)
@@ -126,6 +127,14 @@ final class ByteStoreRecovery
             for (int word = 0; word < HeapRootDescriptor.LENGTH; word += Long.BYTES)
             {
                 check = DirectoryDescriptor.cleanCheck(check, root.getLongVolatile(word));
+            }
+            final MemoryRegion[] regions = heaps[i].regions();
+            for (int arena = 1; arena < regions.length; arena++) // after the root: each arena's header
+            {
+                for (int word = 0; word < ArenaDescriptor.HEADER_LENGTH; word += Long.BYTES)
+                {
+                    check = DirectoryDescriptor.cleanCheck(check, regions[arena].getLongVolatile(word));
+                }
             }
         }
         return check;

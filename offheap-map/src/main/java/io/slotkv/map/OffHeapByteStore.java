@@ -119,6 +119,9 @@ public final class OffHeapByteStore implements AutoCloseable
             {
                 throw new IllegalStateException("store file holds no store yet (created, never written): " + location);
             }
+            this.maxKeyLength = builder.maxKeyLength;
+            this.maxValueLength = builder.maxValueLength;
+            checkLimits(space, maxKeyLength, maxValueLength, "the builder's"); // before anything is written
             space.markDirty();
             segmentCount = builder.segments;
             maxLoad = builder.maxLoad;
@@ -131,9 +134,6 @@ public final class OffHeapByteStore implements AutoCloseable
                     "entries=" + builder.initialCapacity + ", max per segment table=" + maxCapacity + " slots");
             }
             minCapacity = ByteTableDescriptor.capacity(slots, maxCapacity);
-            this.maxKeyLength = builder.maxKeyLength;
-            this.maxValueLength = builder.maxValueLength;
-            checkLimits(space, maxKeyLength, maxValueLength, "the builder's");
             directory = space.allocate(DirectoryDescriptor.length(segmentCount));
             DirectoryHeader.write(directory, KIND_BYTES, segmentCount, maxLoad, minCapacity, seed);
             directory.putLong(DirectoryDescriptor.LIMITS_OFFSET, limits(maxKeyLength, maxValueLength));

@@ -193,6 +193,16 @@ abstract class StoreCheck<S extends AutoCloseable>
                 .append(ex.getMessage());
             throw new Abort();
         }
+        if (ex instanceof IllegalArgumentException &&
+            String.valueOf(ex.getMessage()).startsWith("maxKeyLength + maxValueLength do not fit an entry"))
+        {
+            // documented: the harness's limits do not fit the chunk size of a file that holds no store yet (a
+            // damaged chunk size in its header); the builder refuses before it writes anything
+            flags.add("limits-documented");
+            details.append(details.length() > 0 ? "\n" : "").append("DOCUMENTED: ").append(phase).append(": ")
+                .append(ex.getMessage());
+            throw new Abort();
+        }
         if (ex instanceof CorruptStoreException && (exemptible || attributable()))
         {
             // documented: an operation that meets damage a clean open trusted (slots, entries) throws
