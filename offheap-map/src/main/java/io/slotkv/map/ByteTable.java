@@ -478,6 +478,21 @@ final class ByteTable extends SegmentTable<ByteTable>
     }
 
     /**
+     * Make the filter admit {@code hash}, whose key a writer found in this table: its bits are set before the key's
+     * slot is claimed, so only a damaged filter word (a trusted clean file) lacks them; then they are set again and
+     * the store is marked as having met damage. Costs one load of the filter word when they are there.
+     */
+    void healFilter(final long hash)
+    {
+        final int home = homeIndex(hash, capacity);
+        if (!AbsentKeyFilter.mayHold(filter, hash, home))
+        {
+            AbsentKeyFilter.add(filter, hash, home);
+            heap.damaged = true;
+        }
+    }
+
+    /**
      * Claim the EMPTY slot {@code index} for {@code update} (a LIVE word): the filter bits first, then the CAS.
      *
      * @return true if claimed; false if another word got there first (locate again).

@@ -818,6 +818,10 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     if (live && PUT_IF_ABSENT == op)
                     {
+                        // a caller that read the key as absent just before (the read-compute-write loops, the map
+                        // view) asks again only if a read now finds it: a damaged filter word that hides the key
+                        // from reads would keep it asking forever, so the write path heals it
+                        table.healFilter(hash);
                         return WAS_PRESENT;
                     }
                     if (live && (REPLACE_IF_EQUAL == op || REMOVE_IF_EQUAL == op))

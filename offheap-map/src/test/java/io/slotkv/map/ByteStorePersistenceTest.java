@@ -535,6 +535,30 @@ class ByteStorePersistenceTest
         assertTrue(0 != EntryDescriptor.lengthsCheck(0, 0), "CRC32C of nothing is 0: the lengths' share must not be");
     }
 
+    @Test
+    void aZeroedFilterHidesKeysFromReadsButNoReadComputeWriteSpinsOnIt()
+    {
+        // what a clean open trusts: a filter word zeroed in the file makes get answer "absent" for keys the writers
+        // still find; getAndSet, incrBy and the view's putIfAbsent read, then write only if absent: the write heals
+        // the filter instead of answering "present" forever (a fuzzer file spun here before)
+        try (OffHeapByteStore store = OffHeapByteStore.builder().segments(1).build())
+        {
+            final byte[] key = "counter".getBytes(StandardCharsets.UTF_8);
+            store.put(key, "41".getBytes(StandardCharsets.UTF_8));
+            final ByteTable table = store.segment(0).table;
+            final int filter = ByteTableDescriptor.filterOffset(table.capacity);
+            table.region.setZero(filter, table.region.length() - filter);
+            assertNull(store.get(key), "the damaged filter hides the key from reads");
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+            {
+                assertEquals(42, store.incrBy(key, 1));
+                assertArrayEquals("42".getBytes(StandardCharsets.UTF_8),
+                    store.getAndSet(key, "7".getBytes(StandardCharsets.UTF_8)));
+                assertEquals("7", store.asConcurrentMap().putIfAbsent("counter", "8"));
+            });
+        }
+    }
+
     private static int indexOf(final byte[] haystack, final byte[] needle)
     {
         outer:
