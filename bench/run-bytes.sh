@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Byte store comparison: SlotKV OffHeapByteStore against ConcurrentHashMap<String, byte[]>, Chronicle Map and LMDB
-# (ByteStoreBenchmark: get, put, 90/10 get/put; ByteStoreFootprint: bytes per entry). JMH JSON, the footprint, the
+# (ByteStoreBenchmark: get, put, 50/50 get/put, uniform and zipfian keys; ByteStoreGrowBenchmark: inserts into a
+# store that starts empty; ByteStoreFootprint: bytes per entry). JMH JSON, the footprint, the
 # machine and the commands go to OUT (default docs/bench/bytes: apart from run-full.sh's files, which it deletes and
-# reads by name); then docs/benchmarks.md is regenerated from docs/bench. About 30 minutes on 2 cores.
+# reads by name); then docs/benchmarks.md is regenerated from docs/bench. About 35 minutes on 2 cores.
 #
 #   bench/run-bytes.sh
 #   THREADS="1 2 4" FORKS=5 bench/run-bytes.sh
@@ -12,7 +13,8 @@
 #   JAVA      java binary (default: $JAVA_HOME/bin/java, else java on PATH); forks use the same JVM
 #   THREADS   thread counts, one JMH run per count (default "1 2")
 #   FORKS     forks per benchmark (default 3); WARMUP (3) and ITER (5) iterations of TIME (1s)
-#   KEYS      store sizes, comma-separated (default 100000,1000000); the footprint uses the largest
+#   KEYS      store sizes, comma-separated (default 1000000); the footprint and the growth run use the largest
+#   DISTRIBUTIONS  key distributions, comma-separated (default UNIFORM,ZIPFIAN)
 #   IMPLS     stores, comma-separated (default: all of ByteStoreImplementation)
 #   OUT       output directory (default docs/bench/bytes)
 #   REPORT    1 (default) to regenerate docs/benchmarks.md afterwards (only when OUT is docs/bench/bytes, the
@@ -30,8 +32,9 @@ FORKS=${FORKS:-3}
 WARMUP=${WARMUP:-3}
 ITER=${ITER:-5}
 TIME=${TIME:-1s}
-KEYS=${KEYS:-100000,1000000}
+KEYS=${KEYS:-1000000}
 IMPLS=${IMPLS:-SLOTKV,CHM,CHRONICLE,LMDB}
+DISTRIBUTIONS=${DISTRIBUTIONS:-UNIFORM,ZIPFIAN}
 OUT=${OUT:-docs/bench/bytes}
 REPORT=${REPORT:-1}
 JAR=bench/target/benchmarks.jar
@@ -52,7 +55,7 @@ rm -f "$OUT"/*.json "$OUT"/commands.txt "$OUT"/machine.txt
   echo "java: $("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.runtime.version/ {print $2}')"
   echo "tmpdir: $(df -h --output=source,fstype "${TMPDIR:-/tmp}" | tail -1) (LMDB's environment)"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "settings: THREADS='$THREADS' FORKS=$FORKS WARMUP=$WARMUP ITER=$ITER TIME=$TIME KEYS=$KEYS IMPLS=$IMPLS"
+  echo "settings: THREADS='$THREADS' FORKS=$FORKS WARMUP=$WARMUP ITER=$ITER TIME=$TIME KEYS=$KEYS IMPLS=$IMPLS DISTRIBUTIONS=$DISTRIBUTIONS"
 } > "$OUT/machine.txt"
 
 jmh() {
@@ -67,8 +70,11 @@ echo "java -jar $JAR byte-footprint $OUT/footprint.json $largest ${IMPLS//,/ }" 
 "$JAVA" -jar "$JAR" byte-footprint "$OUT/footprint.json" "$largest" ${IMPLS//,/ }
 
 for t in $THREADS; do
-  jmh 'ByteStoreBenchmark\.(get|put|getPut90)$' -p impl="$IMPLS" -p keys="$KEYS" -t "$t" \
-    -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc -rf json -rff "$OUT/throughput-t$t.json"
+  jmh 'ByteStoreBenchmark\.(get|put|getPut50)$' -p impl="$IMPLS" -p keys="$KEYS" \
+    -p distribution="$DISTRIBUTIONS" -t "$t" -f "$FORKS" -wi "$WARMUP" -w "$TIME" -i "$ITER" -r "$TIME" -prof gc \
+    -rf json -rff "$OUT/throughput-t$t.json"
+  jmh 'ByteStoreGrowBenchmark\.fill$' -p impl="$IMPLS" -p keys="$largest" -t "$t" -f "$FORKS" -wi "$WARMUP" \
+    -i "$ITER" -rf json -rff "$OUT/grow-t$t.json"
 done
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.txt"

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Steady-state operations on a byte store filled with {@code keys} keys of 16 bytes and values of 100 bytes
  * ({@link ByteKeys}) before measurement: get of present keys, put overwriting a present key with a value of the same
- * length, and a 90/10 get/put mix. Puts hit present keys only, so the store does not grow while measured. One
+ * length, and 90/10 and 50/50 get/put mixes; keys drawn uniformly or from a scrambled zipfian (0.99,
+ * {@link KeyDistribution}). Puts hit present keys only, so the store does not grow while measured. One
  * operation per invocation; the key of every operation and the read/write choice are precomputed per thread
  * ({@link Ops}), and each thread's {@link ByteStore.Session} holds its keys in the store's own form.
  * <p>
@@ -42,7 +43,7 @@ public class ByteStoreBenchmark
     @Param({"100000", "1000000"})
     public int keys;
 
-    @Param({"UNIFORM"})
+    @Param({"UNIFORM", "ZIPFIAN"})
     public KeyDistribution distribution;
 
     ByteStore store;
@@ -72,6 +73,7 @@ public class ByteStoreBenchmark
         ByteStore.Session session;
         int[] keys;
         long[] writes10;
+        long[] writes50;
         int next;
 
         @Setup(Level.Trial)
@@ -81,6 +83,7 @@ public class ByteStoreBenchmark
             session = benchmark.store.session();
             keys = benchmark.distribution.indices(benchmark.keys, MapBenchmark.SAMPLES, seed);
             writes10 = OperationMix.draw(MapBenchmark.SAMPLES, 0.10, new SplittableRandom(seed + 1));
+            writes50 = OperationMix.draw(MapBenchmark.SAMPLES, 0.50, new SplittableRandom(seed + 2));
         }
 
         @TearDown(Level.Trial)
@@ -117,9 +120,21 @@ public class ByteStoreBenchmark
     @Benchmark
     public int getPut90(final Ops ops)
     {
+        return getOrPut(ops, ops.writes10);
+    }
+
+    /** 50% get, 50% put of present keys. */
+    @Benchmark
+    public int getPut50(final Ops ops)
+    {
+        return getOrPut(ops, ops.writes50);
+    }
+
+    private static int getOrPut(final Ops ops, final long[] writes)
+    {
         final int index = ops.advance();
         final int key = ops.keys[index];
-        if (OperationMix.isWrite(ops.writes10, index))
+        if (OperationMix.isWrite(writes, index))
         {
             ops.session.put(key, index & (ByteKeys.UPDATE_VALUES - 1));
             return index;

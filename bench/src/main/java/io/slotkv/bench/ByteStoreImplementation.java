@@ -14,9 +14,9 @@ public enum ByteStoreImplementation
         "put = `put(keys, i * 16, 16, updates, j * 100, 100)`.")
     {
         @Override
-        public ByteStore open(final int keys)
+        public ByteStore open(final int keys, final boolean presized)
         {
-            return new SlotKvByteStore(keys);
+            return new SlotKvByteStore(keys, presized);
         }
     },
 
@@ -27,9 +27,9 @@ public enum ByteStoreImplementation
         "stores the caller's: references, no value bytes copied.")
     {
         @Override
-        public ByteStore open(final int keys)
+        public ByteStore open(final int keys, final boolean presized)
         {
-            return new ConcurrentHashMapByteStore(keys);
+            return new ConcurrentHashMapByteStore(keys, presized);
         }
     },
 
@@ -41,7 +41,7 @@ public enum ByteStoreImplementation
         "`getUsing(key, reusedArray)` (reads into the thread's 100-byte array); put serialises key and value.")
     {
         @Override
-        public ByteStore open(final int keys)
+        public ByteStore open(final int keys, final boolean presized)
         {
             return new ChronicleMapByteStore(keys);
         }
@@ -55,7 +55,7 @@ public enum ByteStoreImplementation
         "`Dbi.put(key, value)` (one committed write transaction per put; writers are serialised).")
     {
         @Override
-        public ByteStore open(final int keys)
+        public ByteStore open(final int keys, final boolean presized)
         {
             return new LmdbByteStore(keys);
         }
@@ -74,7 +74,19 @@ public enum ByteStoreImplementation
      * @param keys the number of keys {@link ByteStore#fill()} will put.
      * @return an empty store sized for them.
      */
-    public abstract ByteStore open(int keys);
+    public ByteStore open(final int keys)
+    {
+        return open(keys, true);
+    }
+
+    /**
+     * @param keys     the number of keys that will be put.
+     * @param presized true to size the store for them up front, false to let it grow from its default size (Chronicle
+     *                 Map and LMDB are sized either way: Chronicle Map must be told its entry count, LMDB its map
+     *                 size).
+     * @return an empty store.
+     */
+    public abstract ByteStore open(int keys, boolean presized);
 
     /**
      * @return the name to print in tables.

@@ -28,7 +28,12 @@ final class ByteStoreReport
         {"get", "get (hit)"},
         {"put", "put (overwrite, same length)"},
         {"getPut90", "90/10 get/put"},
+        {"getPut50", "50/50 get/put"},
     };
+
+    /** The peers SlotKV's score is divided by in each table's ratio columns. */
+    private static final ByteStoreImplementation[] PEERS = {ByteStoreImplementation.CHM,
+        ByteStoreImplementation.CHRONICLE};
 
     private final StringBuilder out = new StringBuilder();
 
@@ -53,17 +58,22 @@ final class ByteStoreReport
         line();
         line("`ByteStoreBenchmark`: n keys of 16 bytes (`\"key:\"` and the index zero-padded to 12 digits) with " +
             "100-byte pseudo-random values, filled in `@Setup(Level.Trial)`; each thread draws 2^20 key indices " +
-            "uniformly before measurement and holds its keys in the store's own form (built once up front). " +
-            "Workloads: get of present keys, put overwriting a present key with one of 256 update values of the " +
-            "same length (the store never grows), and 90/10 get/put. All threads share one store. JMH " +
+            "before measurement (uniformly, or from YCSB's scrambled zipfian with theta 0.99) and holds its keys in " +
+            "the store's own form (built once up front). Workloads: get of present keys, put overwriting a present " +
+            "key with one of 256 update values of the same length (the store never grows), and 90/10 and 50/50 " +
+            "get/put. All threads share one store. The ratio columns divide SlotKV's score by the peer's, measured " +
+            "in the same run; their error is the two relative errors combined in quadrature. " +
+            "`ByteStoreGrowBenchmark`: n new keys inserted into a store that starts empty (not presized, except " +
+            "Chronicle Map and LMDB, which must be given their size), the threads inserting disjoint shares; " +
+            "SingleShotTime of the whole fill, shown as inserts/s. JMH " +
             "throughput (ops/s; tables below in Mops/s with JMH's 99.9% half-width), `-prof gc` (B/op = " +
             "`gc.alloc.rate.norm`), forks `-Xms4g -Xmx4g` with the same appended flags as every other benchmark. " +
             "Footprint (`benchmarks.jar byte-footprint`): one fresh JVM per store, n keys filled; heap = used heap " +
             "after repeated `System.gc()`, filled minus before the store was opened; off-heap = the store's own " +
             "accounting; the payload alone is 116 bytes per entry.");
         line();
-        line("Run the comparison with `bench/run-bytes.sh` (1 and 2 threads, 100K and 1M keys, `-f 3 -wi 3 -i 5`, " +
-            "about 30 minutes on 2 cores): it writes the JMH JSON, the footprint, the machine and the commands " +
+        line("Run the comparison with `bench/run-bytes.sh` (1 and 2 threads, 1M keys, get, put and 50/50, `-f 3 -wi 3 -i 5`, " +
+            "about 35 minutes on 2 cores): it writes the JMH JSON, the footprint, the machine and the commands " +
             "to `docs/bench/bytes/` and regenerates this file. A quick look at one size:");
         line();
         line("```");
@@ -80,7 +90,9 @@ final class ByteStoreReport
             line("| " + impl.displayName() + " | " + impl.configuration() + " |");
         }
         line();
-        final List<BenchmarkReport.Row> rows = Files.isDirectory(dir) ? BenchmarkReport.rows(dir) : List.of();
+        final List<BenchmarkReport.Row> all = Files.isDirectory(dir) ? BenchmarkReport.rows(dir) : List.of();
+        final List<BenchmarkReport.Row> rows = all.stream().filter(r -> !GROW.equals(r.method()))
+            .collect(Collectors.toList());
         if (rows.isEmpty())
         {
             line("No results yet: run `bench/run-bytes.sh`.");
@@ -110,7 +122,90 @@ final class ByteStoreReport
                 }
             }
         }
+        grow(all);
         footprint(dir.resolve("footprint.json"));
+    }
+
+    /** The method of {@link ByteStoreGrowBenchmark}. */
+    private static final String GROW = "fill";
+
+    private void grow(final List<BenchmarkReport.Row> all)
+    {
+        final List<BenchmarkReport.Row> rows = all.stream().filter(r -> GROW.equals(r.method()))
+            .collect(Collectors.toList());
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        line("### Byte store growth: inserts into a store that starts empty (M inserts/s, higher is better)");
+        line();
+        final StringBuilder header = new StringBuilder("| keys | threads |");
+        final StringBuilder rule = new StringBuilder("|---:|---:|");
+        for (final ByteStoreImplementation impl : ByteStoreImplementation.values())
+        {
+            header.append(' ').append(impl.displayName()).append(" |");
+            rule.append("---:|");
+        }
+        for (final ByteStoreImplementation peer : PEERS)
+        {
+            header.append(" SlotKV ÷ ").append(peer.displayName()).append(" |");
+            rule.append("---:|");
+        }
+        line(header);
+        line(rule);
+        final Set<String> cases = rows.stream().map(r -> r.size() + " " + r.threads())
+            .collect(Collectors.toCollection(TreeSet::new));
+        for (final String c : cases)
+        {
+            final int size = Integer.parseInt(c.split(" ")[0]);
+            final int threads = Integer.parseInt(c.split(" ")[1]);
+            final StringBuilder cells = new StringBuilder("| " + BenchmarkReport.count(size) + " | " + threads + " |");
+            for (final ByteStoreImplementation impl : ByteStoreImplementation.values())
+            {
+                final BenchmarkReport.Row row = find(rows, GROW, threads, size, "", impl);
+                cells.append(null == row ? " - |" : String.format(Locale.ROOT, " %.2f ± %.2f |",
+                    insertsPerSecond(row)[0] * 1e-6, insertsPerSecond(row)[1] * 1e-6));
+            }
+            final BenchmarkReport.Row ours = find(rows, GROW, threads, size, "", ByteStoreImplementation.SLOTKV);
+            for (final ByteStoreImplementation peer : PEERS)
+            {
+                final BenchmarkReport.Row theirs = find(rows, GROW, threads, size, "", peer);
+                cells.append(null == ours || null == theirs ? " - |" :
+                    " " + ratio(insertsPerSecond(ours), insertsPerSecond(theirs)) + " |");
+            }
+            line(cells);
+        }
+        line();
+    }
+
+    /**
+     * @return a SingleShotTime fill's inserts per second and its error (the time's relative error).
+     */
+    private static double[] insertsPerSecond(final BenchmarkReport.Row row)
+    {
+        final double seconds = row.score() * ("ms/op".equals(row.unit()) ? 1e-3 : 1.0);
+        final double rate = row.size() / seconds;
+        return new double[]{rate, Double.isNaN(row.error()) ? Double.NaN : rate * row.error() / row.score()};
+    }
+
+    /**
+     * @return {@code ours / theirs} with the relative errors of both combined in quadrature, as "r ± e x".
+     */
+    private static String ratio(final double[] ours, final double[] theirs)
+    {
+        final double ratio = ours[0] / theirs[0];
+        final double error = ratio * Math.hypot(ours[1] / ours[0], theirs[1] / theirs[0]);
+        return Double.isNaN(error) ? String.format(Locale.ROOT, "%.2fx", ratio) :
+            String.format(Locale.ROOT, "%.2f ± %.2fx", ratio, error);
+    }
+
+    private static BenchmarkReport.Row find(final List<BenchmarkReport.Row> rows, final String method,
+        final int threads, final int size, final String distribution, final ByteStoreImplementation impl)
+    {
+        return rows.stream()
+            .filter(r -> r.method().equals(method) && r.threads() == threads && r.size() == size &&
+                r.distribution().equals(distribution) && r.impl().equals(impl.name()))
+            .findFirst().orElse(null);
     }
 
     private void table(final List<BenchmarkReport.Row> rows, final String distribution, final int size,
@@ -131,6 +226,11 @@ final class ByteStoreReport
             header.append(' ').append(impl.displayName()).append(" | B/op |");
             rule.append("---:|---:|");
         }
+        for (final ByteStoreImplementation peer : PEERS)
+        {
+            header.append(" SlotKV ÷ ").append(peer.displayName()).append(" |");
+            rule.append("---:|");
+        }
         line(header);
         line(rule);
         for (final String[] workload : WORKLOADS)
@@ -138,10 +238,7 @@ final class ByteStoreReport
             final StringBuilder cells = new StringBuilder("| " + workload[1] + " |");
             for (final ByteStoreImplementation impl : ByteStoreImplementation.values())
             {
-                final BenchmarkReport.Row row = rows.stream()
-                    .filter(r -> r.method().equals(workload[0]) && r.threads() == threads && r.size() == size &&
-                        r.distribution().equals(distribution) && r.impl().equals(impl.name()))
-                    .findFirst().orElse(null);
+                final BenchmarkReport.Row row = find(rows, workload[0], threads, size, distribution, impl);
                 if (null == row)
                 {
                     cells.append(" - | - |");
@@ -152,6 +249,15 @@ final class ByteStoreReport
                     String.format(Locale.ROOT, " %.2f", row.score() * scale) :
                     String.format(Locale.ROOT, " %.2f ± %.2f", row.score() * scale, row.error() * scale));
                 cells.append(" | ").append(BenchmarkReport.bytes(row.bytesPerOp())).append(" |");
+            }
+            final BenchmarkReport.Row ours = find(rows, workload[0], threads, size, distribution,
+                ByteStoreImplementation.SLOTKV);
+            for (final ByteStoreImplementation peer : PEERS)
+            {
+                final BenchmarkReport.Row theirs = find(rows, workload[0], threads, size, distribution, peer);
+                cells.append(null == ours || null == theirs ? " - |" : " " +
+                    ratio(new double[]{ours.score(), ours.error()}, new double[]{theirs.score(), theirs.error()}) +
+                    " |");
             }
             line(cells);
         }

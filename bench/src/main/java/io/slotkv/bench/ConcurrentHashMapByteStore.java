@@ -14,10 +14,10 @@ final class ConcurrentHashMapByteStore implements ByteStore
     private final ConcurrentHashMap<String, byte[]> map;
     private final int keys;
 
-    ConcurrentHashMapByteStore(final int keys)
+    ConcurrentHashMapByteStore(final int keys, final boolean presized)
     {
         this.keys = keys;
-        this.map = new ConcurrentHashMap<>(keys);
+        this.map = presized ? new ConcurrentHashMap<>(keys) : new ConcurrentHashMap<>();
     }
 
     @Override

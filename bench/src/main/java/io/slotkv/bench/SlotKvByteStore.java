@@ -8,7 +8,7 @@ import static io.slotkv.bench.ByteKeys.VALUE_LENGTH;
 
 /**
  * SlotKV's {@link OffHeapByteStore} with its defaults (segments from the core count, max load 0.75, huge pages),
- * sized with {@code initialCapacity(keys)}. A session keeps its lookup keys in one buffer, key {@code i} at
+ * sized with {@code initialCapacity(keys)} (or not: the growth benchmark). A session keeps its lookup keys in one buffer, key {@code i} at
  * {@code i * KEY_LENGTH}, and gets into one reusable {@link UnsafeBuffer}: a get copies the value and allocates
  * nothing.
  */
@@ -17,10 +17,11 @@ final class SlotKvByteStore implements ByteStore
     private final OffHeapByteStore store;
     private final int keys;
 
-    SlotKvByteStore(final int keys)
+    SlotKvByteStore(final int keys, final boolean presized)
     {
         this.keys = keys;
-        this.store = OffHeapByteStore.builder().initialCapacity(keys).build();
+        this.store = presized ? OffHeapByteStore.builder().initialCapacity(keys).build() :
+            OffHeapByteStore.builder().build();
     }
 
     @Override

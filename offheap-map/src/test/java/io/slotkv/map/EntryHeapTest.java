@@ -319,4 +319,66 @@ class EntryHeapTest
         assertEquals(heap.arenaBytes(), total);
         assertEquals(100, seen.size());
     }
+
+    @Test
+    void arenasGrowBySixteenthsInFirstArenaLengthsWithoutHugePages()
+    {
+        long heapBytes = 0;
+        while (heapBytes < 1L << 30)
+        {
+            final long length = EntryHeap.arenaLength(heapBytes, 64, 0, 1 << 30);
+            final long wanted = Math.max(EntryHeap.FIRST_ARENA_LENGTH, heapBytes / 16);
+            assertEquals((wanted + EntryHeap.FIRST_ARENA_LENGTH - 1) / EntryHeap.FIRST_ARENA_LENGTH *
+                EntryHeap.FIRST_ARENA_LENGTH, length, "heap " + heapBytes);
+            heapBytes += length;
+        }
+        assertEquals(1 << 20, EntryHeap.arenaLength(0, 1 << 20, 0, 1 << 30), "at least the block");
+        assertEquals(1 << 20, EntryHeap.arenaLength(1L << 40, 64, 0, 1 << 20), "at most the longest arena");
+    }
+
+    @Test
+    void arenasAreWholeHugePagesOnceTheHeapReachesOne()
+    {
+        final long huge = AnonymousMemorySpace.HUGE_PAGE_SIZE;
+        long heapBytes = 0;
+        long smallPageBytes = 0;
+        while (heapBytes < 1L << 30)
+        {
+            final long length = EntryHeap.arenaLength(heapBytes, 64, huge, 1 << 30);
+            if (heapBytes + length >= huge)
+            {
+                assertEquals(0, length % huge, "heap " + heapBytes + ": arena " + length);
+                // the newest arena's unused rest: at most a huge page more than without huge pages
+                assertTrue(length <= Math.max(EntryHeap.FIRST_ARENA_LENGTH, heapBytes / 16) + huge,
+                    "heap " + heapBytes + ": arena " + length);
+            }
+            else
+            {
+                assertEquals(EntryHeap.arenaLength(heapBytes, 64, 0, 1 << 30), length, "heap " + heapBytes);
+                smallPageBytes += length;
+            }
+            heapBytes += length;
+        }
+        assertTrue(smallPageBytes < huge, "small-page arenas: " + smallPageBytes);
+    }
+
+    @Test
+    void aByteStoreOnHugePagesPutsItsEntriesOnThem() throws java.io.IOException
+    {
+        final java.nio.file.Path setting = java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(setting) &&
+            !java.nio.file.Files.readString(setting).contains("[never]"), "the kernel gives no transparent huge pages");
+        final AnonymousMemorySpace hugeSpace = new AnonymousMemorySpace(true);
+        final OffHeapByteStore store = OffHeapByteStore.builder().segments(1).space(hugeSpace).build();
+        final byte[] value = new byte[100];
+        for (int i = 0; i < 100_000; i++) // 12.8 MB of entries, tables of 1.3 MiB at most
+        {
+            store.put(("key:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII), value);
+        }
+        final long hugeBytes = hugeSpace.hugePageBytes();
+        assertTrue(hugeBytes >= store.entryBytes() / 2,
+            "huge page bytes " + hugeBytes + " for entry bytes " + store.entryBytes());
+        store.close();
+        hugeSpace.close();
+    }
 }

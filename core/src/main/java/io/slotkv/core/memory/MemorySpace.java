@@ -116,6 +116,19 @@ public interface MemorySpace extends AutoCloseable
     }
 
     /**
+     * The page size a large region of this space is backed by when it is a whole multiple of it and at least that
+     * long: callers that grow memory in steps (the byte store's arenas) size their steps in it, so that the kernel
+     * can back each step with huge pages and a random read costs one TLB entry per huge page, not per 4 KiB.
+     *
+     * @return the huge page size regions ask for ({@link AnonymousMemorySpace} with huge pages: 2 MiB), or 0 if
+     * this space does not ask for huge pages.
+     */
+    default long hugePageSize()
+    {
+        return 0;
+    }
+
+    /**
      * What a region costs, for a map's off-heap byte count.
      *
      * @param region a region of this space.

@@ -44,6 +44,7 @@ final class Posix
     static final int MADV_DONTNEED = 4;
     static final int MADV_HUGEPAGE = 14;
     static final int MADV_POPULATE_READ = 22;
+    static final int MADV_POPULATE_WRITE = 23;
     static final long PAGE_SIZE = 4096;
 
     static final int EWOULDBLOCK = 11;
