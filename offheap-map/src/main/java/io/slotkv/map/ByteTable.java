@@ -1,6 +1,7 @@
 package io.slotkv.map;
 
 import io.slotkv.core.hash.BytesHashing;
+import io.slotkv.core.memory.ByteCopy;
 import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
@@ -264,8 +265,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         final boolean live = LIVE == EntryRef.state(word);
         if (same && live && valueLength <= room)
         {
-            UnsafeApi.copyMemory(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset,
-                valueLength);
+            ByteCopy.copy(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset, valueLength);
         }
         UnsafeApi.loadFence(); // the bytes above were read before the generation is read again
         if (UnsafeApi.getLong(null, address) != header)
@@ -365,8 +365,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         final int valueLength = EntryDescriptor.valueLength(header);
         if (valueLength <= room)
         {
-            UnsafeApi.copyMemory(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset,
-                valueLength);
+            ByteCopy.copy(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset, valueLength);
         }
         return unchanged(address, header) ? valueLength : RETRY;
     }
@@ -409,7 +408,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         final int valueLength = EntryDescriptor.valueLength(header);
         if ((long)keyLength + valueLength <= room)
         {
-            UnsafeApi.copyMemory(null, address + KEY_OFFSET, dstBase, dstOffset, (long)keyLength + valueLength);
+            ByteCopy.copy(null, address + KEY_OFFSET, dstBase, dstOffset, keyLength + valueLength);
         }
         return unchanged(address, header) ? lengths(keyLength, valueLength) : RETRY;
     }

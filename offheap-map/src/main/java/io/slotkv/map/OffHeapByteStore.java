@@ -2,6 +2,7 @@ package io.slotkv.map;
 
 import io.slotkv.core.hash.BytesHashing;
 import io.slotkv.core.jvm.JvmAccess;
+import io.slotkv.core.memory.ByteCopy;
 import io.slotkv.core.memory.CorruptStoreException;
 import io.slotkv.core.memory.MappedFileSpace;
 import io.slotkv.core.memory.OpenMode;
@@ -905,9 +906,8 @@ public final class OffHeapByteStore implements AutoCloseable
                 position + ", length=" + length + " (a damaged free list); the next open recovers the store");
         }
         final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, address));
-        UnsafeApi.copyMemory(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
-        UnsafeApi.copyMemory(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength),
-            valueLength);
+        ByteCopy.copy(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
+        ByteCopy.copy(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength), valueLength);
         // the checksum protects store files; anonymous memory does not outlive the process, so it stays 0 there
         UnsafeApi.putInt(null, address + EntryDescriptor.CHECKSUM_OFFSET, heap.checksummed() ?
             heap.checksum(position, EntryDescriptor.KEY_OFFSET, keyLength + valueLength) ^

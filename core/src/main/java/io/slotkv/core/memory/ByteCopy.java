@@ -1,0 +1,40 @@
+package io.slotkv.core.memory;
+
+import org.agrona.UnsafeApi;
+
+/**
+ * Copies between memory addressed as {@code Unsafe} addresses it (a base object, {@code byte[]} or null for off-heap
+ * memory, and an offset). Short copies, the keys and values of most entries, move word by word in straight-line
+ * code, without {@code Unsafe.copyMemory}'s argument checks and out-of-line stub; long ones use it.
+ */
+public final class ByteCopy
+{
+    /** Longest copy done word by word. */
+    static final int SHORT_COPY = 128;
+
+    private ByteCopy()
+    {
+    }
+
+    /**
+     * Copy {@code length} bytes. The caller has checked both ranges; they do not overlap.
+     */
+    public static void copy(final Object srcBase, final long srcOffset, final Object dstBase, final long dstOffset,
+        final int length)
+    {
+        if (length > SHORT_COPY)
+        {
+            UnsafeApi.copyMemory(srcBase, srcOffset, dstBase, dstOffset, length);
+            return;
+        }
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            UnsafeApi.putLong(dstBase, dstOffset + i, UnsafeApi.getLong(srcBase, srcOffset + i));
+        }
+        for (; i < length; i++)
+        {
+            UnsafeApi.putByte(dstBase, dstOffset + i, UnsafeApi.getByte(srcBase, srcOffset + i));
+        }
+    }
+}
