@@ -114,6 +114,7 @@ final class ByteStoreRecovery
         final long chunkSize)
     {
         long check = DirectoryDescriptor.cleanCheck(tables.length, chunkSize);
+        check = DirectoryDescriptor.cleanCheck(check, directory.getLongVolatile(DirectoryDescriptor.LIMITS_OFFSET));
         for (int i = 0; i < tables.length; i++)
         {
             final int entry = segmentEntryOffset(i);

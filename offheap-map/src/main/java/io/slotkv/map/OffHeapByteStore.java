@@ -172,6 +172,13 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             this.maxKeyLength = builder.maxKeyLengthSet ? builder.maxKeyLength : (int)storedKey;
             this.maxValueLength = builder.maxValueLengthSet ? builder.maxValueLength : (int)storedValue;
+            if (maxKeyLength < storedKey || maxValueLength < storedValue)
+            {
+                // entries up to the stored limits may exist: lower limits would make them unreadable
+                throw new IllegalArgumentException("a store's limits can only be raised: maxKeyLength=" +
+                    maxKeyLength + " (stored " + storedKey + "), maxValueLength=" + maxValueLength + " (stored " +
+                    storedValue + "), in " + location);
+            }
             checkLimits(space, maxKeyLength, maxValueLength, "the builder's");
             // everything is read and checked before anything is written: a refused open leaves the file as it was
             final ByteStoreRecovery recovery = ByteStoreRecovery.check(space, directory, header);
@@ -207,6 +214,12 @@ public final class OffHeapByteStore implements AutoCloseable
                     this.recoveryReport = null;
                 }
                 space.reuseSpaceOutside(recovery.liveRegions());
+                if (limits != limits(maxKeyLength, maxValueLength))
+                {
+                    // raised limits are kept: one word, after the file is marked open (a crash either way leaves
+                    // limits that every entry written so far fits), covered by the next clean check
+                    directory.putLongVolatile(DirectoryDescriptor.LIMITS_OFFSET, limits(maxKeyLength, maxValueLength));
+                }
             }
             this.heaps = new EntryHeap[segmentCount];
             this.segments = newSegments(segmentCount);
@@ -1435,7 +1448,8 @@ public final class OffHeapByteStore implements AutoCloseable
 
         /**
          * @param maxKeyLength the longest key, 0 to {@value EntryDescriptor#MAX_KEY_LENGTH} bytes (default). A store
-         *                     file keeps its limits: a reopen uses them unless the builder sets others.
+         *                     file keeps its limits: a reopen uses them unless the builder raises them, and then
+         *                     keeps the raised ones (a writable open); lower ones are refused by {@code build()}.
          * @return this builder.
          * @throws IllegalArgumentException if out of range.
          */
@@ -1456,7 +1470,8 @@ public final class OffHeapByteStore implements AutoCloseable
          *                       and 12 bytes) must fit the largest block of an arena: 15/16 of the space's largest
          *                       region (1 GiB for anonymous memory, the chunk size for a store file), and
          *                       {@value EntryDescriptor#MAX_VALUE_LENGTH} is the most a header can describe. A store
-         *                       file keeps its limits: a reopen uses them unless the builder sets others.
+         *                       file keeps its limits: a reopen uses them unless the builder raises them, and then
+         *                       keeps the raised ones (a writable open); lower ones are refused by {@code build()}.
          * @return this builder.
          * @throws IllegalArgumentException if out of range.
          */
@@ -1485,7 +1500,8 @@ public final class OffHeapByteStore implements AutoCloseable
          *                                                     names them), or if a read-only open meets a store
          *                                                     file that was not closed cleanly or holds no store
          *                                                     yet.
-         * @throws IllegalArgumentException                    if the limits do not fit an entry, or the initial
+         * @throws IllegalArgumentException                    if the limits do not fit an entry or are lower than a
+         *                                                     store file's stored limits, or the initial
          *                                                     capacity cannot fit the segments.
          * @throws io.slotkv.core.memory.StoreLockedException if the store file is open elsewhere (another process, or
          *                                                     another store or map of this JVM, under any path).

@@ -559,6 +559,76 @@ class ByteStorePersistenceTest
         }
     }
 
+    /**
+     * Limits a reopen raises are kept in the file: a later open with the builder's defaults still reads the longer
+     * entries (before, it fell back to the first limits and refused them); lower limits are refused before anything
+     * is written.
+     */
+    @Test
+    void raisedLimitsAreKeptAndLowerOnesRefused() throws IOException
+    {
+        final Path file = dir.resolve("limits.store");
+        final OffHeapByteStore.Builder small = OffHeapByteStore.builder().file(file).segments(2).chunkSize(CHUNK)
+            .maxKeyLength(100).maxValueLength(1_000);
+        try (OffHeapByteStore store = small.build())
+        {
+            store.put(new byte[100], new byte[1_000]);
+        }
+        final byte[] longKey = new byte[150];
+        Arrays.fill(longKey, (byte)7);
+        final byte[] longValue = new byte[5_000];
+        Arrays.fill(longValue, (byte)9);
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file).maxKeyLength(200).maxValueLength(6_000)
+            .build())
+        {
+            store.put(longKey, longValue);
+        }
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file).build())
+        {
+            assertTrue(store.recoveryReport().isEmpty(), "a clean reopen: the raised limits are covered by the clean check");
+            assertEquals(200, store.maxKeyLength());
+            assertEquals(6_000, store.maxValueLength());
+            assertArrayEquals(longValue, store.get(longKey));
+            assertArrayEquals(new byte[1_000], store.get(new byte[100]));
+        }
+        final byte[] before = Files.readAllBytes(file);
+        final IllegalArgumentException lower = assertThrows(IllegalArgumentException.class,
+            () -> OffHeapByteStore.builder().file(file).maxValueLength(2_000).build());
+        assertTrue(lower.getMessage().contains("maxValueLength=2000 (stored 6000)"), lower.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "a refused open writes nothing");
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file).build())
+        {
+            assertArrayEquals(longValue, store.get(longKey), "and the store opens again after the refusal");
+        }
+    }
+
+    /** The limits word is covered by the clean check: one changed in a closed file makes the open verify. */
+    @Test
+    void aChangedLimitsWordFailsTheCleanCheck() throws IOException
+    {
+        final Path file = dir.resolve("limits-damaged.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 12, 500);
+        }
+        final byte[] bytes = Files.readAllBytes(file);
+        final int directory = indexOf(bytes, "BYTESTOR".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(directory > 0);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(directory + DirectoryDescriptor.LIMITS_OFFSET);
+            raf.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong((300L << 32) | 9_000).array()); // other limits, still valid ones
+        }
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file).build())
+        {
+            final RecoveryReport report = store.recoveryReport().orElseThrow(); // the open verified the file
+            assertTrue(report.cleanCheckFailed(), report.toString());
+            assertHolds(model, store);
+        }
+    }
+
     private static int indexOf(final byte[] haystack, final byte[] needle)
     {
         outer:
