@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 /**
  * The byte store section of {@code docs/benchmarks.md} ({@link BenchmarkReport} places it): how
  * {@link ByteStoreBenchmark} and {@link ByteStoreFootprint} are run and how each store is configured, and, once
- * {@code bench/run-bytes.sh} has left results in {@code docs/bench/bytes}, their tables.
+ * {@code bench/run-bytes.sh} has left results in {@code docs/bench/bytes}, their tables, followed by the hand-written
+ * analysis in {@code docs/bench/bytes/notes.md} if there is one.
  */
 final class ByteStoreReport
 {
@@ -124,6 +125,12 @@ final class ByteStoreReport
         }
         grow(all);
         footprint(dir.resolve("footprint.json"));
+        final Path notes = dir.resolve("notes.md"); // hand-written analysis of the run, if any
+        if (Files.exists(notes))
+        {
+            line(Files.readString(notes).trim());
+            line();
+        }
     }
 
     /** The method of {@link ByteStoreGrowBenchmark}. */
