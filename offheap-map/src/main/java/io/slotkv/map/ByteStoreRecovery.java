@@ -36,7 +36,8 @@ final class ByteStoreRecovery
     private final MemoryRegion directory;
     private final DirectoryHeader header;
     private final ByteTable[] tables;
-    private final ByteTable[] nexts;
+    /** The next table of an interrupted replacement, per segment (null: none): only its region, it is dropped. */
+    private final MemoryRegion[] nexts;
     private final EntryHeap[] heaps;
     private final boolean[] suspect;
     private boolean cleanCheckFailed;
@@ -47,7 +48,7 @@ final class ByteStoreRecovery
         this.directory = directory;
         this.header = header;
         this.tables = new ByteTable[header.segmentCount];
-        this.nexts = new ByteTable[header.segmentCount];
+        this.nexts = new MemoryRegion[header.segmentCount];
         this.heaps = new EntryHeap[header.segmentCount];
         this.suspect = new boolean[header.segmentCount];
     }
@@ -82,10 +83,12 @@ final class ByteStoreRecovery
                 recovery.suspect[i] = true; // an interrupted replacement
                 if (nextOffset != offset)
                 {
-                    final ByteTable next = ByteTable.attach(space, nextOffset, header.maxLoad, header.seed, heap,
+                    // dropped by the repair, so only its extent is checked: a compacting replacement's next table
+                    // names a heap of its own, whose arenas (unreferenced once it is dropped) become free space
+                    final MemoryRegion next = ByteTable.regionAt(space, nextOffset,
                         "segment " + i + " next table (of an interrupted replacement)");
                     recovery.nexts[i] = next;
-                    regions.add(next.region);
+                    regions.add(next);
                 }
             }
             final long counts = table.counts();
@@ -344,7 +347,7 @@ final class ByteStoreRecovery
             live.add(tables[i].region);
             if (null != nexts[i])
             {
-                live.add(nexts[i].region);
+                live.add(nexts[i]);
             }
             live.addAll(Arrays.asList(heaps[i].regions()));
         }

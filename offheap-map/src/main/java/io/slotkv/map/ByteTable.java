@@ -41,6 +41,12 @@ import static io.slotkv.map.TableDescriptor.homeIndex;
  * {@link #copyAndFreezeInto} freezes each LIVE word first and then copies it. That order is crash-safe here, unlike in
  * the long map, because a frozen word keeps its entry: recovery copies a frozen LIVE word that the target lacks. A
  * frozen TOMBSTONE is not copied; its entry is freed once the replacement committed ({@link #releaseDropped}).
+ * <p>
+ * <b>Compaction</b> ({@link #wantsCompaction}, {@link #copyEntriesInto}): a grow or rebuild of a table whose heap is
+ * mostly reclaimable gives the new table a fresh heap of its own and copies the live entries into it; every
+ * position a table's word holds is resolved through that table's {@link #heap}, so a reader of the old table reads
+ * the old heap (intact until it is released with the table, after {@link #retired} is set) and a reader of the new
+ * one the new heap (docs/design.md, "Compaction").
  */
 final class ByteTable extends SegmentTable<ByteTable>
 {
@@ -135,6 +141,15 @@ final class ByteTable extends SegmentTable<ByteTable>
                 ByteTableDescriptor.MIN_CAPACITY + " to " + max + ", tableOffset=" + offset + ", in " + space);
         }
         return (int)capacity;
+    }
+
+    /**
+     * @return the region of the table at {@code offset}, its capacity checked, its heap not looked at.
+     * @throws CorruptStoreException if its capacity is out of range.
+     */
+    static MemoryRegion regionAt(final MemorySpace space, final long offset, final String what)
+    {
+        return space.attach(offset, regionLength(capacityAt(space, offset, what)));
     }
 
     /**
@@ -552,6 +567,11 @@ final class ByteTable extends SegmentTable<ByteTable>
         return valued;
     }
 
+    /**
+     * Clear the frozen bit of every word, LIVE ones too (a compaction froze them in {@link #copyEntriesInto}): a
+     * frozen word keeps its entry, so the thawed word is exactly the one frozen, and a writer that saw it frozen
+     * waits for the lock and then finds it again.
+     */
     @Override
     void thawAbsent()
     {
@@ -568,11 +588,13 @@ final class ByteTable extends SegmentTable<ByteTable>
 
     /**
      * Freeze every LIVE word, then (if there is a target) copy it: the frozen word keeps naming the entry, so at
-     * every instant the value is reachable from this table, and no writer can change it once it is frozen.
+     * every instant the value is reachable from this table, and no writer can change it once it is frozen. For a
+     * compacting target, {@link #copyEntriesInto} already froze and copied every slot: this only counts.
      */
     @Override
     void copyAndFreezeInto(final ByteTable target, final int slotCount, final boolean first)
     {
+        final boolean copied = null != target && target.heap != heap;
         int live = 0;
         for (int index = 0; index < slotCount; index++)
         {
@@ -586,7 +608,10 @@ final class ByteTable extends SegmentTable<ByteTable>
             final long unfrozen = word & ~FROZEN_BIT;
             if (null != target && LIVE == EntryRef.state(unfrozen))
             {
-                target.claimPrivate(unfrozen, keyHashOf(unfrozen));
+                if (!copied)
+                {
+                    target.claimPrivate(unfrozen, keyHashOf(unfrozen));
+                }
                 live++;
             }
         }
@@ -594,6 +619,91 @@ final class ByteTable extends SegmentTable<ByteTable>
         {
             target.region.putLong(COUNTS_OFFSET, ((long)live << 32) | live);
         }
+    }
+
+    /**
+     * The compaction of a replacement into {@code target}, whose heap is fresh and private: freeze every LIVE word
+     * (after pass 1 froze the others, the whole table is frozen, so no writer changes it any more and the set of
+     * entries to move is fixed), reserve one arena for all of their blocks, then copy each entry into a block of
+     * its exact size class in the target's heap and put a word naming it (the block's own generation) into the
+     * target. The entries in this table's heap stay as they are: a reader of this table still reads them, until the
+     * heap is released with this table. Tombstones are not copied (the target never knew the key).
+     *
+     * @throws io.slotkv.core.memory.DiskFullException if the arena cannot be allocated (the caller thaws).
+     */
+    @Override
+    void copyEntriesInto(final ByteTable target)
+    {
+        if (target.heap == heap)
+        {
+            return;
+        }
+        long bytes = 0;
+        for (int index = 0; index < capacity; index++)
+        {
+            final long address = slotAddress(index);
+            long word = UnsafeApi.getLongVolatile(null, address);
+            while (!EntryRef.isFrozen(word))
+            {
+                final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | FROZEN_BIT);
+                word = witness == word ? word | FROZEN_BIT : witness;
+            }
+            if (LIVE == EntryRef.state(word & ~FROZEN_BIT))
+            {
+                bytes += SizeClasses.blockLength(SizeClasses.classOf(stableEntryLength(word & ~FROZEN_BIT)));
+            }
+        }
+        target.heap.reserve(bytes);
+        for (int index = 0; index < capacity; index++)
+        {
+            final long word = UnsafeApi.getLong(null, slotAddress(index)) & ~FROZEN_BIT; // frozen: stable
+            if (LIVE == EntryRef.state(word))
+            {
+                final long hash = keyHashOf(word);
+                target.claimPrivate(moveEntry(word, EntryRef.fingerprint(hash), target.heap), hash);
+            }
+        }
+    }
+
+    /**
+     * @return the length of the entry a stable word names, checked against its block.
+     * @throws CorruptStoreException if the word names no entry of its generation (a damaged trusted file).
+     */
+    private int stableEntryLength(final long word)
+    {
+        final long position = EntryRef.position(word);
+        final long header = UnsafeApi.getLong(null, checkedAddress(position, KEY_OFFSET));
+        final long length = EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
+            EntryDescriptor.valueLength(header));
+        if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) || length > heap.maxBlockLength())
+        {
+            heap.damaged = true;
+            throw new CorruptStoreException("slot names no entry of its generation: word=0x" + Long.toHexString(word) +
+                ", header=0x" + Long.toHexString(header) + ", in " + region);
+        }
+        checkedAddress(position, length);
+        return (int)length;
+    }
+
+    /**
+     * Copy the entry a stable word names into a new block of {@code into} (private: plain stores, published with the
+     * new table): the checksum, key and value bytes as they are, the header with the new block's generation.
+     *
+     * @return the LIVE word naming the copy.
+     */
+    private long moveEntry(final long word, final long fingerprint, final EntryHeap into)
+    {
+        final int length = stableEntryLength(word);
+        final long from = heap.address(EntryRef.position(word), length);
+        final long header = UnsafeApi.getLong(null, from);
+        final long position = into.allocate(length);
+        final long to = into.address(position, length);
+        final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, to));
+        UnsafeApi.copyMemory(null, from + EntryDescriptor.CHECKSUM_OFFSET, null, to + EntryDescriptor.CHECKSUM_OFFSET,
+            length - EntryDescriptor.CHECKSUM_OFFSET);
+        UnsafeApi.putLong(null, to, EntryDescriptor.header(generation, EntryDescriptor.keyLength(header),
+            EntryDescriptor.valueLength(header)));
+        return EntryRef.live(fingerprint, generation, position);
     }
 
     /**
@@ -794,6 +904,11 @@ final class ByteTable extends SegmentTable<ByteTable>
     @Override
     void releaseDropped(final boolean copied)
     {
+        final ByteTable successor = next;
+        if (null != successor && successor.heap != heap)
+        {
+            return; // compacted: nothing is freed into this heap, the whole heap is released with this table
+        }
         for (int index = 0; index < capacity; index++)
         {
             final long word = UnsafeApi.getLongVolatile(null, slotAddress(index)) & ~FROZEN_BIT;
@@ -803,6 +918,29 @@ final class ByteTable extends SegmentTable<ByteTable>
                 free(word);
             }
         }
+    }
+
+    /**
+     * @return whether this table's next grow or rebuild should move its entries into a fresh heap: whether the
+     * heap is fragmented enough ({@link EntryHeap#wantsCompaction}), counting the entries of tombstones, which
+     * the replacement drops anyway.
+     */
+    @Override
+    boolean wantsCompaction()
+    {
+        return heap.wantsCompaction(live(), used());
+    }
+
+    @Override
+    boolean sharesEntriesWith(final ByteTable other)
+    {
+        return other.heap == heap;
+    }
+
+    @Override
+    MemoryRegion[] entryRegions()
+    {
+        return heap.regions();
     }
 
     /**
@@ -857,6 +995,25 @@ final class ByteTable extends SegmentTable<ByteTable>
         public ByteTable allocate(final MemorySpace space, final int capacity, final ByteTable like)
         {
             return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, like.heap);
+        }
+
+        /**
+         * A table with a new, empty heap of the same segment: a compacting replacement fills it
+         * ({@link ByteTable#copyEntriesInto}).
+         */
+        @Override
+        public ByteTable allocateCompacting(final MemorySpace space, final int capacity, final ByteTable like)
+        {
+            final EntryHeap heap = EntryHeap.create(space, like.heap.segment(), like.heap.checksummed());
+            try
+            {
+                return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, heap);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                space.release(heap.root()); // nothing names it yet
+                throw ex;
+            }
         }
 
         @Override

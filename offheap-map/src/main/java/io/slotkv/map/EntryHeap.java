@@ -45,6 +45,12 @@ final class EntryHeap
     /** Length of the first arena; each next one is about a sixteenth of the heap, up to the space's largest region. */
     static final int FIRST_ARENA_LENGTH = 64 * 1024;
 
+    /**
+     * A grow or rebuild compacts the heap ({@link #wantsCompaction}) only if it gives back at least this much: four
+     * first arenas (256 KiB).
+     */
+    static final long COMPACTION_MIN_BYTES = 4L * FIRST_ARENA_LENGTH;
+
     private static final int HEAD_VERSION_SHIFT = EntryRef.POSITION_BITS;
     private static final long HEAD_POSITION_MASK = EntryRef.MAX_POSITION;
     private static final int LOG2_GRANULE = Integer.numberOfTrailingZeros(SizeClasses.GRANULE);
@@ -257,6 +263,47 @@ final class EntryHeap
     MemoryRegion root()
     {
         return root;
+    }
+
+    /**
+     * @return the segment this heap belongs to.
+     */
+    int segment()
+    {
+        return segment;
+    }
+
+    /**
+     * Whether a replacement of a table of this heap, with {@code live} LIVE slots of {@code used}, should move the
+     * entries into a fresh heap: yes if at least half of the arenas' bytes, and at least
+     * {@link #COMPACTION_MIN_BYTES}, would be free after it. The blocks of tombstones are counted as free, since
+     * the replacement drops them; their share of the blocks in use is estimated by their share of the used slots
+     * (the counts, not a scan of the entries), so a heuristic, never a correctness matter.
+     */
+    boolean wantsCompaction(final int live, final int used)
+    {
+        final long arenas = arenaBytes();
+        final long allocated = allocatedBytes();
+        final double liveShare = used <= 0 ? 1.0 : (double)Math.max(0, Math.min(live, used)) / used;
+        final long reclaimable = arenas - (long)(allocated * liveShare);
+        return reclaimable >= COMPACTION_MIN_BYTES && 2 * reclaimable > arenas;
+    }
+
+    /**
+     * Give this fresh heap (no arena yet) a first arena that holds {@code bytes} of blocks (up to the largest arena):
+     * a compaction that then allocates that many fills one arena, not a chain of growing ones, and leaves less than
+     * one first-arena length of it unused. Nothing for a heap that has an arena, or for 0 bytes.
+     *
+     * @throws io.slotkv.core.memory.DiskFullException if the arena cannot get disk space (nothing changed).
+     */
+    synchronized void reserve(final long bytes)
+    {
+        if (0 != (long)BUMP.getVolatile(this) || bytes <= 0)
+        {
+            return;
+        }
+        final long room = maxArenaLength - ArenaDescriptor.HEADER_LENGTH;
+        addArena(0, (int)(Math.min(bytes, room) >>> LOG2_GRANULE));
     }
 
     /**

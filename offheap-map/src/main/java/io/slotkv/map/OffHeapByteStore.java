@@ -95,6 +95,11 @@ public final class OffHeapByteStore implements AutoCloseable
     private final String location;
     private final Reclaimer reclaimer;
     private final Segment<ByteTable>[] segments;
+
+    /**
+     * Each segment's heap once its table is detached (close, abandon); while the store is open a segment's heap is
+     * its current table's ({@link #heap}), which a compacting replacement changes.
+     */
     private final EntryHeap[] heaps;
     private final int segmentMask;
     private final long seed;
@@ -753,10 +758,10 @@ public final class OffHeapByteStore implements AutoCloseable
         final long hash = BytesHashing.hash(keyBase, keyOffset, keyLength, seed);
         final int segmentIndex = segmentOf(hash, segmentMask);
         final Segment<ByteTable> segment = segments[segmentIndex];
-        final EntryHeap heap = heaps[segmentIndex];
         final boolean inserts = PUT == op || PUT_IF_ABSENT == op;
         final boolean removes = REMOVE == op || REMOVE_IF_EQUAL == op;
         long entry = 0; // the new entry's LIVE word, once built
+        EntryHeap entryHeap = null; // the heap its block came from, and only a table of that heap may name it
         ByteTable awaiting = null; // a table this writer must see replaced before it goes on
         int counter = reclaimer.enter();
         try
@@ -770,7 +775,7 @@ public final class OffHeapByteStore implements AutoCloseable
                     // it, and once it returns a store file's blocks may be the next owner's
                     if (0 != entry)
                     {
-                        freeUnpublished(heap, entry);
+                        freeUnpublished(entryHeap, entry);
                         entry = 0;
                     }
                     reclaimer.exit(counter);
@@ -780,6 +785,14 @@ public final class OffHeapByteStore implements AutoCloseable
                     counter = reclaimer.enter();
                 }
                 final ByteTable table = table(segment);
+                if (0 != entry && entryHeap != table.heap)
+                {
+                    // built for a table that a compacting replacement has replaced since: a slot of this table never
+                    // names a block of the old heap, and the block goes back to the heap it came from (still ours:
+                    // this writer has not left the epoch since it loaded the old table)
+                    freeUnpublished(entryHeap, entry);
+                    entry = 0;
+                }
                 final int index = table.locate(keyBase, keyOffset, keyLength, hash);
                 if (ByteTable.LOCATE_RETRY == index)
                 {
@@ -808,7 +821,9 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     if (0 == entry)
                     {
-                        entry = build(heap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset, valueLength);
+                        entryHeap = table.heap;
+                        entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                            valueLength);
                     }
                     if (table.claim(-index - 1, hash, entry))
                     {
@@ -860,7 +875,8 @@ public final class OffHeapByteStore implements AutoCloseable
                     {
                         if (0 == entry)
                         {
-                            entry = build(heap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                            entryHeap = table.heap;
+                            entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
                                 valueLength);
                         }
                         update = entry;
@@ -892,7 +908,7 @@ public final class OffHeapByteStore implements AutoCloseable
         {
             if (0 != entry && counter >= 0)
             {
-                freeUnpublished(heap, entry); // built, but the operation stored nothing: freed inside the epoch
+                freeUnpublished(entryHeap, entry); // built, but the operation stored nothing: freed inside the epoch
             }
             if (counter >= 0)
             {
@@ -1111,11 +1127,12 @@ public final class OffHeapByteStore implements AutoCloseable
         for (int i = 0; i < segments.length; i++)
         {
             final ByteTable table = segments[i].table;
+            final EntryHeap heap = null == table ? heaps[i] : table.heap;
             if (null != table)
             {
                 bytes += space.footprint(table.region);
             }
-            bytes += heaps[i].arenaBytes() + space.footprint(heaps[i].root());
+            bytes += heap.arenaBytes() + space.footprint(heap.root());
         }
         return bytes;
     }
@@ -1127,9 +1144,9 @@ public final class OffHeapByteStore implements AutoCloseable
     public long entryBytes()
     {
         long bytes = 0;
-        for (final EntryHeap heap : heaps)
+        for (int i = 0; i < segments.length; i++)
         {
-            bytes += heap.allocatedBytes();
+            bytes += heap(i).allocatedBytes();
         }
         return bytes;
     }
@@ -1141,9 +1158,9 @@ public final class OffHeapByteStore implements AutoCloseable
     public long keyValueBytes()
     {
         long bytes = 0;
-        for (final EntryHeap heap : heaps)
+        for (int i = 0; i < segments.length; i++)
         {
-            bytes += heap.payloadBytes();
+            bytes += heap(i).payloadBytes();
         }
         return bytes;
     }
@@ -1154,9 +1171,9 @@ public final class OffHeapByteStore implements AutoCloseable
     public long freeBytes()
     {
         long bytes = 0;
-        for (final EntryHeap heap : heaps)
+        for (int i = 0; i < segments.length; i++)
         {
-            bytes += heap.freeBytes();
+            bytes += heap(i).freeBytes();
         }
         return bytes;
     }
@@ -1282,6 +1299,10 @@ public final class OffHeapByteStore implements AutoCloseable
                 final List<ByteTable> tables = segments[i].close(fence && null == failure);
                 held.addAll(tables);
                 named[i] = tables.size() > 1 ? tables.get(1) : null;
+                if (!tables.isEmpty())
+                {
+                    heaps[i] = tables.get(0).heap; // the fence shares it
+                }
             }
             catch (final RuntimeException ex)
             {
@@ -1363,9 +1384,13 @@ public final class OffHeapByteStore implements AutoCloseable
     void abandon()
     {
         closed = true;
-        for (final Segment<ByteTable> segment : segments)
+        for (int i = 0; i < segments.length; i++)
         {
-            segment.close(false);
+            final List<ByteTable> tables = segments[i].close(false);
+            if (!tables.isEmpty())
+            {
+                heaps[i] = tables.get(0).heap;
+            }
         }
         space.abandon();
     }
@@ -1402,6 +1427,15 @@ public final class OffHeapByteStore implements AutoCloseable
             throw new CorruptStoreException("a slot names a freed entry block in the current table: the store is " +
                 "damaged (" + table.region + "); the next open recovers it (or open it with verifyOnOpen(true))");
         }
+    }
+
+    /**
+     * @return segment {@code i}'s heap: its current table's, or once the table is detached the one close left.
+     */
+    private EntryHeap heap(final int i)
+    {
+        final ByteTable table = segments[i].table;
+        return null == table ? heaps[i] : table.heap;
     }
 
     private static ByteTable table(final Segment<ByteTable> segment)

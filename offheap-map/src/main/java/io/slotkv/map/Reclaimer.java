@@ -1,5 +1,6 @@
 package io.slotkv.map;
 
+import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 
 import java.lang.invoke.VarHandle;
@@ -96,14 +97,39 @@ final class Reclaimer
      */
     void retire(final SegmentTable<?> table)
     {
+        retire(table, false);
+    }
+
+    /**
+     * As {@link #retire(SegmentTable)}; with {@code withEntries}, the memory the table's entries live in goes too
+     * ({@link SegmentTable#entryRegions}, read when it is released, so that a block a late writer still added is
+     * included): the byte store's old heap after a compacting replacement, or the fresh heap of a compacting
+     * replacement that gave up.
+     */
+    void retire(final SegmentTable<?> table, final boolean withEntries)
+    {
         table.retired = true;
         VarHandle.fullFence(); // the flag is visible before anything reuses or releases the memory
         synchronized (this)
         {
-            pending.addLast(new Retired(table, epoch));
-            pendingBytes += null == space ? 0 : space.footprint(table.region);
+            final long bytes = null == space ? 0 : footprint(table, withEntries);
+            pending.addLast(new Retired(table, withEntries, epoch, bytes));
+            pendingBytes += bytes;
         }
         reclaim(RETIRE_WAIT_NANOS);
+    }
+
+    private long footprint(final SegmentTable<?> table, final boolean withEntries)
+    {
+        long bytes = space.footprint(table.region);
+        if (withEntries)
+        {
+            for (final MemoryRegion region : table.entryRegions())
+            {
+                bytes += space.footprint(region);
+            }
+        }
+        return bytes;
     }
 
     /**
@@ -125,8 +151,15 @@ final class Reclaimer
                     pending.removeFirst();
                     if (null != space)
                     {
-                        pendingBytes -= space.footprint(oldest.table.region);
+                        pendingBytes -= oldest.bytes;
                         space.release(oldest.table.region);
+                        if (oldest.withEntries)
+                        {
+                            for (final MemoryRegion region : oldest.table.entryRegions())
+                            {
+                                space.release(region);
+                            }
+                        }
                     }
                     continue;
                 }
@@ -155,7 +188,7 @@ final class Reclaimer
     }
 
     /**
-     * @return the bytes of retired tables not released yet.
+     * @return the bytes of retired tables (and of the entry heaps retired with them) not released yet.
      */
     long pendingBytes()
     {
@@ -180,12 +213,18 @@ final class Reclaimer
     private static final class Retired
     {
         final SegmentTable<?> table;
+        final boolean withEntries;
         final long epoch;
 
-        Retired(final SegmentTable<?> table, final long epoch)
+        /** What {@link #pendingBytes} counts for it, from its retirement to its release. */
+        final long bytes;
+
+        Retired(final SegmentTable<?> table, final boolean withEntries, final long epoch, final long bytes)
         {
             this.table = table;
+            this.withEntries = withEntries;
             this.epoch = epoch;
+            this.bytes = bytes;
         }
     }
 }

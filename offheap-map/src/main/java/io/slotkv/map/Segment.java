@@ -28,6 +28,11 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
  *   <li>{@link SegmentTable#freezeAbsent}: freeze every slot without a value, counting the slots with one (a
  *       crash: frozen slots of a current table are absent; recovery thaws them). If the new table is too small
  *       for that count, thaw and start again with a larger one: the segment is exactly as it was;</li>
+ *   <li>{@link SegmentTable#copyEntriesInto}: only for a compacting replacement (the byte store's heap is
+ *       fragmented, {@link SegmentTable#wantsCompaction}): freeze the rest of the table, then copy every entry into
+ *       the new table's own fresh memory and its slot into the new table, while both are private. The one step
+ *       after a freeze that allocates, so it comes before the intent; if it throws, the table is thawed and the
+ *       segment is exactly as it was (a crash: the new table and its memory are unreferenced space);</li>
  *   <li>record the new table as the segment's Next Table in the directory (one word);</li>
  *   <li>{@link SegmentTable#copyAndFreezeInto}: copy, then freeze, slot by slot (a crash: every frozen slot's
  *       value is in the next table; recovery copies the unfrozen rest and publishes it) - nothing here allocates
@@ -35,7 +40,8 @@ import static io.slotkv.map.DirectoryDescriptor.segmentEntryOffset;
  *   <li>name the new table as the segment's Table (one word: the replacement's commit point in the file), clear
  *       Next (a crash between the two: recovery sees Table = Next and clears it);</li>
  *   <li>publish it to operations with the volatile store of {@link #table}, release the lock, and retire the old
- *       table ({@link Reclaimer}): its memory goes back once no writer can hold it.</li>
+ *       table ({@link Reclaimer}): its memory goes back once no writer can hold it, with the memory its entries
+ *       live in if the new table does not share it (after a compaction).</li>
  * </ol>
  * The protocol is the same for every kind of table; what differs (how a table is made, sized and encoded) is its
  * {@link TableKind}.
@@ -74,7 +80,18 @@ final class Segment<T extends SegmentTable<T>>
     /** Steps of {@link #replace} at which a test can stop it as if the process died there. */
     enum Step
     {
-        ALLOCATED, ABSENT_FROZEN, INTENT_RECORDED, COPYING, COMMITTED
+        ALLOCATED, ABSENT_FROZEN, ENTRIES_COPIED, INTENT_RECORDED, COPYING, COMMITTED
+    }
+
+    /** How the new table of a replacement is made ({@link TableKind}). */
+    private enum Make
+    {
+        /** Encoded like the table replaced, its entries (if any apart from the slots) where they are. */
+        LIKE,
+        /** Encoded for the values of a table no writer can change ({@link TableKind#allocateRekeyed}). */
+        REKEYED,
+        /** Its entries moved into fresh memory of its own ({@link TableKind#allocateCompacting}). */
+        COMPACTING
     }
 
     /** Test seam: the step at which the next replacement throws {@link SimulatedCrash}; null in production. */
@@ -125,6 +142,7 @@ final class Segment<T extends SegmentTable<T>>
             return;
         }
         final List<T> retired;
+        final T successor;
         final long stamp = lock.writeLock();
         try
         {
@@ -140,17 +158,19 @@ final class Segment<T extends SegmentTable<T>>
             }
             if (current.needsRekey())
             {
-                final T copy = replace(current, current.capacity, true, false);
-                table = replace(copy, capacityFor(copy.live()), true, true);
+                final T copy = replace(current, current.capacity, true, Make.LIKE);
+                table = replace(copy, capacityFor(copy.live()), true, Make.REKEYED);
                 current.releaseDropped(true);
                 retired = List.of(current, copy);
             }
             else
             {
-                table = replace(current, capacityFor(current.live()), true, false);
+                final Make make = current.wantsCompaction() ? Make.COMPACTING : Make.LIKE;
+                table = replace(current, capacityFor(current.live()), true, make);
                 current.releaseDropped(true); // after the publication: no writer can reach it any more
                 retired = List.of(current);
             }
+            successor = table;
         }
         finally
         {
@@ -158,8 +178,17 @@ final class Segment<T extends SegmentTable<T>>
         }
         for (final T old : retired)
         {
-            reclaimer.retire(old);
+            retire(old, successor);
         }
+    }
+
+    /**
+     * Retire {@code old} in favour of {@code successor}: with its entries' memory if the successor does not share it
+     * (the old heap of a compacting replacement, the fresh heap of one that gave up).
+     */
+    private void retire(final T old, final T successor)
+    {
+        reclaimer.retire(old, !old.sharesEntriesWith(successor));
     }
 
     /**
@@ -190,14 +219,14 @@ final class Segment<T extends SegmentTable<T>>
             {
                 throw OffHeapLongLongMap.closedException();
             }
-            table = replace(current, minCapacity, false, false);
+            table = replace(current, minCapacity, false, Make.LIKE);
             current.releaseDropped(false);
         }
         finally
         {
             lock.unlockWrite(stamp);
         }
-        reclaimer.retire(current);
+        reclaimer.retire(current); // the new table shares its entries' memory: every entry was freed into it
     }
 
     /**
@@ -224,7 +253,7 @@ final class Segment<T extends SegmentTable<T>>
             if (fence)
             {
                 // the same size and encoding: it holds what this table holds
-                final T fenced = replace(current, current.capacity, true, false);
+                final T fenced = replace(current, current.capacity, true, Make.LIKE);
                 current.releaseDropped(true);
                 return List.of(current, fenced);
             }
@@ -241,15 +270,14 @@ final class Segment<T extends SegmentTable<T>>
     /**
      * Run the replacement protocol of the class documentation on {@code current}.
      *
-     * @param copy  false to discard the values (clear).
-     * @param rekey true to encode the new table for the values of {@code current}, which no writer can change
-     *              ({@link TableKind#allocateRekeyed}); false to encode it like {@code current}.
+     * @param copy false to discard the values (clear).
+     * @param make how the new table is made: like {@code current}, re-keyed, or compacting.
      * @return the new table, named by the directory; the caller publishes it to operations and retires
      * {@code current}.
      */
-    private T replace(final T current, final int capacity, final boolean copy, final boolean rekey)
+    private T replace(final T current, final int capacity, final boolean copy, final Make make)
     {
-        T next = rekey ? kind.allocateRekeyed(space, capacity, current) : kind.allocate(space, capacity, current);
+        T next = allocate(make, capacity, current);
         current.next = next; // before the first freeze: a reader that meets a frozen slot reads its key there
         try
         {
@@ -271,7 +299,7 @@ final class Segment<T extends SegmentTable<T>>
                 }
                 final T larger = kind.allocate(space, needed, next); // encoded like the first try
                 current.next = larger;
-                reclaimer.retire(next); // readers may have read it (empty): they validate
+                retire(next, larger); // readers may have read it (empty): they validate
                 next = larger;
             }
         }
@@ -280,11 +308,25 @@ final class Segment<T extends SegmentTable<T>>
             if (!(ex instanceof SimulatedCrash))
             {
                 current.next = null;
-                reclaimer.retire(next);
+                retire(next, current);
             }
             throw ex;
         }
         crashPoint(Step.ABSENT_FROZEN);
+        try
+        {
+            // a compacting replacement copies every entry here, while the new table and its memory are private:
+            // all that can fail (an arena) fails before the intent, and the copy pass then only writes slots
+            current.copyEntriesInto(next);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            current.thawAbsent(); // the entries stay where they are: the segment is exactly as it was
+            current.next = null;
+            retire(next, current);
+            throw ex;
+        }
+        crashPoint(Step.ENTRIES_COPIED);
         final int entry = segmentEntryOffset(index);
         // one word records the intent: from here on, recovery finds every frozen value in the next table
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, next.region.offset());
@@ -307,6 +349,20 @@ final class Segment<T extends SegmentTable<T>>
         directory.putLongRelease(entry + SEGMENT_NEXT_TABLE_OFFSET_OFFSET, NO_NEXT_TABLE);
         return next;
     }
+
+    private T allocate(final Make make, final int capacity, final T current)
+    {
+        switch (make)
+        {
+            case REKEYED:
+                return kind.allocateRekeyed(space, capacity, current);
+            case COMPACTING:
+                return kind.allocateCompacting(space, capacity, current);
+            default:
+                return kind.allocate(space, capacity, current);
+        }
+    }
+
     private void crashPoint(final Step step)
     {
         if (step == crashAt)

@@ -50,8 +50,8 @@ abstract class SegmentTable<T extends SegmentTable<T>>
     abstract int freezeAbsent();
 
     /**
-     * Undo {@link #freezeAbsent}: the replacement is abandoned before anything was copied, and the table is again
-     * exactly as it was.
+     * Undo {@link #freezeAbsent} (and the freezes of {@link #copyEntriesInto}): the replacement is abandoned before
+     * the directory names anything it copied, and the table is again exactly as it was.
      */
     abstract void thawAbsent();
 
@@ -92,4 +92,45 @@ abstract class SegmentTable<T extends SegmentTable<T>>
     {
         return false;
     }
+
+    /**
+     * @return true if the memory this table's entries live in is fragmented enough that its next grow or rebuild
+     * should move the entries into fresh memory ({@link TableKind#allocateCompacting}). Never for the long map,
+     * whose values live in the slots.
+     */
+    boolean wantsCompaction()
+    {
+        return false;
+    }
+
+    /**
+     * Between the passes of a replacement, before its intent is recorded, under the segment's write lock: if
+     * {@code target} keeps its entries in other memory than this table (a compacting replacement), freeze every
+     * slot and copy every entry into the target's memory and its slot into the target, so that
+     * {@link #copyAndFreezeInto} then allocates nothing. Nothing otherwise. May throw (an arena cannot be
+     * allocated): the target is still private, and the replacement thaws this table and gives up.
+     */
+    void copyEntriesInto(final T target)
+    {
+    }
+
+    /**
+     * @return whether {@code other} keeps its entries in the same memory as this table: if not, that memory is
+     * released with this table when it is retired in favour of {@code other}.
+     */
+    boolean sharesEntriesWith(final T other)
+    {
+        return true;
+    }
+
+    /**
+     * @return the regions this table's entries live in besides its own region (the byte store's heap: its root and
+     * arenas); none for the long map.
+     */
+    MemoryRegion[] entryRegions()
+    {
+        return NO_REGIONS;
+    }
+
+    private static final MemoryRegion[] NO_REGIONS = new MemoryRegion[0];
 }

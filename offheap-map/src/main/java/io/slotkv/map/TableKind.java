@@ -24,6 +24,18 @@ interface TableKind<T extends SegmentTable<T>>
     T allocateRekeyed(MemorySpace space, int capacity, T stable);
 
     /**
+     * A new empty table encoded like {@code like} whose entries live in fresh memory of their own (the byte store:
+     * a new, empty entry heap), for a replacement that compacts ({@link SegmentTable#wantsCompaction()}). Only for
+     * kinds whose tables ask for it.
+     *
+     * @throws io.slotkv.core.memory.DiskFullException if the store file cannot grow (nothing changed).
+     */
+    default T allocateCompacting(final MemorySpace space, final int capacity, final T like)
+    {
+        throw new UnsupportedOperationException("tables of this kind keep no entries apart: " + like);
+    }
+
+    /**
      * @return the largest capacity of a table in a region of {@code maxRegionLength} bytes.
      */
     int maxCapacity(int maxRegionLength);
