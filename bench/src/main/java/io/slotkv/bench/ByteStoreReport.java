@@ -61,7 +61,7 @@ final class ByteStoreReport
             "100-byte pseudo-random values, filled in `@Setup(Level.Trial)`; each thread draws 2^20 key indices " +
             "before measurement (uniformly, or from YCSB's scrambled zipfian with theta 0.99) and holds its keys in " +
             "the store's own form (built once up front). Workloads: get of present keys, put overwriting a present " +
-            "key with one of 256 update values of the same length (the store never grows), and 90/10 and 50/50 " +
+            "key with one of 256 update values of the same length (the store never grows), and 50/50 (90/10 on request) " +
             "get/put. All threads share one store. The ratio columns divide SlotKV's score by the peer's, measured " +
             "in the same run; their error is the two relative errors combined in quadrature. " +
             "`ByteStoreGrowBenchmark`: n new keys inserted into a store that starts empty (not presized, except " +
@@ -242,6 +242,11 @@ final class ByteStoreReport
         line(rule);
         for (final String[] workload : WORKLOADS)
         {
+            if (rows.stream().noneMatch(r -> r.method().equals(workload[0]) && r.threads() == threads &&
+                r.size() == size && r.distribution().equals(distribution)))
+            {
+                continue; // a workload this run left out
+            }
             final StringBuilder cells = new StringBuilder("| " + workload[1] + " |");
             for (final ByteStoreImplementation impl : ByteStoreImplementation.values())
             {
