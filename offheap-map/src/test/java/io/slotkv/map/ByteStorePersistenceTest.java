@@ -646,6 +646,7 @@ class ByteStorePersistenceTest
             final Thread[] writers = new Thread[2];
             final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
                 new java.util.concurrent.atomic.AtomicReference<>();
+            final java.util.concurrent.atomic.AtomicLong puts = new java.util.concurrent.atomic.AtomicLong();
             for (int w = 0; w < writers.length; w++)
             {
                 final int writer = w;
@@ -658,6 +659,7 @@ class ByteStorePersistenceTest
                         {
                             store.put(("w" + writer + "-" + i).getBytes(StandardCharsets.US_ASCII),
                                 new byte[1 + (i % 300)]);
+                            puts.incrementAndGet();
                         }
                     }
                     catch (final IllegalStateException closed)
@@ -672,7 +674,11 @@ class ByteStorePersistenceTest
                 writers[w].start();
             }
             started.await();
-            Thread.sleep(1 + round % 5);
+            final long wanted = 100L * (1 + round % 5); // close after a number of puts, not after a time
+            while (puts.get() < wanted && null == failure.get())
+            {
+                Thread.onSpinWait();
+            }
             store.close();
             for (final Thread writer : writers)
             {
