@@ -448,6 +448,30 @@ final class EntryHeap
     }
 
     /**
+     * @return bytes of the newest arena past the bump pointer: never handed out, so not fragmentation (a racy
+     * sample while writers bump).
+     */
+    synchronized long untouchedBytes()
+    {
+        final long position = (long)BUMP.getVolatile(this);
+        return 0 == position ? 0 : (endOf(arenaOfBump(position)) - position) << LOG2_GRANULE;
+    }
+
+    /**
+     * @return bytes of the blocks on free lists: {@link #freeBytes()} less the arena headers and the untouched rest
+     * of the newest arena (a racy sample while writers allocate and free).
+     */
+    synchronized long freedBytes()
+    {
+        long headers = 0;
+        for (int i = 3; i < arenas.length; i += 2)
+        {
+            headers += 0 == arenas[i] ? 0 : ArenaDescriptor.HEADER_LENGTH;
+        }
+        return Math.max(0, freeBytes() - headers - untouchedBytes());
+    }
+
+    /**
      * @return the regions of this heap: its root and its arenas, for their release when the heap is retired and as
      * the live space of a store file.
      */

@@ -1179,15 +1179,20 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
-     * @return the share of the entry heaps' bytes not in use, {@code freeBytes / (entryBytes + freeBytes)}, 0 for
-     * empty heaps: what churn of mixed sizes leaves behind (free blocks are reused only by entries of their size
-     * class).
+     * @return the share of the entry heaps' carved bytes that sit in freed blocks, {@code freed / (entryBytes +
+     * freed)} where {@code freed} is {@link #freeBytes()} less the untouched rest of each newest arena (and the
+     * arenas' headers); 0 for empty heaps. This is what churn of mixed sizes leaves behind (a freed block is reused only by an entry of its size
+     * class) and what a compacting rebuild gives back; space never handed out is not counted.
      */
     public double fragmentation()
     {
-        final long free = freeBytes();
-        final long total = free + entryBytes();
-        return 0 == total ? 0 : (double)free / total;
+        long freed = 0;
+        for (int i = 0; i < segments.length; i++)
+        {
+            freed += heap(i).freedBytes();
+        }
+        final long total = freed + entryBytes();
+        return 0 == total ? 0 : (double)freed / total;
     }
 
     /**

@@ -93,6 +93,30 @@ class EntryHeapTest
     }
 
     @Test
+    void untouchedBytesAreTheNewestArenasRestAndFreedBlocksAreNot()
+    {
+        final EntryHeap heap = EntryHeap.create(space, 0, false);
+        assertEquals(0, heap.untouchedBytes(), "no arena yet");
+        final long first = heap.allocate(100);
+        final long block = SizeClasses.blockLength(SizeClasses.classOf(100));
+        assertEquals(heap.arenaBytes() - ArenaDescriptor.HEADER_LENGTH - block, heap.untouchedBytes());
+        assertEquals(0, heap.freedBytes(), "nothing freed yet");
+        heap.free(first, 100);
+        assertEquals(block, heap.freedBytes(), "a freed block");
+        assertEquals(heap.arenaBytes() - ArenaDescriptor.HEADER_LENGTH - block, heap.untouchedBytes(),
+            "a freed block is not untouched");
+        while (heap.arenaBytes() == EntryHeap.FIRST_ARENA_LENGTH)
+        {
+            heap.allocate(1_000);
+        }
+        assertTrue(heap.untouchedBytes() < heap.arenaBytes() - EntryHeap.FIRST_ARENA_LENGTH,
+            "only the newest arena's rest: " + heap.untouchedBytes() + " of " + heap.arenaBytes());
+        assertTrue(heap.freedBytes() >= block, "the first arena's rest went to free lists: " + heap.freedBytes());
+        assertEquals(heap.freeBytes() - 2 * ArenaDescriptor.HEADER_LENGTH - heap.untouchedBytes(),
+            heap.freedBytes());
+    }
+
+    @Test
     void addressRejectsPositionsAndLengthsOutsideTheArenas()
     {
         final EntryHeap heap = EntryHeap.create(space, 0, false);
