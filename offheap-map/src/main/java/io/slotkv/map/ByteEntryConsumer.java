@@ -9,6 +9,8 @@ import org.agrona.DirectBuffer;
 public interface ByteEntryConsumer
 {
     /**
+     * Receive one entry.
+     *
      * @param key   the key's bytes, {@code [0, key.capacity())}; valid only during this call.
      * @param value the value's bytes, {@code [0, value.capacity())}; valid only during this call.
      */

@@ -311,6 +311,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Read the value of a key as a new array.
+     *
      * @param key the key.
      * @return a copy of the key's value, or null if it has none.
      * @throws IllegalArgumentException if the key is longer than the store's limit.
@@ -340,6 +342,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Read the value of a String key as a String.
+     *
      * @param key the key, encoded as UTF-8.
      * @return the key's value decoded from UTF-8, or null if it has none.
      * @throws IllegalArgumentException if the encoded key is longer than the store's limit.
@@ -352,6 +356,9 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell whether a key has a value.
+     *
+     * @param key the key.
      * @return whether the key has a value.
      * @throws IllegalArgumentException if the key is longer than the store's limit.
      * @throws IllegalStateException    if the store is closed.
@@ -364,6 +371,11 @@ public final class OffHeapByteStore implements AutoCloseable
 
     /**
      * Same as {@link #containsKey(byte[])} for a key in a buffer.
+     *
+     * @param key the buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength length of the key in bytes.
+     * @return whether the key has a value.
      */
     public boolean containsKey(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
@@ -380,6 +392,8 @@ public final class OffHeapByteStore implements AutoCloseable
      * to {@code value.position()} if it is at most {@code value.remaining()} bytes. Neither buffer's position or
      * limit changes. Direct and heap buffers work alike (a read-only one only as the key).
      *
+     * @param key the key, from its position to its limit (unchanged).
+     * @param value the buffer the value is copied into, at its position (position and limit unchanged).
      * @return the value's length (copied only if it fits), or {@link #ABSENT}.
      * @throws ReadOnlyBufferException if {@code value} is read-only.
      */
@@ -399,6 +413,9 @@ public final class OffHeapByteStore implements AutoCloseable
 
     /**
      * Same as {@link #containsKey(byte[])} for the key from {@code key.position()} to {@code key.limit()}.
+     *
+     * @param key the key, from its position to its limit (unchanged).
+     * @return whether the key has a value.
      */
     public boolean containsKey(final ByteBuffer key)
     {
@@ -453,6 +470,12 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Set the value of a key, whether it has one or not.
      *
+     * @param key the buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength length of the key in bytes.
+     * @param value the buffer holding the value.
+     * @param valueOffset offset of the value in {@code value}.
+     * @param valueLength length of the value in bytes.
      * @return true if the key had a value (replaced), false if it was inserted.
      * @throws IllegalArgumentException  if the key or the value is longer than the store's limit.
      * @throws IndexOutOfBoundsException if a range is not inside its buffer.
@@ -471,6 +494,11 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Set the value of a key, whether it has one or not.
+     *
+     * @param key the key.
+     * @param value the value.
+     * @return true if the key had a value (replaced), false if it was inserted.
      * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
      */
     public boolean put(final byte[] key, final byte[] value)
@@ -482,6 +510,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Set a String key's String value (both UTF-8).
      *
+     * @param key the key.
+     * @param value the value.
      * @return true if the key had a value.
      * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
      */
@@ -493,6 +523,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Set the value of a key only if it has none.
      *
+     * @param key the key.
+     * @param value the value.
      * @return true if the value was stored (the key had none).
      * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
      */
@@ -505,6 +537,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Set the value of a key only if it has one (SKV's update).
      *
+     * @param key the key.
+     * @param value the value.
      * @return true if the value was replaced.
      * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
      */
@@ -517,6 +551,9 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Set the value of a key only if its value is exactly {@code expected} (compare-and-set on the bytes).
      *
+     * @param key the key.
+     * @param expected the value the key must hold.
+     * @param value the value.
      * @return true if the value was replaced.
      * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
      */
@@ -529,6 +566,7 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Remove the value of a key.
      *
+     * @param key the key.
      * @return true if the key had a value.
      * @throws IllegalArgumentException if the key is longer than the store's limit.
      * @throws IllegalStateException    if the store is closed.
@@ -540,6 +578,11 @@ public final class OffHeapByteStore implements AutoCloseable
 
     /**
      * Same as {@link #remove(byte[])} for a key in a buffer.
+     *
+     * @param key the buffer holding the key.
+     * @param keyOffset offset of the key in {@code key}.
+     * @param keyLength length of the key in bytes.
+     * @return true if the key had a value.
      */
     public boolean remove(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
@@ -553,6 +596,7 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Remove a String key's value (SKV's delete).
      *
+     * @param key the key.
      * @return true if the key had a value.
      */
     public boolean removeString(final String key)
@@ -563,6 +607,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Remove the value of a key only if it is exactly {@code expected}.
      *
+     * @param key the key.
+     * @param expected the value the key must hold.
      * @return true if it was removed.
      */
     public boolean remove(final byte[] key, final byte[] expected)
@@ -574,6 +620,10 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Same as {@link #put(DirectBuffer, int, int, DirectBuffer, int, int)} for a key and a value from their buffers'
      * positions to their limits (positions and limits unchanged).
+     *
+     * @param key the key, from its position to its limit (unchanged).
+     * @param value the value, from its position to its limit (unchanged).
+     * @return true if the key had a value (replaced), false if it was inserted.
      */
     public boolean put(final ByteBuffer key, final ByteBuffer value)
     {
@@ -586,6 +636,9 @@ public final class OffHeapByteStore implements AutoCloseable
 
     /**
      * Same as {@link #remove(byte[])} for the key from {@code key.position()} to {@code key.limit()}.
+     *
+     * @param key the key, from its position to its limit (unchanged).
+     * @return true if the key had a value.
      */
     public boolean remove(final ByteBuffer key)
     {
@@ -615,6 +668,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Set the value of a key and return the one it had (Redis {@code GETSET}); atomic.
      *
+     * @param key the key.
+     * @param value the value.
      * @return the previous value, or null if the key had none.
      * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
      */
@@ -627,6 +682,7 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Remove the value of a key and return it (Redis {@code GETDEL}); atomic.
      *
+     * @param key the key.
      * @return the removed value, or null if the key had none.
      */
     public byte[] getAndRemove(final byte[] key)
@@ -640,6 +696,8 @@ public final class OffHeapByteStore implements AutoCloseable
      * {@code -}, then digits without leading zeros (just {@code 0} for zero), at most 20 bytes; the sum is stored the
      * same way.
      *
+     * @param key the key.
+     * @param delta the amount to add.
      * @return the new value.
      * @throws NumberFormatException if the value is not such an integer (Redis: "value is not an integer or out of
      *                               range"); the value is unchanged.
@@ -656,6 +714,8 @@ public final class OffHeapByteStore implements AutoCloseable
      * Subtract {@code delta} from the decimal integer a key holds, as Redis {@code DECRBY} does: as
      * {@link #incrBy} with {@code -delta}.
      *
+     * @param key the key.
+     * @param delta the amount to subtract.
      * @return the new value.
      * @throws NumberFormatException if the value is not a decimal integer.
      * @throws ArithmeticException   if the difference overflows, or {@code delta} is {@link Long#MIN_VALUE} (its
@@ -685,6 +745,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /**
      * Append bytes to a key's value, as Redis {@code APPEND} does (an absent key is an empty value); atomic.
      *
+     * @param key the key.
+     * @param suffix the bytes to append.
      * @return the length of the value after the append.
      * @throws IllegalArgumentException if the value would be longer than the store's limit; it is unchanged.
      */
@@ -1077,6 +1139,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Count the keys with a value.
+     *
      * @return the number of keys with a value, as the tables' counts say at the moment each is read (exact when no
      * write runs).
      * @throws IllegalStateException if the store is closed.
@@ -1092,6 +1156,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell whether no key has a value.
+     *
      * @return true if no key has a value.
      */
     public boolean isEmpty()
@@ -1118,6 +1184,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Measure the store's off-heap memory.
+     *
      * @return the bytes the store holds off-heap: the directory, tables (including replaced ones not yet released) and
      * entry heaps (their roots and arenas).
      */
@@ -1138,6 +1206,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Measure the entries in use.
+     *
      * @return bytes of the entries' blocks in use (keys, values, headers and size-class rounding; a removed key's
      * entry stays in use until its table is next replaced).
      */
@@ -1152,6 +1222,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Measure the keys and values in use.
+     *
      * @return bytes of the keys and values in the entries in use ({@link #entryBytes()} without the 12-byte entry
      * headers and the size-class rounding).
      */
@@ -1166,6 +1238,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Measure the free space of the entry heaps.
+     *
      * @return bytes of the entry heaps not in use: blocks on free lists and the unused rest of each newest arena.
      */
     public long freeBytes()
@@ -1179,6 +1253,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Measure the fragmentation of the entry heaps.
+     *
      * @return the share of the entry heaps' carved bytes that sit in freed blocks, {@code freed / (entryBytes +
      * freed)} where {@code freed} is {@link #freeBytes()} less the untouched rest of each newest arena (and the
      * arenas' headers); 0 for empty heaps. This is what churn of mixed sizes leaves behind (a freed block is reused only by an entry of its size
@@ -1196,6 +1272,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Count the slots of the tables.
+     *
      * @return the slots of all current tables: the store replaces a segment's table by a larger one when its used
      * slots reach the max load.
      * @throws IllegalStateException if the store is closed.
@@ -1211,6 +1289,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell the number of segments.
+     *
      * @return the number of segments.
      */
     public int segmentCount()
@@ -1219,6 +1299,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell the key limit.
+     *
      * @return the longest key this store accepts.
      */
     public int maxKeyLength()
@@ -1227,6 +1309,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell the value limit.
+     *
      * @return the longest value this store accepts.
      */
     public int maxValueLength()
@@ -1253,6 +1337,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell what recovery did at open.
+     *
      * @return what recovery found and repaired when this store was opened, if it ran: the store file had not been
      * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed.
      */
@@ -1262,6 +1348,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell whether the store is read-only.
+     *
      * @return true if the store was opened {@link OpenMode#READ_ONLY}: every write throws
      * {@link UnsupportedOperationException}.
      */
@@ -1486,6 +1574,8 @@ public final class OffHeapByteStore implements AutoCloseable
         }
 
         /**
+         * Set the longest key the store accepts.
+         *
          * @param maxKeyLength the longest key, 0 to {@value EntryDescriptor#MAX_KEY_LENGTH} bytes (default). A store
          *                     file keeps its limits: a reopen uses them unless the builder raises them, and then
          *                     keeps the raised ones (a writable open); lower ones are refused by {@code build()}.
@@ -1505,6 +1595,8 @@ public final class OffHeapByteStore implements AutoCloseable
         }
 
         /**
+         * Set the longest value the store accepts.
+         *
          * @param maxValueLength the longest value in bytes, 0 or more (default 1 MiB); the longest entry (key, value
          *                       and 12 bytes) must fit the largest block of an arena: 15/16 of the space's largest
          *                       region (1 GiB for anonymous memory, the chunk size for a store file), and

@@ -26,6 +26,8 @@ public final class BytesHashing
     }
 
     /**
+     * Hash a range of bytes.
+     *
      * @param base   the array, or null for off-heap memory.
      * @param offset of the first byte (see the class documentation).
      * @param length of the range, 0 or more.

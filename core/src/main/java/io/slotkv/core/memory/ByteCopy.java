@@ -18,6 +18,12 @@ public final class ByteCopy
 
     /**
      * Copy {@code length} bytes. The caller has checked both ranges; they do not overlap.
+     *
+     * @param srcBase   the array the source is in, or null for native memory.
+     * @param srcOffset the source's offset in {@code srcBase} (its array base offset included), or its address.
+     * @param dstBase   the array the destination is in, or null for native memory.
+     * @param dstOffset the destination's offset in {@code dstBase} (its array base offset included), or its address.
+     * @param length    bytes to copy.
      */
     public static void copy(final Object srcBase, final long srcOffset, final Object dstBase, final long dstOffset,
         final int length)
