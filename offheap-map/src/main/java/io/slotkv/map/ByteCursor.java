@@ -76,6 +76,10 @@ final class ByteCursor extends SpanCursor<ByteTable>
                 }
                 continue;
             }
+            if (ByteTable.EXPIRED == lengths)
+            {
+                return SKIPPED; // its deadline has passed: the key has no value
+            }
             final int keyLength = ByteTable.keyLengthOf(lengths);
             final int valueLength = ByteTable.valueLengthOf(lengths);
             if ((long)keyLength + valueLength > bytes.length - used)

@@ -3,6 +3,7 @@ package io.slotkv.map;
 import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,10 +42,13 @@ final class ByteStoreRecovery
     private final EntryHeap[] heaps;
     private final boolean[] suspect;
     private boolean cleanCheckFailed;
+    private final InstantSource clock;
 
-    private ByteStoreRecovery(final MemorySpace space, final MemoryRegion directory, final DirectoryHeader header)
+    private ByteStoreRecovery(final MemorySpace space, final MemoryRegion directory, final DirectoryHeader header,
+        final InstantSource clock)
     {
         this.space = space;
+        this.clock = clock;
         this.directory = directory;
         this.header = header;
         this.tables = new ByteTable[header.segmentCount];
@@ -59,9 +63,10 @@ final class ByteStoreRecovery
      * @throws io.slotkv.core.memory.CorruptStoreException naming the segment, the field, its value and the allowed
      *                                                     range.
      */
-    static ByteStoreRecovery check(final MemorySpace space, final MemoryRegion directory, final DirectoryHeader header)
+    static ByteStoreRecovery check(final MemorySpace space, final MemoryRegion directory, final DirectoryHeader header,
+        final InstantSource clock)
     {
-        final ByteStoreRecovery recovery = new ByteStoreRecovery(space, directory, header);
+        final ByteStoreRecovery recovery = new ByteStoreRecovery(space, directory, header, clock);
         final List<MemoryRegion> regions = new ArrayList<>();
         regions.add(directory);
         for (int i = 0; i < header.segmentCount; i++)
@@ -73,7 +78,7 @@ final class ByteStoreRecovery
             ByteTable.capacityAt(space, offset, what);
             final EntryHeap heap = EntryHeap.attach(space, ByteTable.heapOffsetAt(space, offset), i,
                 "segment " + i + " heap");
-            final ByteTable table = ByteTable.attach(space, offset, header.maxLoad, header.seed, heap, what);
+            final ByteTable table = ByteTable.attach(space, offset, header.maxLoad, header.seed, clock, heap, what);
             recovery.heaps[i] = heap;
             recovery.tables[i] = table;
             regions.add(table.region);
@@ -263,7 +268,7 @@ final class ByteStoreRecovery
         long payload = 0;
         final int capacity = Math.max(minCapacity,
             ByteTableDescriptor.capacity((long)Math.ceil(2.0 * kept / header.maxLoad), maxCapacity));
-        final ByteTable rebuilt = ByteTable.allocate(space, capacity, header.maxLoad, header.seed, heap);
+        final ByteTable rebuilt = ByteTable.allocate(space, capacity, header.maxLoad, header.seed, clock, heap);
         int live = 0;
         for (int i = 0; i < kept; i++)
         {

@@ -7,6 +7,8 @@ import io.slotkv.core.memory.MemoryRegion;
 import io.slotkv.core.memory.MemorySpace;
 import org.agrona.UnsafeApi;
 
+import java.time.InstantSource;
+
 import static io.slotkv.map.ByteTableDescriptor.CAPACITY_OFFSET;
 import static io.slotkv.map.ByteTableDescriptor.COUNTS_OFFSET;
 import static io.slotkv.map.ByteTableDescriptor.HEADER_LENGTH;
@@ -56,6 +58,15 @@ final class ByteTable extends SegmentTable<ByteTable>
     /** The value readers: the entry was freed while it was read; read the slot word again. */
     static final int RETRY = -2;
 
+    /** {@link #copyEntry}: the entry's deadline has passed, so the key has no value. */
+    static final long EXPIRED = -5;
+
+    /** {@link #deadline}: the entry has none. */
+    static final long NO_DEADLINE = 0;
+
+    /** {@link #deadline}: the entry was freed while it was read; read the slot word again. */
+    static final long DEADLINE_RETRY = Long.MIN_VALUE;
+
     /**
      * {@link #get}: the slot word still names a block that was freed. Legitimate only in a table whose replacement
      * was published (its dropped tombstones are freed then); in the current table it means a damaged store.
@@ -81,6 +92,9 @@ final class ByteTable extends SegmentTable<ByteTable>
 
     final EntryHeap heap;
     final long seed;
+
+    /** The wall clock deadlines are read against: an entry whose deadline is at or before its time is expired. */
+    final InstantSource clock;
     final double maxLoad;
     final int threshold;
 
@@ -91,11 +105,12 @@ final class ByteTable extends SegmentTable<ByteTable>
     private final long filter;
 
     private ByteTable(final MemoryRegion region, final int capacity, final double maxLoad, final long seed,
-        final EntryHeap heap)
+        final InstantSource clock, final EntryHeap heap)
     {
         super(checkLength(region, capacity), capacity);
         this.heap = heap;
         this.seed = seed;
+        this.clock = clock;
         this.maxLoad = maxLoad;
         this.threshold = LongLongTable.threshold(capacity, maxLoad);
         this.slots = region.address() + HEADER_LENGTH;
@@ -116,12 +131,12 @@ final class ByteTable extends SegmentTable<ByteTable>
      * A new empty table: a zeroed region is a table of EMPTY slots.
      */
     static ByteTable allocate(final MemorySpace space, final int capacity, final double maxLoad, final long seed,
-        final EntryHeap heap)
+        final InstantSource clock, final EntryHeap heap)
     {
         final MemoryRegion region = space.allocate(regionLength(capacity));
         region.putLong(CAPACITY_OFFSET, capacity);
         region.putLong(ByteTableDescriptor.HEAP_OFFSET, heap.root().offset());
-        return new ByteTable(region, capacity, maxLoad, seed, heap);
+        return new ByteTable(region, capacity, maxLoad, seed, clock, heap);
     }
 
     /**
@@ -166,7 +181,7 @@ final class ByteTable extends SegmentTable<ByteTable>
      * @throws CorruptStoreException if its header is out of range or names another heap.
      */
     static ByteTable attach(final MemorySpace space, final long offset, final double maxLoad, final long seed,
-        final EntryHeap heap, final String what)
+        final InstantSource clock, final EntryHeap heap, final String what)
     {
         final int capacity = capacityAt(space, offset, what);
         final long heapOffset = heapOffsetAt(space, offset);
@@ -175,7 +190,7 @@ final class ByteTable extends SegmentTable<ByteTable>
             throw new CorruptStoreException(what + ": table names another heap: heapOffset=" + heapOffset +
                 ", allowed: " + heap.root().offset() + " (the segment's heap), tableOffset=" + offset + ", in " + space);
         }
-        return new ByteTable(space.attach(offset, regionLength(capacity)), capacity, maxLoad, seed, heap);
+        return new ByteTable(space.attach(offset, regionLength(capacity)), capacity, maxLoad, seed, clock, heap);
     }
 
     long hash(final Object keyBase, final long keyOffset, final int keyLength)
@@ -272,12 +287,12 @@ final class ByteTable extends SegmentTable<ByteTable>
             return NOT_THIS_KEY; // the header is one word with the generation: its lengths are the entry's
         }
         final int valueLength = EntryDescriptor.valueLength(header);
-        if (0 == heap.address(position, EntryDescriptor.entryLength(keyLength, valueLength)))
+        if (0 == heap.address(position, EntryDescriptor.entryLength(header)))
         {
             return NOT_THIS_KEY;
         }
         final boolean same = equalBytes(address + KEY_OFFSET, keyBase, keyOffset, keyLength);
-        final boolean live = LIVE == EntryRef.state(word);
+        final boolean live = LIVE == EntryRef.state(word) && !expired(address, header);
         if (same && live && valueLength <= room)
         {
             ByteCopy.copy(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset, valueLength);
@@ -349,8 +364,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         {
             return MATCH_RETRY;
         }
-        if (EntryDescriptor.keyLength(header) != keyLength ||
-            0 == heap.address(position, EntryDescriptor.entryLength(keyLength, EntryDescriptor.valueLength(header))))
+        if (EntryDescriptor.keyLength(header) != keyLength || 0 == heap.address(position, EntryDescriptor.entryLength(header)))
         {
             return NO_MATCH;
         }
@@ -361,28 +375,6 @@ final class ByteTable extends SegmentTable<ByteTable>
             return MATCH_RETRY;
         }
         return same ? MATCH : NO_MATCH;
-    }
-
-    /**
-     * Copy the value of the entry {@code word} names (LIVE) into the destination if it fits, validated.
-     *
-     * @return its length (copied if at most {@code room}), or {@link #RETRY} if the entry was freed meanwhile.
-     */
-    int readValue(final long word, final Object dstBase, final long dstOffset, final int room)
-    {
-        final long address = headerAddress(word);
-        final long header = 0 == address ? 0 : UnsafeApi.getLongAcquire(null, address);
-        if (0 == address || !validHeader(word, header))
-        {
-            return RETRY;
-        }
-        final int keyLength = EntryDescriptor.keyLength(header);
-        final int valueLength = EntryDescriptor.valueLength(header);
-        if (valueLength <= room)
-        {
-            ByteCopy.copy(null, address + EntryDescriptor.valueOffset(keyLength), dstBase, dstOffset, valueLength);
-        }
-        return unchanged(address, header) ? valueLength : RETRY;
     }
 
     /**
@@ -409,7 +401,8 @@ final class ByteTable extends SegmentTable<ByteTable>
      * if both fit {@code room} bytes; validated.
      *
      * @return the key and value lengths ({@link #lengths}) (copied only if their sum is at most {@code room}),
-     * or {@link #RETRY} if the entry was freed meanwhile.
+     * {@link #EXPIRED} if the entry's deadline has passed (nothing copied), or {@link #RETRY} if the entry was freed
+     * meanwhile.
      */
     long copyEntry(final long word, final Object dstBase, final long dstOffset, final int room)
     {
@@ -421,11 +414,117 @@ final class ByteTable extends SegmentTable<ByteTable>
         }
         final int keyLength = EntryDescriptor.keyLength(header);
         final int valueLength = EntryDescriptor.valueLength(header);
-        if ((long)keyLength + valueLength <= room)
+        final boolean expired = expired(address, header);
+        if (!expired && (long)keyLength + valueLength <= room)
         {
             ByteCopy.copy(null, address + KEY_OFFSET, dstBase, dstOffset, keyLength + valueLength);
         }
-        return unchanged(address, header) ? lengths(keyLength, valueLength) : RETRY;
+        if (!unchanged(address, header))
+        {
+            return RETRY;
+        }
+        return expired ? EXPIRED : lengths(keyLength, valueLength);
+    }
+
+    /**
+     * @return the deadline of the entry {@code word} names ({@link #NO_DEADLINE} if it has none), validated, or
+     * {@link #DEADLINE_RETRY} if the entry was freed meanwhile.
+     */
+    long deadline(final long word)
+    {
+        final long address = headerAddress(word);
+        final long header = 0 == address ? 0 : UnsafeApi.getLongAcquire(null, address);
+        if (0 == address || !validHeader(word, header))
+        {
+            return DEADLINE_RETRY;
+        }
+        final long deadline = EntryDescriptor.expires(header) ?
+            UnsafeApi.getLongUnaligned(null, address + EntryDescriptor.deadlineOffset(header)) : NO_DEADLINE;
+        return unchanged(address, header) ? deadline : DEADLINE_RETRY;
+    }
+
+    /**
+     * Build, privately in this table's heap, a copy of the entry {@code word} names (LIVE) with the key and value it
+     * has and {@code deadline} ({@link #NO_DEADLINE} for none): the write of an expire or persist. The source is
+     * read as a validated read reads it: a copy of an entry freed meanwhile is freed again and not returned.
+     *
+     * @return the copy's LIVE word, or 0 if the entry was freed meanwhile (read the slot word again).
+     * @throws CorruptStoreException if the heap hands out a block outside its arenas (a damaged free list).
+     */
+    long copyWithDeadline(final long word, final long deadline)
+    {
+        final long from = headerAddress(word);
+        final long header = 0 == from ? 0 : UnsafeApi.getLongAcquire(null, from);
+        if (0 == from || !validHeader(word, header))
+        {
+            return 0;
+        }
+        final int keyLength = EntryDescriptor.keyLength(header);
+        final int valueLength = EntryDescriptor.valueLength(header);
+        final boolean expires = NO_DEADLINE != deadline;
+        final long length = EntryDescriptor.entryLength(keyLength, valueLength, expires);
+        final long position = heap.allocate((int)length);
+        final long to = heap.address(position, length);
+        if (0 == to)
+        {
+            heap.damaged = true;
+            throw new CorruptStoreException("the entry heap handed out a block outside its arenas: position=" +
+                position + ", length=" + length + " (a damaged free list); the next open recovers the store");
+        }
+        final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, to));
+        ByteCopy.copy(null, from + KEY_OFFSET, null, to + KEY_OFFSET, keyLength + valueLength);
+        if (!unchanged(from, header))
+        {
+            heap.free(position, (int)length); // never published, and its header still says free
+            return 0;
+        }
+        heap.seal(position, to, EntryDescriptor.header(generation, keyLength, valueLength, expires), deadline);
+        return EntryRef.live(EntryRef.fingerprintOf(word), generation, position, expires);
+    }
+
+    /**
+     * The expiry sweep of slots {@code [from, to)}: each LIVE word with a deadline whose entry's deadline (read
+     * validated) is at or before {@code now} becomes a TOMBSTONE by a CAS expecting exactly that word, as a remove
+     * does. So the sweep never removes a key whose current entry it did not see expire: a write that replaced the
+     * entry meanwhile changed the word, and the CAS fails. Frozen words are left to the replacement. Lock-free.
+     *
+     * @return the words with a deadline seen (high 32 bits) and the keys expired (low 32 bits).
+     */
+    long sweep(final int from, final int to, final long now)
+    {
+        int seen = 0;
+        int expired = 0;
+        for (int index = from; index < to; index++)
+        {
+            final long word = word(index);
+            if (!EntryRef.isLive(word) || !EntryRef.expires(word))
+            {
+                continue;
+            }
+            seen++;
+            final long deadline = deadline(word);
+            if (DEADLINE_RETRY == deadline || deadline > now)
+            {
+                continue; // changed meanwhile: the next sweep looks at the slot again
+            }
+            // linearization point of the expiry: this CAS, on the word whose entry was seen expired
+            if (word == compareAndExchange(index, word, EntryRef.tombstone(word)))
+            {
+                countLive(-1); // the tombstone keeps the entry until the next replacement, as a remove's does
+                expired++;
+            }
+        }
+        return ((long)seen << 32) | expired;
+    }
+
+    /**
+     * @return whether the entry at {@code address} (its extent checked, its {@code header} loaded) has a deadline
+     * that is not after the clock's time; unvalidated: the caller validates the header afterwards.
+     */
+    private boolean expired(final long address, final long header)
+    {
+        return EntryDescriptor.expires(header) &&
+            UnsafeApi.getLongUnaligned(null, address + EntryDescriptor.deadlineOffset(header)) <= clock.millis();
     }
 
     /**
@@ -477,8 +576,7 @@ final class ByteTable extends SegmentTable<ByteTable>
     private boolean validHeader(final long word, final long header)
     {
         return EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) &&
-            0 != heap.address(EntryRef.position(word), EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
-                EntryDescriptor.valueLength(header)));
+            0 != heap.address(EntryRef.position(word), EntryDescriptor.entryLength(header));
     }
 
     /**
@@ -595,6 +693,7 @@ final class ByteTable extends SegmentTable<ByteTable>
     void copyAndFreezeInto(final ByteTable target, final int slotCount, final boolean first)
     {
         final boolean copied = null != target && target.heap != heap;
+        final long now = null == target ? 0 : clock.millis();
         int live = 0;
         for (int index = 0; index < slotCount; index++)
         {
@@ -604,6 +703,10 @@ final class ByteTable extends SegmentTable<ByteTable>
             {
                 final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | FROZEN_BIT);
                 word = witness == word ? word | FROZEN_BIT : witness;
+            }
+            if (null != target && !copied)
+            {
+                word = dropIfExpired(address, word, now);
             }
             final long unfrozen = word & ~FROZEN_BIT;
             if (null != target && LIVE == EntryRef.state(unfrozen))
@@ -639,6 +742,7 @@ final class ByteTable extends SegmentTable<ByteTable>
             return;
         }
         long bytes = 0;
+        final long now = clock.millis();
         for (int index = 0; index < capacity; index++)
         {
             final long address = slotAddress(index);
@@ -648,6 +752,7 @@ final class ByteTable extends SegmentTable<ByteTable>
                 final long witness = UnsafeApi.compareAndExchangeLong(null, address, word, word | FROZEN_BIT);
                 word = witness == word ? word | FROZEN_BIT : witness;
             }
+            word = dropIfExpired(address, word, now);
             if (LIVE == EntryRef.state(word & ~FROZEN_BIT))
             {
                 bytes += SizeClasses.blockLength(SizeClasses.classOf(stableEntryLength(word & ~FROZEN_BIT)));
@@ -666,6 +771,36 @@ final class ByteTable extends SegmentTable<ByteTable>
     }
 
     /**
+     * The reclamation a replacement does on the way: a frozen LIVE word whose entry's deadline is at or before
+     * {@code now} becomes a frozen TOMBSTONE naming the same entry, so the replacement drops it and frees its entry
+     * after the commit ({@link #releaseDropped}), as it does for a removed key. The slot is frozen, so no writer or
+     * sweeper changes it (their CASes expect an unfrozen word), and the replacing thread holds the segment's lock;
+     * a reader of this table sees the key absent, which it is. A crash at any point leaves either word in this table,
+     * and recovery drops both (an expired entry is absent; a TOMBSTONE is dropped).
+     *
+     * @return the word now in the slot (frozen).
+     */
+    private long dropIfExpired(final long slot, final long frozen, final long now)
+    {
+        final long word = frozen & ~FROZEN_BIT;
+        if (LIVE != EntryRef.state(word) || !EntryRef.expires(word))
+        {
+            return frozen;
+        }
+        final long entry = heap.address(EntryRef.position(word), stableEntryLength(word)); // checked extent
+        final long header = UnsafeApi.getLong(null, entry);
+        if (!EntryDescriptor.expires(header) ||
+            UnsafeApi.getLongUnaligned(null, entry + EntryDescriptor.deadlineOffset(header)) > now)
+        {
+            return frozen;
+        }
+        final long dropped = EntryRef.tombstone(word) | FROZEN_BIT;
+        UnsafeApi.putLongVolatile(null, slot, dropped);
+        countLive(-1);
+        return dropped;
+    }
+
+    /**
      * @return the length of the entry a stable word names, checked against its block.
      * @throws CorruptStoreException if the word names no entry of its generation (a damaged trusted file).
      */
@@ -673,8 +808,7 @@ final class ByteTable extends SegmentTable<ByteTable>
     {
         final long position = EntryRef.position(word);
         final long header = UnsafeApi.getLong(null, checkedAddress(position, KEY_OFFSET));
-        final long length = EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
-            EntryDescriptor.valueLength(header));
+        final long length = EntryDescriptor.entryLength(header);
         if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) || length > heap.maxBlockLength())
         {
             heap.damaged = true;
@@ -701,9 +835,8 @@ final class ByteTable extends SegmentTable<ByteTable>
         final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, to));
         UnsafeApi.copyMemory(null, from + EntryDescriptor.CHECKSUM_OFFSET, null, to + EntryDescriptor.CHECKSUM_OFFSET,
             length - EntryDescriptor.CHECKSUM_OFFSET);
-        UnsafeApi.putLong(null, to, EntryDescriptor.header(generation, EntryDescriptor.keyLength(header),
-            EntryDescriptor.valueLength(header)));
-        return EntryRef.live(fingerprint, generation, position);
+        UnsafeApi.putLong(null, to, EntryDescriptor.withGeneration(header, generation));
+        return EntryRef.live(fingerprint, generation, position, EntryDescriptor.expires(header));
     }
 
     /**
@@ -784,9 +917,8 @@ final class ByteTable extends SegmentTable<ByteTable>
             return EntryCheck.GENERATION;
         }
         final int keyLength = EntryDescriptor.keyLength(header);
-        final int valueLength = EntryDescriptor.valueLength(header);
-        final long entryLength = EntryDescriptor.entryLength(keyLength, valueLength);
-        if (entryLength > heap.maxBlockLength())
+        final long entryLength = EntryDescriptor.entryLength(header);
+        if (entryLength > heap.maxBlockLength() || EntryRef.expires(word) != EntryDescriptor.expires(header))
         {
             return EntryCheck.LENGTHS;
         }
@@ -796,8 +928,8 @@ final class ByteTable extends SegmentTable<ByteTable>
             return EntryCheck.LENGTHS;
         }
         if (heap.checksummed() && UnsafeApi.getInt(null, address + EntryDescriptor.CHECKSUM_OFFSET) !=
-            (heap.checksum(position, KEY_OFFSET, keyLength + valueLength) ^
-                EntryDescriptor.lengthsCheck(keyLength, valueLength)))
+            (heap.checksum(position, KEY_OFFSET, EntryDescriptor.checkedLength(header)) ^
+                EntryDescriptor.lengthsCheck(header)))
         {
             return EntryCheck.CHECKSUM;
         }
@@ -819,17 +951,17 @@ final class ByteTable extends SegmentTable<ByteTable>
     int blockLengthOf(final long word)
     {
         final long header = UnsafeApi.getLong(null, heap.address(EntryRef.position(word), KEY_OFFSET));
-        return SizeClasses.blockLength(SizeClasses.classOf((int)EntryDescriptor.entryLength(
-            EntryDescriptor.keyLength(header), EntryDescriptor.valueLength(header))));
+        return SizeClasses.blockLength(SizeClasses.classOf((int)EntryDescriptor.entryLength(header)));
     }
 
     /**
-     * @return the key and value bytes of the entry a checked word names.
+     * @return the key, value and deadline bytes of the entry a checked word names, as the heap counts them
+     * ({@link EntryHeap#payloadBytes}).
      */
     long payloadOf(final long word)
     {
         final long header = UnsafeApi.getLong(null, heap.address(EntryRef.position(word), KEY_OFFSET));
-        return (long)EntryDescriptor.keyLength(header) + EntryDescriptor.valueLength(header);
+        return EntryDescriptor.checkedLength(header);
     }
 
     /**
@@ -951,8 +1083,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         final long position = EntryRef.position(word);
         final long address = heap.isBlockStart(position) ? heap.address(position, KEY_OFFSET) : 0;
         final long header = 0 == address ? 0 : UnsafeApi.getLong(null, address);
-        final int length = (int)EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
-            EntryDescriptor.valueLength(header));
+        final int length = (int)EntryDescriptor.entryLength(header);
         if (0 == address || !EntryRef.sameGeneration(word, EntryDescriptor.generation(header)) ||
             length > heap.maxBlockLength() || 0 == heap.address(position, length))
         {
@@ -994,7 +1125,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         @Override
         public ByteTable allocate(final MemorySpace space, final int capacity, final ByteTable like)
         {
-            return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, like.heap);
+            return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, like.clock, like.heap);
         }
 
         /**
@@ -1007,7 +1138,7 @@ final class ByteTable extends SegmentTable<ByteTable>
             final EntryHeap heap = EntryHeap.create(space, like.heap.segment(), like.heap.checksummed());
             try
             {
-                return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, heap);
+                return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, like.clock, heap);
             }
             catch (final RuntimeException | Error ex)
             {

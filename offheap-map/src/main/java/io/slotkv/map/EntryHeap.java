@@ -781,6 +781,23 @@ final class EntryHeap
     }
 
     /**
+     * Finish an entry written privately into the block at {@code position} ({@code address}), whose key and value
+     * are in place: its deadline (if {@code header} has the flag), its checksum (0 in anonymous memory, which does not
+     * outlive the process), then its header. Plain stores: the CAS that publishes the entry's word releases them.
+     */
+    void seal(final long position, final long address, final long header, final long deadline)
+    {
+        if (EntryDescriptor.expires(header))
+        {
+            UnsafeApi.putLongUnaligned(null, address + EntryDescriptor.deadlineOffset(header), deadline);
+        }
+        UnsafeApi.putInt(null, address + EntryDescriptor.CHECKSUM_OFFSET, checksummed ?
+            checksum(position, EntryDescriptor.KEY_OFFSET, EntryDescriptor.checkedLength(header)) ^
+                EntryDescriptor.lengthsCheck(header) : 0);
+        UnsafeApi.putLong(null, address, header);
+    }
+
+    /**
      * @return whether entries of this heap carry a checksum.
      */
     boolean checksummed()

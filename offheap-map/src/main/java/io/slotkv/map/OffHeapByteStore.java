@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,13 @@ public final class OffHeapByteStore implements AutoCloseable
     private static final int REPLACE_IF_EQUAL = 3;
     private static final int REMOVE = 4;
     private static final int REMOVE_IF_EQUAL = 5;
+    /** Give a key with a value a new deadline (or none), keeping its value; {@link #NOT_EQUAL} if it had none to clear. */
+    private static final int EXPIRE = 6;
+
+    /** The deadline of a write: none (the entry never expires). */
+    private static final long NO_DEADLINE = ByteTable.NO_DEADLINE;
+    /** The deadline of a write: the one of the entry it replaces (the read-modify-write updates, as Redis's INCR). */
+    private static final long KEEP_DEADLINE = -1;
 
     /** {@link #write} results. */
     private static final int WAS_ABSENT = 0;
@@ -106,6 +114,8 @@ public final class OffHeapByteStore implements AutoCloseable
     private final int maxKeyLength;
     private final int maxValueLength;
     private final RecoveryReport recoveryReport;
+    private final InstantSource clock;
+    private final ExpirySweeper sweeper;
     private volatile boolean closed;
 
     private OffHeapByteStore(final MemorySpace space, final Builder builder)
@@ -115,6 +125,7 @@ public final class OffHeapByteStore implements AutoCloseable
         this.readOnly = space.isReadOnly();
         this.location = space.toString();
         this.reclaimer = new Reclaimer(space);
+        this.clock = builder.clock;
         final ByteTable.Kind kind = new ByteTable.Kind();
         final int segmentCount;
         final double maxLoad;
@@ -148,7 +159,7 @@ public final class OffHeapByteStore implements AutoCloseable
             for (int i = 0; i < segmentCount; i++)
             {
                 heaps[i] = EntryHeap.create(space, i, persistent);
-                final ByteTable table = ByteTable.allocate(space, minCapacity, maxLoad, seed, heaps[i]);
+                final ByteTable table = ByteTable.allocate(space, minCapacity, maxLoad, seed, clock, heaps[i]);
                 directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
                 segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, kind);
             }
@@ -186,7 +197,7 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             checkLimits(space, maxKeyLength, maxValueLength, "the builder's");
             // everything is read and checked before anything is written: a refused open leaves the file as it was
-            final ByteStoreRecovery recovery = ByteStoreRecovery.check(space, directory, header);
+            final ByteStoreRecovery recovery = ByteStoreRecovery.check(space, directory, header, clock);
             final boolean crashed = !space.wasClosedCleanly();
             final boolean verify = builder.verifyOnOpen || crashed;
             if (readOnly)
@@ -236,6 +247,11 @@ public final class OffHeapByteStore implements AutoCloseable
             }
         }
         this.segmentMask = segmentCount - 1;
+        this.sweeper = new ExpirySweeper(this, segmentCount, builder.expirySweeper && !readOnly);
+        if (persistent)
+        {
+            sweeper.startIfIdle(); // a store file may hold deadlines from before
+        }
         if (null != recoveryReport)
         {
             // every recovery rebuilds the tables: only damage it removed is worth a warning
@@ -487,7 +503,7 @@ public final class OffHeapByteStore implements AutoCloseable
         key.boundsCheck(keyOffset, keyLength);
         value.boundsCheck(valueOffset, valueLength);
         final int result = write(PUT, key.byteArray(), key.addressOffset() + keyOffset, keyLength, value.byteArray(),
-            value.addressOffset() + valueOffset, valueLength, null, 0, 0);
+            value.addressOffset() + valueOffset, valueLength, null, 0, 0, NO_DEADLINE);
         Reference.reachabilityFence(key);
         Reference.reachabilityFence(value);
         return WAS_PRESENT == result;
@@ -504,7 +520,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean put(final byte[] key, final byte[] value)
     {
         return WAS_PRESENT == write(PUT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, null,
-            0, 0);
+            0, 0, NO_DEADLINE);
     }
 
     /**
@@ -531,7 +547,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean putIfAbsent(final byte[] key, final byte[] value)
     {
         return WAS_ABSENT == write(PUT_IF_ABSENT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
-            value.length, null, 0, 0);
+            value.length, null, 0, 0, NO_DEADLINE);
     }
 
     /**
@@ -545,7 +561,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean replace(final byte[] key, final byte[] value)
     {
         return WAS_PRESENT == write(REPLACE, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length,
-            null, 0, 0);
+            null, 0, 0, NO_DEADLINE);
     }
 
     /**
@@ -560,7 +576,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean replace(final byte[] key, final byte[] expected, final byte[] value)
     {
         return WAS_PRESENT == write(REPLACE_IF_EQUAL, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
-            value.length, expected, BYTE_ARRAY_BASE, expected.length);
+            value.length, expected, BYTE_ARRAY_BASE, expected.length, NO_DEADLINE);
     }
 
     /**
@@ -573,7 +589,8 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     public boolean remove(final byte[] key)
     {
-        return WAS_PRESENT == write(REMOVE, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, null, 0, 0);
+        return WAS_PRESENT == write(REMOVE, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, null, 0, 0,
+            NO_DEADLINE);
     }
 
     /**
@@ -588,7 +605,7 @@ public final class OffHeapByteStore implements AutoCloseable
     {
         key.boundsCheck(keyOffset, keyLength);
         final int result = write(REMOVE, key.byteArray(), key.addressOffset() + keyOffset, keyLength, null, 0, 0, null,
-            0, 0);
+            0, 0, NO_DEADLINE);
         Reference.reachabilityFence(key);
         return WAS_PRESENT == result;
     }
@@ -614,7 +631,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean remove(final byte[] key, final byte[] expected)
     {
         return WAS_PRESENT == write(REMOVE_IF_EQUAL, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, expected,
-            BYTE_ARRAY_BASE, expected.length);
+            BYTE_ARRAY_BASE, expected.length, NO_DEADLINE);
     }
 
     /**
@@ -628,7 +645,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean put(final ByteBuffer key, final ByteBuffer value)
     {
         final int result = write(PUT, base(key), offset(key), key.remaining(), base(value), offset(value),
-            value.remaining(), null, 0, 0);
+            value.remaining(), null, 0, 0, NO_DEADLINE);
         Reference.reachabilityFence(key);
         Reference.reachabilityFence(value);
         return WAS_PRESENT == result;
@@ -642,7 +659,8 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     public boolean remove(final ByteBuffer key)
     {
-        final int result = write(REMOVE, base(key), offset(key), key.remaining(), null, 0, 0, null, 0, 0);
+        final int result = write(REMOVE, base(key), offset(key), key.remaining(), null, 0, 0, null, 0, 0,
+            NO_DEADLINE);
         Reference.reachabilityFence(key);
         return WAS_PRESENT == result;
     }
@@ -676,7 +694,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public byte[] getAndSet(final byte[] key, final byte[] value)
     {
         checkValueLength(value.length);
-        return update(key, old -> value);
+        return update(key, old -> value, NO_DEADLINE);
     }
 
     /**
@@ -687,7 +705,7 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     public byte[] getAndRemove(final byte[] key)
     {
-        return update(key, old -> null);
+        return update(key, old -> null, NO_DEADLINE);
     }
 
     /**
@@ -706,7 +724,7 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     public long incrBy(final byte[] key, final long delta)
     {
-        final byte[] old = update(key, current -> Decimal.bytes(sum(key, current, delta)));
+        final byte[] old = update(key, current -> Decimal.bytes(sum(key, current, delta)), KEEP_DEADLINE);
         return sum(key, old, delta);
     }
 
@@ -765,7 +783,7 @@ public final class OffHeapByteStore implements AutoCloseable
                 length + suffix.length);
             System.arraycopy(suffix, 0, appended, length, suffix.length);
             return appended;
-        });
+        }, KEEP_DEADLINE);
         return (null == old ? 0 : old.length) + suffix.length;
     }
 
@@ -775,10 +793,11 @@ public final class OffHeapByteStore implements AutoCloseable
      * byte[])} when the result is null), again from the read if another writer changed the value meanwhile.
      * Linearizable at the successful conditional write; lock-free (a retry means another write succeeded).
      *
-     * @param next the new value from the current one, or null to remove; may run more than once.
+     * @param next     the new value from the current one, or null to remove; may run more than once.
+     * @param deadline of the new value: {@link #KEEP_DEADLINE} (the old value's), or {@link #NO_DEADLINE}.
      * @return the value replaced (null if the key had none).
      */
-    private byte[] update(final byte[] key, final UnaryOperator<byte[]> next)
+    private byte[] update(final byte[] key, final UnaryOperator<byte[]> next, final long deadline)
     {
         checkKeyLength(key.length);
         while (true)
@@ -792,7 +811,10 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             else
             {
-                done = null == value ? remove(key, old) : replace(key, old, value);
+                // the value changes, its deadline does not (Redis's INCR and APPEND keep a key's time to live)
+                done = null == value ? remove(key, old) : WAS_PRESENT == write(REPLACE_IF_EQUAL, key,
+                    BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, old, BYTE_ARRAY_BASE,
+                    old.length, deadline);
             }
             if (done)
             {
@@ -809,7 +831,7 @@ public final class OffHeapByteStore implements AutoCloseable
      */
     private int write(final int op, final Object keyBase, final long keyOffset, final int keyLength,
         final Object valueBase, final long valueOffset, final int valueLength, final Object expectedBase,
-        final long expectedOffset, final int expectedLength)
+        final long expectedOffset, final int expectedLength, final long deadline)
     {
         if (readOnly)
         {
@@ -823,6 +845,7 @@ public final class OffHeapByteStore implements AutoCloseable
         final boolean inserts = PUT == op || PUT_IF_ABSENT == op;
         final boolean removes = REMOVE == op || REMOVE_IF_EQUAL == op;
         long entry = 0; // the new entry's LIVE word, once built
+        long entryDeadline = NO_DEADLINE; // the deadline it was built with
         EntryHeap entryHeap = null; // the heap its block came from, and only a table of that heap may name it
         ByteTable awaiting = null; // a table this writer must see replaced before it goes on
         int counter = reclaimer.enter();
@@ -881,11 +904,18 @@ public final class OffHeapByteStore implements AutoCloseable
                         awaiting = table;
                         continue;
                     }
+                    final long wanted = KEEP_DEADLINE == deadline ? NO_DEADLINE : deadline; // an absent key has none
+                    if (0 != entry && entryDeadline != wanted)
+                    {
+                        freeUnpublished(entryHeap, entry);
+                        entry = 0;
+                    }
                     if (0 == entry)
                     {
                         entryHeap = table.heap;
                         entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
-                            valueLength);
+                            valueLength, wanted);
+                        entryDeadline = wanted;
                     }
                     if (table.claim(-index - 1, hash, entry))
                     {
@@ -903,11 +933,23 @@ public final class OffHeapByteStore implements AutoCloseable
                         continue retry;
                     }
                     final boolean live = EntryRef.LIVE == EntryRef.state(word);
-                    if (!live && !inserts)
+                    long current = NO_DEADLINE; // the deadline of the word's entry
+                    if (live && EntryRef.expires(word))
                     {
-                        return WAS_ABSENT; // a tombstone: the key has no value
+                        current = table.deadline(word);
+                        if (ByteTable.DEADLINE_RETRY == current)
+                        {
+                            word = table.word(index);
+                            continue;
+                        }
                     }
-                    if (live && PUT_IF_ABSENT == op)
+                    // a LIVE entry past its deadline is no value: the key is absent to this write as to every read
+                    final boolean alive = live && (NO_DEADLINE == current || current > table.clock.millis());
+                    if (!alive && !inserts)
+                    {
+                        return WAS_ABSENT; // a tombstone, or expired: the key has no value
+                    }
+                    if (alive && PUT_IF_ABSENT == op)
                     {
                         // a caller that read the key as absent just before (the read-compute-write loops, the map
                         // view) asks again only if a read now finds it: a damaged filter word that hides the key
@@ -915,7 +957,7 @@ public final class OffHeapByteStore implements AutoCloseable
                         table.healFilter(hash);
                         return WAS_PRESENT;
                     }
-                    if (live && (REPLACE_IF_EQUAL == op || REMOVE_IF_EQUAL == op))
+                    if (REPLACE_IF_EQUAL == op || REMOVE_IF_EQUAL == op)
                     {
                         final int equal = table.valueEquals(word, expectedBase, expectedOffset, expectedLength);
                         if (ByteTable.RETRY == equal)
@@ -928,6 +970,10 @@ public final class OffHeapByteStore implements AutoCloseable
                             return NOT_EQUAL;
                         }
                     }
+                    if (EXPIRE == op && NO_DEADLINE == deadline && NO_DEADLINE == current)
+                    {
+                        return NOT_EQUAL; // persist of a key without a deadline: nothing to change
+                    }
                     final long update;
                     if (removes)
                     {
@@ -935,11 +981,24 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     else
                     {
+                        final long wanted = KEEP_DEADLINE == deadline ? current : deadline;
+                        if (0 != entry && (entryDeadline != wanted || EXPIRE == op))
+                        {
+                            freeUnpublished(entryHeap, entry); // built for another deadline, or from another entry
+                            entry = 0;
+                        }
                         if (0 == entry)
                         {
                             entryHeap = table.heap;
-                            entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
-                                valueLength);
+                            entry = EXPIRE == op ? table.copyWithDeadline(word, wanted) :
+                                build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                                    valueLength, wanted);
+                            entryDeadline = wanted;
+                            if (0 == entry)
+                            {
+                                word = table.word(index); // the entry to copy was freed meanwhile
+                                continue;
+                            }
                         }
                         update = entry;
                     }
@@ -959,7 +1018,7 @@ public final class OffHeapByteStore implements AutoCloseable
                     table.free(word); // the entry replaced, or the tombstone's: no slot names it any more
                     if (live)
                     {
-                        return WAS_PRESENT;
+                        return alive ? WAS_PRESENT : WAS_ABSENT; // an expired entry was LIVE: the count stays
                     }
                     table.countLive(1);
                     return WAS_ABSENT;
@@ -985,9 +1044,11 @@ public final class OffHeapByteStore implements AutoCloseable
      * @return its LIVE word.
      */
     private static long build(final EntryHeap heap, final long hash, final Object keyBase, final long keyOffset,
-        final int keyLength, final Object valueBase, final long valueOffset, final int valueLength)
+        final int keyLength, final Object valueBase, final long valueOffset, final int valueLength,
+        final long deadline)
     {
-        final long length = EntryDescriptor.entryLength(keyLength, valueLength);
+        final boolean expires = NO_DEADLINE != deadline;
+        final long length = EntryDescriptor.entryLength(keyLength, valueLength, expires);
         final long position = heap.allocate((int)length);
         final long address = heap.address(position, length);
         if (0 == address)
@@ -999,21 +1060,361 @@ public final class OffHeapByteStore implements AutoCloseable
         final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, address));
         ByteCopy.copy(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
         ByteCopy.copy(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength), valueLength);
-        // the checksum protects store files; anonymous memory does not outlive the process, so it stays 0 there
-        UnsafeApi.putInt(null, address + EntryDescriptor.CHECKSUM_OFFSET, heap.checksummed() ?
-            heap.checksum(position, EntryDescriptor.KEY_OFFSET, keyLength + valueLength) ^
-                EntryDescriptor.lengthsCheck(keyLength, valueLength) : 0);
-        // plain: the CAS that publishes the entry's word releases it
-        UnsafeApi.putLong(null, address, EntryDescriptor.header(generation, keyLength, valueLength));
-        return EntryRef.live(EntryRef.fingerprint(hash), generation, position);
+        final long header = EntryDescriptor.header(generation, keyLength, valueLength, expires);
+        heap.seal(position, address, header, deadline);
+        return EntryRef.live(EntryRef.fingerprint(hash), generation, position, expires);
     }
 
     private static void freeUnpublished(final EntryHeap heap, final long word)
     {
         final long position = EntryRef.position(word);
         final long header = UnsafeApi.getLong(null, heap.address(position, EntryDescriptor.KEY_OFFSET));
-        heap.free(position, (int)EntryDescriptor.entryLength(EntryDescriptor.keyLength(header),
-            EntryDescriptor.valueLength(header)));
+        heap.free(position, (int)EntryDescriptor.entryLength(header));
+    }
+
+    // ---------------------------------------------------------------- expiry
+
+    /** {@link #pttl} and {@link #ttl}: the key has no value (Redis's -2). */
+    public static final long TTL_ABSENT = -2;
+
+    /** {@link #pttl} and {@link #ttl}: the key has a value without a deadline (Redis's -1). */
+    public static final long TTL_NONE = -1;
+
+    /**
+     * Set the value of a key with a time to live, whether it has a value or not (Redis {@code SET key value PX}):
+     * from {@code ttlMillis} after now on the clock ({@link Builder#clock}), the key has no value.
+     *
+     * @param key       the key.
+     * @param value     the value.
+     * @param ttlMillis the time to live, 1 ms or more.
+     * @return true if the key had a value (replaced), false if it was inserted.
+     * @throws IllegalArgumentException if {@code ttlMillis} is not positive or its deadline overflows, or the key or
+     *                                  the value is longer than the store's limit.
+     * @see #put(DirectBuffer, int, int, DirectBuffer, int, int)
+     */
+    public boolean put(final byte[] key, final byte[] value, final long ttlMillis)
+    {
+        return WAS_PRESENT == write(PUT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, null,
+            0, 0, deadlineAfter(ttlMillis));
+    }
+
+    /**
+     * Same as {@link #put(byte[], byte[], long)} for a key and a value in buffers; allocates nothing.
+     *
+     * @param key         the buffer holding the key.
+     * @param keyOffset   offset of the key in {@code key}.
+     * @param keyLength   length of the key in bytes.
+     * @param value       the buffer holding the value.
+     * @param valueOffset offset of the value in {@code value}.
+     * @param valueLength length of the value in bytes.
+     * @param ttlMillis   the time to live, 1 ms or more.
+     * @return true if the key had a value (replaced), false if it was inserted.
+     * @throws IndexOutOfBoundsException if a range is not inside its buffer.
+     */
+    public boolean put(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer value,
+        final int valueOffset, final int valueLength, final long ttlMillis)
+    {
+        key.boundsCheck(keyOffset, keyLength);
+        value.boundsCheck(valueOffset, valueLength);
+        final int result = write(PUT, key.byteArray(), key.addressOffset() + keyOffset, keyLength, value.byteArray(),
+            value.addressOffset() + valueOffset, valueLength, null, 0, 0, deadlineAfter(ttlMillis));
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
+        return WAS_PRESENT == result;
+    }
+
+    /**
+     * Same as {@link #put(byte[], byte[], long)} for a String key and value (UTF-8).
+     *
+     * @param key       the key.
+     * @param value     the value.
+     * @param ttlMillis the time to live, 1 ms or more.
+     * @return true if the key had a value.
+     */
+    public boolean putString(final String key, final String value, final long ttlMillis)
+    {
+        return put(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), ttlMillis);
+    }
+
+    /**
+     * Set the value of a key with a deadline (Redis {@code SET key value PXAT}): from {@code deadlineMillis} on
+     * (milliseconds since the epoch, on the store's clock) the key has no value; a deadline not after now stores a
+     * value that is already absent.
+     *
+     * @param key            the key.
+     * @param value          the value.
+     * @param deadlineMillis the first millisecond the key has no value.
+     * @return true if the key had a value.
+     */
+    public boolean putUntil(final byte[] key, final byte[] value, final long deadlineMillis)
+    {
+        return WAS_PRESENT == write(PUT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, null,
+            0, 0, deadlineAt(deadlineMillis));
+    }
+
+    /**
+     * Set the value of a key with a time to live only if it has none (Redis {@code SET key value NX PX}, the usual
+     * lease or lock): an expired value counts as none.
+     *
+     * @param key       the key.
+     * @param value     the value.
+     * @param ttlMillis the time to live, 1 ms or more.
+     * @return true if the value was stored.
+     * @throws IllegalArgumentException if {@code ttlMillis} is not positive or its deadline overflows.
+     */
+    public boolean putIfAbsent(final byte[] key, final byte[] value, final long ttlMillis)
+    {
+        return WAS_ABSENT == write(PUT_IF_ABSENT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+            value.length, null, 0, 0, deadlineAfter(ttlMillis));
+    }
+
+    /**
+     * Give a key's value a time to live in seconds (Redis {@code EXPIRE}), as {@link #pexpire}.
+     *
+     * @param key     the key.
+     * @param seconds the time to live; 0 or less removes the value.
+     * @return true if the key had a value.
+     * @throws IllegalArgumentException if the deadline overflows.
+     */
+    public boolean expire(final byte[] key, final long seconds)
+    {
+        return pexpire(key, millis(seconds));
+    }
+
+    /**
+     * Give a key's value a time to live in milliseconds (Redis {@code PEXPIRE}), keeping the value: one atomic write
+     * of a copy of its entry with the new deadline. A time to live of 0 or less removes the value, as in Redis.
+     *
+     * @param key    the key.
+     * @param millis the time to live; 0 or less removes the value.
+     * @return true if the key had a value (now with the deadline, or removed).
+     * @throws IllegalArgumentException if the deadline overflows.
+     */
+    public boolean pexpire(final byte[] key, final long millis)
+    {
+        final long now = clock.millis();
+        if (millis > 0 && now > Long.MAX_VALUE - millis)
+        {
+            throw new IllegalArgumentException("invalid expire time: millis=" + millis + ", now=" + now);
+        }
+        return expireWrite(key, millis > 0 ? now + millis : now);
+    }
+
+    /**
+     * Give a key's value a deadline in seconds since the epoch (Redis {@code EXPIREAT}), as {@link #pexpireAt}.
+     *
+     * @param key          the key.
+     * @param epochSeconds the first second the key has no value.
+     * @return true if the key had a value.
+     * @throws IllegalArgumentException if the deadline overflows.
+     */
+    public boolean expireAt(final byte[] key, final long epochSeconds)
+    {
+        return pexpireAt(key, millis(epochSeconds));
+    }
+
+    /**
+     * Give a key's value a deadline in milliseconds since the epoch (Redis {@code PEXPIREAT}), keeping the value; a
+     * deadline not after now removes the value.
+     *
+     * @param key         the key.
+     * @param epochMillis the first millisecond the key has no value.
+     * @return true if the key had a value.
+     */
+    public boolean pexpireAt(final byte[] key, final long epochMillis)
+    {
+        return expireWrite(key, deadlineAt(epochMillis));
+    }
+
+    /**
+     * Remove the deadline of a key's value (Redis {@code PERSIST}), keeping the value.
+     *
+     * @param key the key.
+     * @return true if the key had a value with a deadline (now without one).
+     */
+    public boolean persist(final byte[] key)
+    {
+        return WAS_PRESENT == write(EXPIRE, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, null, 0, 0, NO_DEADLINE);
+    }
+
+    /**
+     * @param key the key.
+     * @return the milliseconds until the key's value expires (Redis {@code PTTL}): at least 1;
+     * {@link #TTL_NONE} if it has no deadline, {@link #TTL_ABSENT} if the key has no value.
+     * @throws IllegalArgumentException if the key is longer than the store's limit.
+     * @throws IllegalStateException    if the store is closed.
+     */
+    public long pttl(final byte[] key)
+    {
+        final long deadline = deadlineOf(key);
+        if (TTL_ABSENT == deadline)
+        {
+            return TTL_ABSENT;
+        }
+        if (NO_DEADLINE == deadline)
+        {
+            return TTL_NONE;
+        }
+        final long left = deadline - clock.millis();
+        return left > 0 ? left : TTL_ABSENT;
+    }
+
+    /**
+     * @param key the key.
+     * @return the seconds until the key's value expires (Redis {@code TTL}: {@link #pttl} rounded to the nearest
+     * second), {@link #TTL_NONE} or {@link #TTL_ABSENT}.
+     */
+    public long ttl(final byte[] key)
+    {
+        final long millis = pttl(key);
+        return millis < 0 ? millis : (millis + 500) / 1000;
+    }
+
+    /**
+     * Reclaim expired keys now, on the calling thread: scan up to {@code maxSlots} slots from where the last sweep
+     * stopped (round-robin over every segment) and turn each LIVE slot whose entry's deadline has passed into a
+     * tombstone, as a remove does. For stores built with {@link Builder#expirySweeper(boolean) expirySweeper(false)},
+     * whose owner drives the reclamation; the background sweeper calls it too. Lock-free: readers and writers never
+     * wait for it, and it never removes a key that a write gave a new value meanwhile.
+     *
+     * @param maxSlots how many slots to look at, 1 or more.
+     * @return the keys expired by this call.
+     * @throws IllegalStateException         if the store is closed.
+     * @throws UnsupportedOperationException if the store is read-only.
+     */
+    public int sweepExpired(final int maxSlots)
+    {
+        if (readOnly)
+        {
+            throw readOnlyException();
+        }
+        if (maxSlots < 1)
+        {
+            throw new IllegalArgumentException("maxSlots must be positive: maxSlots=" + maxSlots);
+        }
+        return (int)sweeper.sweep(maxSlots);
+    }
+
+    /**
+     * Sweep slots {@code [from, from + count)} of segment {@code segmentIndex}'s current table (clamped to it), as a
+     * writer: inside the reclaimer's epoch, so close waits for it.
+     *
+     * @return the words with a deadline seen (high 32 bits) and the keys expired (low 32 bits), and the slots the
+     * table has in {@code capacityOut[0]}.
+     */
+    long sweepSegment(final int segmentIndex, final int from, final int count, final int[] capacityOut)
+    {
+        final int counter = reclaimer.enter();
+        try
+        {
+            final ByteTable table = table(segments[segmentIndex]);
+            capacityOut[0] = table.capacity;
+            final int start = Math.min(from, table.capacity);
+            final long result = table.sweep(start, (int)Math.min((long)start + count, table.capacity),
+                clock.millis());
+            Reference.reachabilityFence(table);
+            return result;
+        }
+        finally
+        {
+            reclaimer.exit(counter);
+        }
+    }
+
+    /**
+     * @return whether the background sweeper is scheduled (it is from the first deadline the store is given).
+     */
+    boolean sweeperRunning()
+    {
+        return sweeper.isRunning();
+    }
+
+    private boolean expireWrite(final byte[] key, final long deadline)
+    {
+        if (deadline <= clock.millis())
+        {
+            return remove(key); // Redis: a deadline not in the future deletes the key
+        }
+        sweeper.startIfIdle();
+        return WAS_PRESENT == write(EXPIRE, key, BYTE_ARRAY_BASE, key.length, null, 0, 0, null, 0, 0, deadline);
+    }
+
+    /**
+     * @return the deadline {@code ttlMillis} after now.
+     * @throws IllegalArgumentException if {@code ttlMillis} is not positive or the deadline overflows.
+     */
+    private long deadlineAfter(final long ttlMillis)
+    {
+        final long now = clock.millis();
+        if (ttlMillis <= 0 || now > Long.MAX_VALUE - ttlMillis)
+        {
+            throw new IllegalArgumentException("invalid expire time: ttlMillis=" + ttlMillis + " (allowed: 1 or more," +
+                " with now + ttlMillis a long), now=" + now);
+        }
+        sweeper.startIfIdle();
+        return now + ttlMillis;
+    }
+
+    /**
+     * @return {@code epochMillis} as a stored deadline: at least 1, since 0 means none.
+     */
+    private long deadlineAt(final long epochMillis)
+    {
+        sweeper.startIfIdle();
+        return Math.max(1, epochMillis);
+    }
+
+    private static long millis(final long seconds)
+    {
+        if (seconds > Long.MAX_VALUE / 1000 || seconds < Long.MIN_VALUE / 1000)
+        {
+            throw new IllegalArgumentException("invalid expire time: seconds=" + seconds);
+        }
+        return seconds * 1000;
+    }
+
+    /**
+     * @return the deadline of the key's entry, {@link #NO_DEADLINE} if it has none, or {@link #TTL_ABSENT} if the key
+     * has no entry (a tombstone, or none); validated like a read, writes nothing.
+     */
+    private long deadlineOf(final byte[] key)
+    {
+        checkKeyLength(key.length);
+        final long hash = BytesHashing.hash(key, BYTE_ARRAY_BASE, key.length, seed);
+        final Segment<ByteTable> segment = segments[segmentOf(hash, segmentMask)];
+        while (true)
+        {
+            final ByteTable table = table(segment);
+            final int index = table.locate(key, BYTE_ARRAY_BASE, key.length, hash);
+            if (ByteTable.LOCATE_RETRY == index)
+            {
+                continue;
+            }
+            if (ByteTable.LOCATE_STALE == index)
+            {
+                checkReplaced(segment, table);
+                continue;
+            }
+            long deadline = TTL_ABSENT;
+            if (index >= 0)
+            {
+                final long word = table.word(index) & ~EntryRef.FROZEN_BIT;
+                if (EntryRef.LIVE == EntryRef.state(word))
+                {
+                    deadline = table.deadline(word);
+                    if (ByteTable.DEADLINE_RETRY == deadline)
+                    {
+                        continue;
+                    }
+                }
+            }
+            if (table.retired)
+            {
+                continue;
+            }
+            Reference.reachabilityFence(table);
+            return deadline;
+        }
     }
 
     // ---------------------------------------------------------------- the whole store
@@ -1381,6 +1782,7 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             closed = true;
         }
+        sweeper.stop();
         final boolean fence = persistent && !readOnly;
         RuntimeException failure = null;
         final ByteTable[] named = new ByteTable[segments.length];
@@ -1567,10 +1969,43 @@ public final class OffHeapByteStore implements AutoCloseable
         private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
         private boolean maxKeyLengthSet;
         private boolean maxValueLengthSet;
+        private InstantSource clock = InstantSource.system();
+        private boolean expirySweeper = true;
 
         private Builder()
         {
             super(DEFAULT_MAX_LOAD);
+        }
+
+        /**
+         * Set the clock that deadlines are read against (default: {@link InstantSource#system()}, the wall clock):
+         * a key whose deadline is at or before the clock's {@link InstantSource#millis() millis()} has no value.
+         * Deadlines are stored as wall-clock milliseconds since the epoch, so a store file's keys expire across a
+         * restart; a clock that steps back makes expired keys readable again until it passes their deadlines. Tests
+         * give a clock they move by hand.
+         *
+         * @param clock the clock; its {@code millis()} must be positive.
+         * @return this builder.
+         */
+        public Builder clock(final InstantSource clock)
+        {
+            this.clock = java.util.Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Whether a background task reclaims expired keys (default true): on one daemon thread, {@code
+         * slotkv-expiry}, shared by every store of the JVM and started by the first store that holds a deadline.
+         * Without it, expired keys are still absent to every operation at once, and their entries are reclaimed
+         * when their segment's table is next replaced or when the owner calls {@link #sweepExpired}.
+         *
+         * @param enabled false for no thread.
+         * @return this builder.
+         */
+        public Builder expirySweeper(final boolean enabled)
+        {
+            this.expirySweeper = enabled;
+            return this;
         }
 
         /**

@@ -532,7 +532,7 @@ class ByteStorePersistenceTest
     @Test
     void anAllZeroBlockIsNoEntry()
     {
-        assertTrue(0 != EntryDescriptor.lengthsCheck(0, 0), "CRC32C of nothing is 0: the lengths' share must not be");
+        assertTrue(0 != EntryDescriptor.lengthsCheck(EntryDescriptor.header(0, 0, 0)), "CRC32C of nothing is 0: the lengths' share must not be");
     }
 
     @Test

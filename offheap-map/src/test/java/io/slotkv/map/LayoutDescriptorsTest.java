@@ -224,19 +224,24 @@ class LayoutDescriptorsTest
         assertEquals(1L << 61, EntryRef.LIVE);
         assertEquals(2L << 61, EntryRef.TOMBSTONE);
         assertEquals(1L << 63, EntryRef.FROZEN_BIT);
-        final long word = EntryRef.live(0x1FF, 0xABCDE, EntryRef.MAX_POSITION);
-        assertEquals(0x3FFB_CDEF_FFFF_FFFFL, word, "LIVE | fingerprint 0x1FF | generation 0xBCDE | max position");
+        assertEquals(1L << 60, EntryRef.EXPIRES_BIT);
+        final long word = EntryRef.live(0xFF, 0xABCDE, EntryRef.MAX_POSITION);
+        assertEquals(0x2FFB_CDEF_FFFF_FFFFL, word, "LIVE | fingerprint 0xFF | generation 0xBCDE | max position");
+        assertEquals(word | EntryRef.EXPIRES_BIT, EntryRef.live(0xFF, 0xABCDE, EntryRef.MAX_POSITION, true));
+        assertTrue(EntryRef.expires(word | EntryRef.EXPIRES_BIT));
+        assertFalse(EntryRef.expires(word));
         assertEquals(EntryRef.MAX_POSITION, EntryRef.position(word));
         assertEquals(0xBCDE, EntryRef.generation(word), "the low 16 bits of the generation");
-        assertTrue(EntryRef.hasFingerprint(word, 0x1FF));
+        assertTrue(EntryRef.hasFingerprint(word, 0xFF));
+        assertTrue(EntryRef.hasFingerprint(word | EntryRef.EXPIRES_BIT, 0xFF), "E is not part of the fingerprint");
         assertEquals(EntryRef.TOMBSTONE, EntryRef.state(EntryRef.tombstone(word)));
         assertEquals(EntryRef.position(word), EntryRef.position(EntryRef.tombstone(word)));
         assertTrue(EntryRef.isFrozen(word | EntryRef.FROZEN_BIT));
         assertFalse(EntryRef.isLive(word | EntryRef.FROZEN_BIT));
-        assertEquals((0x1234_5678_9ABC_DEF0L * 0xC2B2_AE3D_27D4_EB4FL) >>> 55, EntryRef.fingerprint(0x1234_5678_9ABC_DEF0L));
+        assertEquals((0x1234_5678_9ABC_DEF0L * 0xC2B2_AE3D_27D4_EB4FL) >>> 56, EntryRef.fingerprint(0x1234_5678_9ABC_DEF0L));
         assertEquals(36, EntryRef.POSITION_BITS);
         assertEquals(16, EntryRef.GENERATION_BITS);
-        assertEquals(9, EntryRef.FINGERPRINT_BITS);
+        assertEquals(8, EntryRef.FINGERPRINT_BITS);
     }
 
     @Test
@@ -248,10 +253,21 @@ class LayoutDescriptorsTest
         assertEquals(12, EntryDescriptor.KEY_OFFSET);
         assertEquals(12 + 5, EntryDescriptor.valueOffset(5));
         assertEquals(12 + 16 + 100, EntryDescriptor.entryLength(16, 100));
-        assertEquals(20, EntryDescriptor.GENERATION_BITS);
+        assertEquals(12 + 16 + 100 + 8, EntryDescriptor.entryLength(16, 100, true));
+        assertEquals(19, EntryDescriptor.GENERATION_BITS);
+        assertEquals(8, EntryDescriptor.DEADLINE_LENGTH);
         assertEquals(65_535, EntryDescriptor.MAX_KEY_LENGTH);
         assertEquals((1 << 28) - 1, EntryDescriptor.MAX_VALUE_LENGTH);
-        assertEquals((3L << 44) | (5L << 28) | 7, EntryDescriptor.header(3, 5, 7));
+        assertEquals((3L << 45) | (5L << 28) | 7, EntryDescriptor.header(3, 5, 7));
+        final long expiring = EntryDescriptor.header(3, 5, 7, true);
+        assertEquals((3L << 45) | (1L << 44) | (5L << 28) | 7, expiring);
+        assertTrue(EntryDescriptor.expires(expiring));
+        assertEquals(12 + 5 + 7 + 8, EntryDescriptor.entryLength(expiring));
+        assertEquals(12 + 5 + 7, EntryDescriptor.deadlineOffset(expiring));
+        assertEquals(5 + 7 + 8, EntryDescriptor.checkedLength(expiring));
+        assertEquals((9L << 45) | (1L << 44) | (5L << 28) | 7, EntryDescriptor.withGeneration(expiring, 9));
+        assertEquals((int)io.slotkv.core.hash.LongHashing.mix(((1L << 44) | (5L << 28) | 7) ^ 0x9E37_79B9_7F4A_7C15L),
+            EntryDescriptor.lengthsCheck(expiring), "the spec's formula: the header without its generation");
     }
 
     @Test
