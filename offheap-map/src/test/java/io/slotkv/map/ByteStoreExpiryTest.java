@@ -336,6 +336,61 @@ class ByteStoreExpiryTest
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void deadlinesMoveWithTheirEntriesInACompactionAndSurviveACrashAfterIt(final boolean file)
+    {
+        final ManualClock clock = new ManualClock();
+        final OffHeapByteStore.Builder builder = (file ? OffHeapByteStore.builder().file(dir.resolve("compact.store"))
+            .chunkSize(1 << 22) : OffHeapByteStore.builder()).segments(1).clock(clock).expirySweeper(false);
+        final OffHeapByteStore store = builder.build();
+        final byte[] value = new byte[300];
+        for (int i = 0; i < 4_000; i++)
+        {
+            store.put(bytes("churn" + i), value);
+        }
+        for (int i = 0; i < 400; i++)
+        {
+            store.put(bytes("timed" + i), bytes("t" + i), 10_000 + i);
+        }
+        for (int i = 0; i < 4_000; i++)
+        {
+            store.remove(bytes("churn" + i)); // most of the heap reclaimable: the next replacement compacts it
+        }
+        final EntryHeap heap = store.segment(0).table.heap;
+        for (int i = 0; store.segment(0).table.heap == heap; i++)
+        {
+            store.put(bytes("new" + i), bytes("n"));
+        }
+        clock.advance(5_000);
+        for (int i = 0; i < 400; i++)
+        {
+            assertEquals(5_000 + i, store.pttl(bytes("timed" + i)), "moved with its deadline: " + i);
+        }
+        final OffHeapByteStore checked;
+        if (file)
+        {
+            store.abandon();
+            checked = builder.build();
+            assertEquals(0, checked.recoveryReport().orElseThrow().purged(), "every moved entry passes its checks");
+        }
+        else
+        {
+            checked = store;
+        }
+        try
+        {
+            assertEquals(5_000, checked.pttl(bytes("timed0")));
+            clock.advance(5_200);
+            assertEquals(201, checked.sweepExpired((int)checked.capacity()), "the sweep sees the moved deadlines: 0 to 200");
+            assertEquals(199, checked.pttl(bytes("timed399")));
+        }
+        finally
+        {
+            checked.close();
+        }
+    }
+
     @Test
     @Timeout(60)
     void theBackgroundSweeperStartsAtTheFirstDeadlineAndReclaims() throws InterruptedException
