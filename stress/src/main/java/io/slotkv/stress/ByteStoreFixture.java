@@ -28,10 +28,13 @@ public final class ByteStoreFixture implements AutoCloseable
     /** The store file, or null for anonymous memory. */
     private final Path file;
 
+    /** The clock of the store's deadlines: the tests step it by hand. */
+    public final SteppedClock clock = new SteppedClock();
+
     private ByteStoreFixture(final Path file)
     {
         this.file = file;
-        this.store = builder(file).build();
+        this.store = builder(file).clock(clock).build();
         if (INITIAL_CAPACITY != store.capacity())
         {
             store.close();
@@ -43,7 +46,7 @@ public final class ByteStoreFixture implements AutoCloseable
     private static OffHeapByteStore.Builder builder(final Path file)
     {
         final OffHeapByteStore.Builder builder = OffHeapByteStore.builder().segments(1).maxLoad(0.75)
-            .hugePages(false);
+            .hugePages(false).expirySweeper(false); // no background thread: the tests sweep themselves
         return null == file ? builder : builder.file(file).chunkSize(1 << 20).maxValueLength(64 * 1024);
     }
 
@@ -74,7 +77,7 @@ public final class ByteStoreFixture implements AutoCloseable
      */
     public OffHeapByteStore reopen()
     {
-        return builder(file).build();
+        return builder(file).clock(clock).build();
     }
 
     /**
@@ -148,7 +151,10 @@ public final class ByteStoreFixture implements AutoCloseable
         return 9;
     }
 
-    private static byte[] filler(final int i)
+    /**
+     * @return the key (and value) of filler {@code i} of {@link #fill()}.
+     */
+    public static byte[] filler(final int i)
     {
         return key("filler-" + i);
     }
