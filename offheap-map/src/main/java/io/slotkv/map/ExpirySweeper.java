@@ -70,6 +70,10 @@ final class ExpirySweeper
                 index = 0;
                 segment = segment + 1 == segmentCount ? 0 : segment + 1;
             }
+            if (stopped)
+            {
+                break; // closing: no more batches
+            }
         }
         expired += expiredNow;
         sweeps++;
@@ -113,8 +117,8 @@ final class ExpirySweeper
     }
 
     /**
-     * Stop the background task; a run in progress ends at its next batch (the store's close waits for a sweep inside
-     * its epoch, and the next batch finds the store closed).
+     * Stop the background task and wait for a sweep in progress to finish its batch: after this returns, this
+     * sweeper writes nothing (a later sweep finds the store closed; the caller has marked it closed).
      */
     void stop()
     {
@@ -123,6 +127,10 @@ final class ExpirySweeper
         if (null != scheduled)
         {
             scheduled.cancel(false);
+        }
+        synchronized (this)
+        {
+            // every sweep holds this monitor: taking it waits for the one in progress, if any
         }
     }
 

@@ -179,7 +179,7 @@ public final class OffHeapByteStore implements AutoCloseable
             final long storedKey = limits >>> 32;
             final long storedValue = limits & 0xFFFF_FFFFL;
             if (storedKey > EntryDescriptor.MAX_KEY_LENGTH || storedValue > EntryDescriptor.MAX_VALUE_LENGTH ||
-                EntryDescriptor.entryLength((int)storedKey, (int)storedValue) > EntryHeap.maxBlockLength(space))
+                EntryDescriptor.entryLength((int)storedKey, (int)storedValue, true) > EntryHeap.maxBlockLength(space))
             {
                 throw new CorruptStoreException("not a byte store directory: limits=0x" +
                     Long.toHexString(limits) + " (maxKeyLength=" + storedKey + ", maxValueLength=" + storedValue +
@@ -268,12 +268,12 @@ public final class OffHeapByteStore implements AutoCloseable
     private static void checkLimits(final MemorySpace space, final int maxKeyLength, final int maxValueLength,
         final String whose)
     {
-        final long longestEntry = EntryDescriptor.entryLength(maxKeyLength, maxValueLength);
+        final long longestEntry = EntryDescriptor.entryLength(maxKeyLength, maxValueLength, true);
         if (longestEntry > EntryHeap.maxBlockLength(space))
         {
             throw new IllegalArgumentException("maxKeyLength + maxValueLength do not fit an entry: maxKeyLength=" +
                 maxKeyLength + ", maxValueLength=" + maxValueLength + " (" + whose + "), entry=" + longestEntry +
-                " bytes (key, value and 12), max entry=" + EntryHeap.maxBlockLength(space) + " bytes (the largest " +
+                " bytes (key, value, 12 of header and 8 of deadline), max entry=" + EntryHeap.maxBlockLength(space) + " bytes (the largest " +
                 "block of an arena of " + Integer.highestOneBit(space.maxRegionLength()) + " bytes after its " +
                 "header; a larger chunk size allows more)");
         }
@@ -1879,6 +1879,7 @@ public final class OffHeapByteStore implements AutoCloseable
     void abandon()
     {
         closed = true;
+        sweeper.stop(); // a killed process sweeps no more: nothing writes into the file after this returns
         for (int i = 0; i < segments.length; i++)
         {
             final List<ByteTable> tables = segments[i].close(false);

@@ -115,11 +115,23 @@ final class ByteSeedStores
             this.store = store;
         }
 
+        /** Puts so far: every fourth one stores its value with a deadline. */
+        private long puts;
+
         void put(final byte[] key, final byte[] value)
         {
             written.computeIfAbsent(Bytes.text(key), k -> new TreeSet<>()).add(Bytes.fingerprint(value));
             entries.put(Bytes.text(key), Bytes.text(value));
-            store.put(key, value);
+            if (0 == puts++ % 4)
+            {
+                // far in the future (the year 2096): the entry has a deadline for the mutations to hit, and no
+                // value expires while the fuzzer runs
+                store.putUntil(key, value, 4_000_000_000_000L + puts);
+            }
+            else
+            {
+                store.put(key, value);
+            }
         }
 
         void put(final String key, final String value)

@@ -63,6 +63,7 @@ public final class ByteTorture
     private int aimed;
     private int aimedHit;
     private long keysChecked;
+    private long deadlinesChecked;
     private long pendingApplied;
     private long pendingNotApplied;
     private long entriesRecovered;
@@ -327,6 +328,10 @@ public final class ByteTorture
                         pendingNotApplied++;
                     }
                 }
+                if (null != value)
+                {
+                    checkDeadline(run, recovered, record, version);
+                }
                 found[record] = version;
                 present += null == value ? 0 : 1;
             }
@@ -337,6 +342,26 @@ public final class ByteTorture
             }
         }
         Files.delete(copy);
+    }
+
+    /**
+     * Check that the recovered value of {@code version} carries the deadline that version was written with (or
+     * none): a deadline is crash-atomic with its value.
+     */
+    private void checkDeadline(final int run, final OffHeapByteStore recovered, final int record, final long version)
+    {
+        final long expected = ByteTortureLog.deadline(record, version);
+        final long before = System.currentTimeMillis();
+        final long ttl = recovered.pttl(ByteTortureLog.key(record));
+        final long after = System.currentTimeMillis();
+        deadlinesChecked += 0 == expected ? 0 : 1;
+        // pttl is the deadline less the clock at some instant between before and after
+        if (!(0 == expected ? OffHeapByteStore.TTL_NONE == ttl : ttl > 0 && before + ttl <= expected &&
+            expected <= after + ttl))
+        {
+            fail(run, "record " + record + ": version " + version + " should have " + (0 == expected ?
+                "no deadline" : "deadline " + expected) + ", found pttl " + ttl + " at " + before + ".." + after);
+        }
     }
 
     /**
@@ -426,6 +451,7 @@ public final class ByteTorture
             "  kills before the child opened the store:  " + killedBeforeOpen + " (JVM start, or its own recovery)",
             "  child runs that recovered a crashed file: " + childRecoveries,
             "  keys compared:                            " + keysChecked,
+            "  deadlines compared (of those keys):       " + deadlinesChecked,
             "  entries recovered (sum over reopens):     " + entriesRecovered,
             "  operations running at a kill:             " + (pendingApplied + pendingNotApplied) + " (applied " +
                 pendingApplied + ", not applied " + pendingNotApplied + "; either is allowed)",

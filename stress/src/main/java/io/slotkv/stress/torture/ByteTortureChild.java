@@ -85,9 +85,14 @@ public final class ByteTortureChild
             {
                 log.start(record, next);
                 final OffHeapByteStore s = store[0];
+                final long deadline = ByteTortureLog.deadline(record, next);
                 if (op < 5)
                 {
                     s.remove(key);
+                }
+                else if (0 != deadline)
+                {
+                    s.putUntil(key, ByteTortureLog.value(record, next), deadline); // the deadline is part of the write
                 }
                 else if (op < 7 && !ByteTortureLog.isRemove(current))
                 {

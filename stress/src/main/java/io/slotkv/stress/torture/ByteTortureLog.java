@@ -100,6 +100,19 @@ final class ByteTortureLog implements AutoCloseable
     }
 
     /**
+     * @return the deadline the value of a version carries, a function of both only: every third value version has
+     * one, far in the future (the year 2096, so none expires while the torture runs); 0 for none.
+     */
+    static long deadline(final int record, final long version)
+    {
+        if (isRemove(version) || 0 != (version >>> 1) % 3)
+        {
+            return 0;
+        }
+        return 4_000_000_000_000L + ((record * 0x9E37_79B9_7F4A_7C15L ^ version) >>> 44);
+    }
+
+    /**
      * @return the value the key has at an even version, a function of both only.
      */
     static byte[] value(final int record, final long version)
