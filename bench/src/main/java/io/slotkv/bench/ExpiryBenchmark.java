@@ -1,5 +1,6 @@
 package io.slotkv.bench;
 
+import io.slotkv.map.ManualClock;
 import io.slotkv.map.OffHeapByteStore;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,8 +19,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,9 +39,9 @@ import java.util.concurrent.TimeUnit;
 public class ExpiryBenchmark
 {
     /** The clock's time at the start: deadlines are an hour after it. */
-    static final long START = 1_796_083_200_000L;
+    static final long START = ManualClock.START;
 
-    static OffHeapByteStore fill(final int keys, final MutableClock clock)
+    static OffHeapByteStore fill(final int keys, final ManualClock clock)
     {
         final OffHeapByteStore store = OffHeapByteStore.builder().initialCapacity(keys).clock(clock)
             .expirySweeper(false).build();
@@ -70,13 +69,13 @@ public class ExpiryBenchmark
         @Param({"1000000"})
         public int keys;
 
-        MutableClock clock;
+        ManualClock clock;
         OffHeapByteStore store;
 
         @Setup(Level.Iteration)
         public void fill()
         {
-            clock = new MutableClock(START);
+            clock = new ManualClock(START);
             store = ExpiryBenchmark.fill(keys, clock);
             clock.set(START + 7_200_000); // every deadline passed
             System.gc();
@@ -120,7 +119,7 @@ public class ExpiryBenchmark
         @Setup(Level.Trial)
         public void fill()
         {
-            store = ExpiryBenchmark.fill(keys, new MutableClock(START));
+            store = ExpiryBenchmark.fill(keys, new ManualClock(START));
             order = KeyDistribution.UNIFORM.indices(keys, MapBenchmark.SAMPLES, 0xE0_E0L);
             System.gc();
         }
@@ -171,33 +170,5 @@ public class ExpiryBenchmark
     public int sweep(final Reads reads)
     {
         return reads.store.sweepExpired(1024);
-    }
-
-    /** A clock the benchmark sets. */
-    static final class MutableClock implements InstantSource
-    {
-        private volatile long millis;
-
-        MutableClock(final long millis)
-        {
-            this.millis = millis;
-        }
-
-        void set(final long millis)
-        {
-            this.millis = millis;
-        }
-
-        @Override
-        public long millis()
-        {
-            return millis;
-        }
-
-        @Override
-        public Instant instant()
-        {
-            return Instant.ofEpochMilli(millis);
-        }
     }
 }

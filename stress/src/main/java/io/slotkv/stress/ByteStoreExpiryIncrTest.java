@@ -1,5 +1,6 @@
 package io.slotkv.stress;
 
+import io.slotkv.map.ManualClock;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -32,7 +33,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class ByteStoreExpiryIncrTest
 {
     static final byte[] K = key("counter");
-    static final long D = SteppedClock.START + 1_000;
+    static final long D = ManualClock.START + 1_000;
 
     final ByteStoreFixture fixture = ByteStoreFixture.anonymous();
 

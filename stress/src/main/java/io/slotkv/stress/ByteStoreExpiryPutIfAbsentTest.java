@@ -1,5 +1,6 @@
 package io.slotkv.stress;
 
+import io.slotkv.map.ManualClock;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -35,7 +36,7 @@ public class ByteStoreExpiryPutIfAbsentTest
     static final byte[] K = key("lease");
     static final byte[] A = bytes(40, 'a');
     static final byte[] B = bytes(40, 'b');
-    static final long D = SteppedClock.START + 1_000;
+    static final long D = ManualClock.START + 1_000;
 
     final ByteStoreFixture fixture = ByteStoreFixture.anonymous();
 

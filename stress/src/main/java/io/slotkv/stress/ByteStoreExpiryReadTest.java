@@ -1,5 +1,6 @@
 package io.slotkv.stress;
 
+import io.slotkv.map.ManualClock;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -32,7 +33,7 @@ public class ByteStoreExpiryReadTest
 {
     static final byte[] K = filler(0);
     static final byte[] NEW = ByteStoreFixture.key("new");
-    static final long D = SteppedClock.START + 1_000;
+    static final long D = ManualClock.START + 1_000;
 
     final ByteStoreFixture fixture = ByteStoreFixture.anonymous().fill();
 

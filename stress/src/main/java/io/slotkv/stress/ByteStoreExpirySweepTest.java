@@ -1,5 +1,6 @@
 package io.slotkv.stress;
 
+import io.slotkv.map.ManualClock;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -36,7 +37,7 @@ public class ByteStoreExpirySweepTest
     static final byte[] A = bytes(30, 'a');
     static final byte[] B = bytes(30, 'b');
     static final byte[] C = bytes(500, 'c');
-    static final long NOW = SteppedClock.START;
+    static final long NOW = ManualClock.START;
 
     final ByteStoreFixture fixture = ByteStoreFixture.anonymous();
 

@@ -1,5 +1,6 @@
 package io.slotkv.stress;
 
+import io.slotkv.map.ManualClock;
 import io.slotkv.map.OffHeapByteStore;
 
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class ByteStoreFixture implements AutoCloseable
     private final Path file;
 
     /** The clock of the store's deadlines: the tests step it by hand. */
-    public final SteppedClock clock = new SteppedClock();
+    public final ManualClock clock = new ManualClock();
 
     private ByteStoreFixture(final Path file)
     {
