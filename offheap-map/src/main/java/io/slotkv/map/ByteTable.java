@@ -272,11 +272,14 @@ final class ByteTable extends SegmentTable<ByteTable>
         final Object dstBase, final long dstOffset, final int room)
     {
         final long position = EntryRef.position(word);
-        final long address = heap.address(position, KEY_OFFSET);
-        if (0 == address)
+        final EntryHeap heap = this.heap;
+        final long[] arenas = heap.arenas(); // one arena lookup: the header and then the whole entry are checked
+        final long extent = heap.room(arenas, position); // against the same arena's end
+        if (extent < KEY_OFFSET)
         {
             return NOT_THIS_KEY; // not a block of the heap: a damaged word names no key
         }
+        final long address = heap.blockAddress(arenas, position);
         final long header = UnsafeApi.getLongAcquire(null, address);
         if (!EntryRef.sameGeneration(word, EntryDescriptor.generation(header)))
         {
@@ -287,9 +290,9 @@ final class ByteTable extends SegmentTable<ByteTable>
             return NOT_THIS_KEY; // the header is one word with the generation: its lengths are the entry's
         }
         final int valueLength = EntryDescriptor.valueLength(header);
-        if (0 == heap.address(position, EntryDescriptor.entryLength(header)))
+        if (EntryDescriptor.entryLength(header) > extent) // with the deadline, if the entry has one
         {
-            return NOT_THIS_KEY;
+            return NOT_THIS_KEY; // the lengths reach past the arena
         }
         final boolean same = equalBytes(address + KEY_OFFSET, keyBase, keyOffset, keyLength);
         final boolean live = LIVE == EntryRef.state(word) && !expired(address, header);
@@ -1098,15 +1101,20 @@ final class ByteTable extends SegmentTable<ByteTable>
      */
     static boolean equalBytes(final long address, final Object base, final long offset, final int length)
     {
-        int i = 0;
-        for (; i + 8 <= length; i += 8)
+        if (length >= 8)
         {
-            if (UnsafeApi.getLong(null, address + i) != UnsafeApi.getLong(base, offset + i))
+            // words, the last one ending at the last byte (it may overlap the one before): no byte loop
+            final int last = length - 8;
+            for (int i = 0; i < last; i += 8)
             {
-                return false;
+                if (UnsafeApi.getLong(null, address + i) != UnsafeApi.getLong(base, offset + i))
+                {
+                    return false;
+                }
             }
+            return UnsafeApi.getLong(null, address + last) == UnsafeApi.getLong(base, offset + last);
         }
-        for (; i < length; i++)
+        for (int i = 0; i < length; i++)
         {
             if (UnsafeApi.getByte(null, address + i) != UnsafeApi.getByte(base, offset + i))
             {

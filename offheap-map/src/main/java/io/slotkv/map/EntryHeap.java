@@ -399,19 +399,47 @@ final class EntryHeap
      */
     long address(final long position, final long length)
     {
-        final long arena = position >>> arenaShift;
-        final long offset = (position & offsetMask) << LOG2_GRANULE;
         final long[] arenas = this.arenas;
-        if (arena >= (arenas.length >>> 1) || length < 0)
+        if (length < 0 || length > room(arenas, position))
+        {
+            return 0; // also an arena not made (room 0 or less), and position 0
+        }
+        return blockAddress(arenas, position);
+    }
+
+    /**
+     * The arenas as a reader sees them at one instant (volatile: pairs with {@link #addArena}'s store), for
+     * {@link #room} and {@link #blockAddress}: a reader that checks a header and then the lengths read from it loads
+     * them once and checks both against the same arena. An arena's pair never changes once it is published.
+     */
+    long[] arenas()
+    {
+        return arenas;
+    }
+
+    /**
+     * The bytes from the start of the block at {@code position} to the end of its arena in {@code arenas}
+     * ({@link #arenas()}); 0 or less if no arena of it holds the position (a position read optimistically may be any
+     * pattern; position 0 is never a block).
+     */
+    long room(final long[] arenas, final long position)
+    {
+        final long arena = position >>> arenaShift;
+        if (arena >= (arenas.length >>> 1))
         {
             return 0;
         }
         final long arenaLength = (long)ARENA.getAcquire(arenas, (int)(2 * arena + 1)); // pairs with addArena's
-        if (offset + length > arenaLength)
-        {
-            return 0; // also an arena not made (length 0), and position 0
-        }
-        return arenas[(int)(2 * arena)] + offset;
+        return arenaLength - ((position & offsetMask) << LOG2_GRANULE);
+    }
+
+    /**
+     * The address of the block at {@code position}: only once {@link #room} of the same {@code arenas} was positive
+     * (its acquire load of the arena's length orders this load of the arena's address after it).
+     */
+    long blockAddress(final long[] arenas, final long position)
+    {
+        return arenas[(int)(2 * (position >>> arenaShift))] + ((position & offsetMask) << LOG2_GRANULE);
     }
 
     /**

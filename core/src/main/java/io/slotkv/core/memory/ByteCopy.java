@@ -33,12 +33,19 @@ public final class ByteCopy
             UnsafeApi.copyMemory(srcBase, srcOffset, dstBase, dstOffset, length);
             return;
         }
-        int i = 0;
-        for (; i + 8 <= length; i += 8)
+        if (length >= 8)
         {
-            UnsafeApi.putLong(dstBase, dstOffset + i, UnsafeApi.getLong(srcBase, srcOffset + i));
+            // words, the last one ending at the last byte (it writes again up to 7 bytes of the word before; the
+            // ranges do not overlap): no byte loop for the tail
+            final int last = length - 8;
+            for (int i = 0; i < last; i += 8)
+            {
+                UnsafeApi.putLong(dstBase, dstOffset + i, UnsafeApi.getLong(srcBase, srcOffset + i));
+            }
+            UnsafeApi.putLong(dstBase, dstOffset + last, UnsafeApi.getLong(srcBase, srcOffset + last));
+            return;
         }
-        for (; i < length; i++)
+        for (int i = 0; i < length; i++)
         {
             UnsafeApi.putByte(dstBase, dstOffset + i, UnsafeApi.getByte(srcBase, srcOffset + i));
         }
