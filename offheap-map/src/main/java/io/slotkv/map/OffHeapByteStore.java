@@ -1238,6 +1238,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell how long a key keeps its value, in milliseconds.
+     *
      * @param key the key.
      * @return the milliseconds until the key's value expires (Redis {@code PTTL}): at least 1;
      * {@link #TTL_NONE} if it has no deadline, {@link #TTL_ABSENT} if the key has no value.
@@ -1260,6 +1262,8 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell how long a key keeps its value, in seconds.
+     *
      * @param key the key.
      * @return the seconds until the key's value expires (Redis {@code TTL}: {@link #pttl} rounded to the nearest
      * second), {@link #TTL_NONE} or {@link #TTL_ABSENT}.
