@@ -116,6 +116,7 @@ public final class OffHeapByteStore implements AutoCloseable
     private final RecoveryReport recoveryReport;
     private final InstantSource clock;
     private final ExpirySweeper sweeper;
+    private final MemoryLimit memoryLimit;
     private volatile boolean closed;
 
     private OffHeapByteStore(final MemorySpace space, final Builder builder)
@@ -248,6 +249,12 @@ public final class OffHeapByteStore implements AutoCloseable
         }
         this.segmentMask = segmentCount - 1;
         this.sweeper = new ExpirySweeper(this, segmentCount, builder.expirySweeper && !readOnly);
+        this.memoryLimit = new MemoryLimit(builder.maxMemory, location);
+        for (final EntryHeap heap : heaps)
+        {
+            heap.limit(memoryLimit);
+        }
+        memoryLimit.start(this::offHeapBytes); // from here on, every growth is checked
         if (persistent)
         {
             sweeper.startIfIdle(); // a store file may hold deadlines from before
@@ -848,6 +855,7 @@ public final class OffHeapByteStore implements AutoCloseable
         long entryDeadline = NO_DEADLINE; // the deadline it was built with
         EntryHeap entryHeap = null; // the heap its block came from, and only a table of that heap may name it
         ByteTable awaiting = null; // a table this writer must see replaced before it goes on
+        boolean rebuiltForMemory = false; // at the memory limit, one rebuild to free the entries of removed keys
         int counter = reclaimer.enter();
         try
         {
@@ -913,8 +921,21 @@ public final class OffHeapByteStore implements AutoCloseable
                     if (0 == entry)
                     {
                         entryHeap = table.heap;
-                        entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
-                            valueLength, wanted);
+                        try
+                        {
+                            entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                                valueLength, wanted);
+                        }
+                        catch (final MemoryLimitException full)
+                        {
+                            if (rebuiltForMemory || !table.holdsDropped())
+                            {
+                                throw full;
+                            }
+                            rebuiltForMemory = true; // a rebuild frees the entries of removed keys: then try again
+                            awaiting = table;
+                            continue;
+                        }
                         entryDeadline = wanted;
                     }
                     if (table.claim(-index - 1, hash, entry))
@@ -990,9 +1011,22 @@ public final class OffHeapByteStore implements AutoCloseable
                         if (0 == entry)
                         {
                             entryHeap = table.heap;
-                            entry = EXPIRE == op ? table.copyWithDeadline(word, wanted) :
-                                build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
-                                    valueLength, wanted);
+                            try
+                            {
+                                entry = EXPIRE == op ? table.copyWithDeadline(word, wanted) :
+                                    build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                                        valueLength, wanted);
+                            }
+                            catch (final MemoryLimitException full)
+                            {
+                                if (rebuiltForMemory || !table.holdsDropped())
+                                {
+                                    throw full;
+                                }
+                                rebuiltForMemory = true;
+                                awaiting = table;
+                                continue retry;
+                            }
                             entryDeadline = wanted;
                             if (0 == entry)
                             {
@@ -1972,6 +2006,7 @@ public final class OffHeapByteStore implements AutoCloseable
         private boolean maxValueLengthSet;
         private InstantSource clock = InstantSource.system();
         private boolean expirySweeper = true;
+        private long maxMemory;
 
         private Builder()
         {
@@ -1991,6 +2026,30 @@ public final class OffHeapByteStore implements AutoCloseable
         public Builder clock(final InstantSource clock)
         {
             this.clock = java.util.Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Limit the store's off-heap memory ({@link OffHeapByteStore#offHeapBytes()}), as Redis's {@code maxmemory}
+         * with the {@code noeviction} policy: a write that needs the store to grow past it (a new arena of an entry
+         * heap, or a larger table) throws {@link MemoryLimitException} before anything changed; nothing is ever
+         * evicted. The store stays readable, and writes that fit the memory it holds go on (removes, and writes
+         * that reuse freed blocks); removed and expired keys give their blocks back for reuse. The check is made
+         * before each such allocation, and allocations in different segments may pass it at once, so the store can
+         * exceed the limit by at most one arena or table per segment. A rebuild, a clear and a compaction are not
+         * limited: they give memory back. Not stored in a store file: each open sets its own.
+         *
+         * @param bytes the most off-heap bytes, 0 (default) for no limit.
+         * @return this builder.
+         * @throws IllegalArgumentException if negative.
+         */
+        public Builder maxMemory(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("maxMemory must be 0 (none) or positive: bytes=" + bytes);
+            }
+            this.maxMemory = bytes;
             return this;
         }
 
