@@ -10,6 +10,8 @@ public class MemoryLimitException extends IllegalStateException
     private static final long serialVersionUID = 1L;
 
     /**
+     * A write refused by the limit.
+     *
      * @param message the bytes held, the bytes the write needed, the limit and the store.
      */
     public MemoryLimitException(final String message)

@@ -855,7 +855,8 @@ public final class OffHeapByteStore implements AutoCloseable
         long entryDeadline = NO_DEADLINE; // the deadline it was built with
         EntryHeap entryHeap = null; // the heap its block came from, and only a table of that heap may name it
         ByteTable awaiting = null; // a table this writer must see replaced before it goes on
-        boolean rebuiltForMemory = false; // at the memory limit, one rebuild to free the entries of removed keys
+        boolean rebuiltForMemory = false; // at the memory limit, one round of rebuilds to free removed keys' entries
+        boolean reclaimedForMemory = false;
         int counter = reclaimer.enter();
         try
         {
@@ -873,7 +874,15 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     reclaimer.exit(counter);
                     counter = -1;
-                    segment.awaitOrReplace(awaiting);
+                    if (rebuiltForMemory && !reclaimedForMemory)
+                    {
+                        reclaimedForMemory = true;
+                        rebuildDropped(); // at the memory limit: every segment's removed entries, not only ours
+                    }
+                    else
+                    {
+                        segment.awaitOrReplace(awaiting);
+                    }
                     awaiting = null;
                     counter = reclaimer.enter();
                 }
@@ -928,11 +937,11 @@ public final class OffHeapByteStore implements AutoCloseable
                         }
                         catch (final MemoryLimitException full)
                         {
-                            if (rebuiltForMemory || !table.holdsDropped())
+                            if (rebuiltForMemory || !holdsDropped())
                             {
                                 throw full;
                             }
-                            rebuiltForMemory = true; // a rebuild frees the entries of removed keys: then try again
+                            rebuiltForMemory = true; // rebuilds free the entries of removed keys: then try again
                             awaiting = table;
                             continue;
                         }
@@ -1019,7 +1028,7 @@ public final class OffHeapByteStore implements AutoCloseable
                             }
                             catch (final MemoryLimitException full)
                             {
-                                if (rebuiltForMemory || !table.holdsDropped())
+                                if (rebuiltForMemory || !holdsDropped())
                                 {
                                     throw full;
                                 }
@@ -1068,6 +1077,38 @@ public final class OffHeapByteStore implements AutoCloseable
             if (counter >= 0)
             {
                 reclaimer.exit(counter);
+            }
+        }
+    }
+
+    /**
+     * @return whether some segment's table has tombstones, whose entries a rebuild would free.
+     */
+    private boolean holdsDropped()
+    {
+        for (final Segment<ByteTable> segment : segments)
+        {
+            final ByteTable table = segment.table;
+            if (null != table && table.holdsDropped())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Rebuild every segment whose table has tombstones: a write at the memory limit asks for it once, outside the
+     * epoch, so that the entries of removed (and swept) keys give their memory back, in whichever segment they are.
+     */
+    private void rebuildDropped()
+    {
+        for (final Segment<ByteTable> segment : segments)
+        {
+            final ByteTable table = segment.table;
+            if (null != table && table.holdsDropped())
+            {
+                segment.awaitOrReplace(table);
             }
         }
     }
