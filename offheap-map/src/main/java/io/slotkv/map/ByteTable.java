@@ -636,6 +636,15 @@ final class ByteTable extends SegmentTable<ByteTable>
         return region.getLongOpaque(COUNTS_OFFSET);
     }
 
+    /**
+     * @return whether a rebuild would free entries: some slot is a tombstone (its entry is freed by the next
+     * replacement).
+     */
+    boolean holdsDropped()
+    {
+        return used() > live();
+    }
+
     int used()
     {
         return TableDescriptor.used(counts());
@@ -771,6 +780,7 @@ final class ByteTable extends SegmentTable<ByteTable>
                 target.claimPrivate(moveEntry(word, EntryRef.fingerprint(hash), target.heap), hash);
             }
         }
+        target.heap.limit(heap.limit()); // from now on its new arenas count against the store's limit
     }
 
     /**
@@ -1133,6 +1143,13 @@ final class ByteTable extends SegmentTable<ByteTable>
         @Override
         public ByteTable allocate(final MemorySpace space, final int capacity, final ByteTable like)
         {
+            if (capacity > like.capacity)
+            {
+                // growth counts against the memory limit; a rebuild, a clear or close's fence, of the same size or
+                // smaller, does not: it gives the old table back once it is done
+                like.heap.limit().check(regionLength(capacity), "a new table of " + capacity +
+                    " slots for segment " + like.heap.segment());
+            }
             return ByteTable.allocate(space, capacity, like.maxLoad, like.seed, like.clock, like.heap);
         }
 
@@ -1143,6 +1160,12 @@ final class ByteTable extends SegmentTable<ByteTable>
         @Override
         public ByteTable allocateCompacting(final MemorySpace space, final int capacity, final ByteTable like)
         {
+            if (capacity > like.capacity)
+            {
+                like.heap.limit().check(regionLength(capacity), "a new table of " + capacity +
+                    " slots for segment " + like.heap.segment());
+            }
+            // the fresh heap is not limited until the copy is in it (copyEntriesInto): a compaction gives memory back
             final EntryHeap heap = EntryHeap.create(space, like.heap.segment(), like.heap.checksummed());
             try
             {

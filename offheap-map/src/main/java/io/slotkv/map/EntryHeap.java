@@ -113,7 +113,10 @@ final class EntryHeap
     /** Bytes of the keys and values of the entries in those blocks: what was asked for, less the entry header. */
     private final AtomicLong payloadBytes = new AtomicLong();
 
-    private long arenaBytes;
+    private volatile long arenaBytes; // written under this heap's monitor, read without it
+
+    /** Checked before each new arena; set by the store once it is built. */
+    private volatile MemoryLimit limit = MemoryLimit.NONE;
 
     /**
      * Set when a free-list link or a freed word was found damaged (only a damaged file can show that): the store
@@ -462,7 +465,7 @@ final class EntryHeap
     /**
      * @return bytes of all arenas.
      */
-    synchronized long arenaBytes()
+    long arenaBytes()
     {
         return arenaBytes;
     }
@@ -619,6 +622,7 @@ final class EntryHeap
         }
         final long needed = ((long)units << LOG2_GRANULE) + ArenaDescriptor.HEADER_LENGTH;
         final long length = arenaLength(arenaBytes, needed, space.hugePageSize(), maxArenaLength);
+        limit.check(length, "a new arena of " + length + " bytes for segment " + segment);
         final MemoryRegion region = space.allocate((int)length); // may throw: nothing changed yet
         final ByteBuffer view = checksummed ? region.byteBuffer() : null;
         // the header, then the root's word (release): a crash leaves either no arena or a complete one in the list,
@@ -823,6 +827,22 @@ final class EntryHeap
             checksum(position, EntryDescriptor.KEY_OFFSET, EntryDescriptor.checkedLength(header)) ^
                 EntryDescriptor.lengthsCheck(header) : 0);
         UnsafeApi.putLong(null, address, header);
+    }
+
+    /**
+     * Check {@code limit} before each new arena from now on.
+     */
+    void limit(final MemoryLimit limit)
+    {
+        this.limit = limit;
+    }
+
+    /**
+     * @return the limit this heap checks.
+     */
+    MemoryLimit limit()
+    {
+        return limit;
     }
 
     /**

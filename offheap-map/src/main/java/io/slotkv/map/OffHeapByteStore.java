@@ -116,6 +116,7 @@ public final class OffHeapByteStore implements AutoCloseable
     private final RecoveryReport recoveryReport;
     private final InstantSource clock;
     private final ExpirySweeper sweeper;
+    private final MemoryLimit memoryLimit;
     private volatile boolean closed;
 
     private OffHeapByteStore(final MemorySpace space, final Builder builder)
@@ -248,6 +249,12 @@ public final class OffHeapByteStore implements AutoCloseable
         }
         this.segmentMask = segmentCount - 1;
         this.sweeper = new ExpirySweeper(this, segmentCount, builder.expirySweeper && !readOnly);
+        this.memoryLimit = new MemoryLimit(builder.maxMemory, location);
+        for (final EntryHeap heap : heaps)
+        {
+            heap.limit(memoryLimit);
+        }
+        memoryLimit.start(this::offHeapBytes); // from here on, every growth is checked
         if (persistent)
         {
             sweeper.startIfIdle(); // a store file may hold deadlines from before
@@ -848,6 +855,8 @@ public final class OffHeapByteStore implements AutoCloseable
         long entryDeadline = NO_DEADLINE; // the deadline it was built with
         EntryHeap entryHeap = null; // the heap its block came from, and only a table of that heap may name it
         ByteTable awaiting = null; // a table this writer must see replaced before it goes on
+        boolean rebuiltForMemory = false; // at the memory limit, one round of rebuilds to free removed keys' entries
+        boolean reclaimedForMemory = false;
         int counter = reclaimer.enter();
         try
         {
@@ -865,7 +874,15 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     reclaimer.exit(counter);
                     counter = -1;
-                    segment.awaitOrReplace(awaiting);
+                    if (rebuiltForMemory && !reclaimedForMemory)
+                    {
+                        reclaimedForMemory = true;
+                        rebuildDropped(); // at the memory limit: every segment's removed entries, not only ours
+                    }
+                    else
+                    {
+                        segment.awaitOrReplace(awaiting);
+                    }
                     awaiting = null;
                     counter = reclaimer.enter();
                 }
@@ -913,8 +930,21 @@ public final class OffHeapByteStore implements AutoCloseable
                     if (0 == entry)
                     {
                         entryHeap = table.heap;
-                        entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
-                            valueLength, wanted);
+                        try
+                        {
+                            entry = build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                                valueLength, wanted);
+                        }
+                        catch (final MemoryLimitException full)
+                        {
+                            if (rebuiltForMemory || !holdsDropped())
+                            {
+                                throw full;
+                            }
+                            rebuiltForMemory = true; // rebuilds free the entries of removed keys: then try again
+                            awaiting = table;
+                            continue;
+                        }
                         entryDeadline = wanted;
                     }
                     if (table.claim(-index - 1, hash, entry))
@@ -990,9 +1020,22 @@ public final class OffHeapByteStore implements AutoCloseable
                         if (0 == entry)
                         {
                             entryHeap = table.heap;
-                            entry = EXPIRE == op ? table.copyWithDeadline(word, wanted) :
-                                build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
-                                    valueLength, wanted);
+                            try
+                            {
+                                entry = EXPIRE == op ? table.copyWithDeadline(word, wanted) :
+                                    build(entryHeap, hash, keyBase, keyOffset, keyLength, valueBase, valueOffset,
+                                        valueLength, wanted);
+                            }
+                            catch (final MemoryLimitException full)
+                            {
+                                if (rebuiltForMemory || !holdsDropped())
+                                {
+                                    throw full;
+                                }
+                                rebuiltForMemory = true;
+                                awaiting = table;
+                                continue retry;
+                            }
                             entryDeadline = wanted;
                             if (0 == entry)
                             {
@@ -1034,6 +1077,38 @@ public final class OffHeapByteStore implements AutoCloseable
             if (counter >= 0)
             {
                 reclaimer.exit(counter);
+            }
+        }
+    }
+
+    /**
+     * @return whether some segment's table has tombstones, whose entries a rebuild would free.
+     */
+    private boolean holdsDropped()
+    {
+        for (final Segment<ByteTable> segment : segments)
+        {
+            final ByteTable table = segment.table;
+            if (null != table && table.holdsDropped())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Rebuild every segment whose table has tombstones: a write at the memory limit asks for it once, outside the
+     * epoch, so that the entries of removed (and swept) keys give their memory back, in whichever segment they are.
+     */
+    private void rebuildDropped()
+    {
+        for (final Segment<ByteTable> segment : segments)
+        {
+            final ByteTable table = segment.table;
+            if (null != table && table.holdsDropped())
+            {
+                segment.awaitOrReplace(table);
             }
         }
     }
@@ -1976,6 +2051,7 @@ public final class OffHeapByteStore implements AutoCloseable
         private boolean maxValueLengthSet;
         private InstantSource clock = InstantSource.system();
         private boolean expirySweeper = true;
+        private long maxMemory;
 
         private Builder()
         {
@@ -1995,6 +2071,30 @@ public final class OffHeapByteStore implements AutoCloseable
         public Builder clock(final InstantSource clock)
         {
             this.clock = java.util.Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Limit the store's off-heap memory ({@link OffHeapByteStore#offHeapBytes()}), as Redis's {@code maxmemory}
+         * with the {@code noeviction} policy: a write that needs the store to grow past it (a new arena of an entry
+         * heap, or a larger table) throws {@link MemoryLimitException} before anything changed; nothing is ever
+         * evicted. The store stays readable, and writes that fit the memory it holds go on (removes, and writes
+         * that reuse freed blocks); removed and expired keys give their blocks back for reuse. The check is made
+         * before each such allocation, and allocations in different segments may pass it at once, so the store can
+         * exceed the limit by at most one arena or table per segment. A rebuild, a clear and a compaction are not
+         * limited: they give memory back. Not stored in a store file: each open sets its own.
+         *
+         * @param bytes the most off-heap bytes, 0 (default) for no limit.
+         * @return this builder.
+         * @throws IllegalArgumentException if negative.
+         */
+        public Builder maxMemory(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("maxMemory must be 0 (none) or positive: bytes=" + bytes);
+            }
+            this.maxMemory = bytes;
             return this;
         }
 
