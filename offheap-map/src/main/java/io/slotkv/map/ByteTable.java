@@ -467,13 +467,7 @@ final class ByteTable extends SegmentTable<ByteTable>
         final boolean expires = NO_DEADLINE != deadline;
         final long length = EntryDescriptor.entryLength(keyLength, valueLength, expires);
         final long position = heap.allocate((int)length);
-        final long to = heap.address(position, length);
-        if (0 == to)
-        {
-            heap.damaged = true;
-            throw new CorruptStoreException("the entry heap handed out a block outside its arenas: position=" +
-                position + ", length=" + length + " (a damaged free list); the next open recovers the store");
-        }
+        final long to = heap.allocatedAddress(position, length);
         final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, to));
         ByteCopy.copy(null, from + KEY_OFFSET, null, to + KEY_OFFSET, keyLength + valueLength);
         if (!unchanged(from, header))

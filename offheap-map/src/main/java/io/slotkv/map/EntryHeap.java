@@ -411,6 +411,25 @@ final class EntryHeap
     }
 
     /**
+     * The address of the {@code length} bytes of a block {@link #allocate} just handed out at {@code position}. A
+     * block outside the arenas can only come from a damaged free list (a damaged file): the heap is marked
+     * {@link #damaged} and the write fails.
+     *
+     * @throws CorruptStoreException if the block is not inside an arena of this heap.
+     */
+    long allocatedAddress(final long position, final long length)
+    {
+        final long address = address(position, length);
+        if (0 == address)
+        {
+            damaged = true;
+            throw new CorruptStoreException("the entry heap handed out a block outside its arenas: position=" +
+                position + ", length=" + length + " (a damaged free list); the next open recovers the store");
+        }
+        return address;
+    }
+
+    /**
      * The arenas as a reader sees them at one instant (volatile: pairs with {@link #addArena}'s store), for
      * {@link #room} and {@link #blockAddress}: a reader that checks a header and then the lengths read from it loads
      * them once and checks both against the same arena. An arena's pair never changes once it is published.

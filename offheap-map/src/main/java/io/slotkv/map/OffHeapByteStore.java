@@ -1125,13 +1125,7 @@ public final class OffHeapByteStore implements AutoCloseable
         final boolean expires = NO_DEADLINE != deadline;
         final long length = EntryDescriptor.entryLength(keyLength, valueLength, expires);
         final long position = heap.allocate((int)length);
-        final long address = heap.address(position, length);
-        if (0 == address)
-        {
-            heap.damaged = true;
-            throw new CorruptStoreException("the entry heap handed out a block outside its arenas: position=" +
-                position + ", length=" + length + " (a damaged free list); the next open recovers the store");
-        }
+        final long address = heap.allocatedAddress(position, length);
         final long generation = EntryDescriptor.generation(UnsafeApi.getLong(null, address));
         ByteCopy.copy(keyBase, keyOffset, null, address + EntryDescriptor.KEY_OFFSET, keyLength);
         ByteCopy.copy(valueBase, valueOffset, null, address + EntryDescriptor.valueOffset(keyLength), valueLength);
