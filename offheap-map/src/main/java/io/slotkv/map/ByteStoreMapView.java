@@ -120,7 +120,7 @@ final class ByteStoreMapView<K, V> extends AbstractMap<K, V> implements Concurre
             {
                 return null;
             }
-            final byte[] current = store.get(keyBytes);
+            final byte[] current = store.peek(keyBytes); // the read of a write
             if (null != current)
             {
                 return decodeValue(current); // linearization point: the read, at which the key had this value
@@ -136,7 +136,7 @@ final class ByteStoreMapView<K, V> extends AbstractMap<K, V> implements Concurre
         final byte[] valueBytes = encode(valueCodec, value, "value");
         while (true)
         {
-            final byte[] current = store.get(keyBytes);
+            final byte[] current = store.peek(keyBytes); // the read of a write
             if (null == current)
             {
                 return null;

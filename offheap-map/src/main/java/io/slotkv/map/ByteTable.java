@@ -804,6 +804,11 @@ final class ByteTable extends SegmentTable<ByteTable>
         final long dropped = EntryRef.tombstone(word) | FROZEN_BIT;
         UnsafeApi.putLongVolatile(null, slot, dropped);
         countLive(-1);
+        final StoreCounters counters = this.counters;
+        if (null != counters)
+        {
+            counters.increment(StoreCounters.EXPIRED);
+        }
         return dropped;
     }
 

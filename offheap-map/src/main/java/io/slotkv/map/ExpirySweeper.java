@@ -53,8 +53,10 @@ final class ExpirySweeper
      */
     synchronized long sweep(final int maxSlots)
     {
+        final Object event = store.monitor.beginSweep();
         long seen = 0;
         long expiredNow = 0;
+        long slots = 0;
         int left = maxSlots;
         while (left > 0)
         {
@@ -64,6 +66,7 @@ final class ExpirySweeper
             expiredNow += (int)result;
             final int scanned = Math.max(0, Math.min(count, capacity[0] - index));
             index += scanned;
+            slots += scanned;
             left -= Math.max(1, scanned);
             if (index >= capacity[0])
             {
@@ -77,6 +80,7 @@ final class ExpirySweeper
         }
         expired += expiredNow;
         sweeps++;
+        store.monitor.swept(event, slots, seen, expiredNow);
         return (Math.min(seen, Integer.MAX_VALUE) << 32) | expiredNow;
     }
 

@@ -28,7 +28,7 @@ final class LongLongCursor extends SpanCursor<LongLongTable>
     @Override
     boolean first()
     {
-        final long value = map.read(EMPTY_KEY, 0, found, false);
+        final long value = map.peek(EMPTY_KEY, found);
         if (found.present)
         {
             keys[0] = EMPTY_KEY;
@@ -56,7 +56,7 @@ final class LongLongCursor extends SpanCursor<LongLongTable>
         long value;
         if (FROZEN == word)
         {
-            value = map.read(key, 0, found, false); // copied by a replacement: its current value, wherever it is
+            value = map.peek(key, found); // copied by a replacement: its current value, wherever it is
             if (!found.present)
             {
                 return SKIPPED;

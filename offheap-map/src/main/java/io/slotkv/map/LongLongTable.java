@@ -272,6 +272,10 @@ final class LongLongTable extends SegmentTable<LongLongTable>
                     claimed = true;
                     keyWord = key;
                 }
+                else if (null != counters)
+                {
+                    counters.increment(StoreCounters.CAS_RETRIES); // another key (or this one) claimed it first
+                }
             }
             if (key == keyWord)
             {

@@ -117,6 +117,10 @@ public final class OffHeapByteStore implements AutoCloseable
     private final InstantSource clock;
     private final ExpirySweeper sweeper;
     private final MemoryLimit memoryLimit;
+    final StoreMonitor monitor;
+
+    /** The monitor's counters, null if statistics are off: the one field the operations test. */
+    private final StoreCounters counters;
     private volatile boolean closed;
 
     private OffHeapByteStore(final MemorySpace space, final Builder builder)
@@ -127,6 +131,8 @@ public final class OffHeapByteStore implements AutoCloseable
         this.location = space.toString();
         this.reclaimer = new Reclaimer(space);
         this.clock = builder.clock;
+        this.monitor = builder.monitor();
+        this.counters = monitor.counters;
         final ByteTable.Kind kind = new ByteTable.Kind();
         final int segmentCount;
         final double maxLoad;
@@ -162,7 +168,8 @@ public final class OffHeapByteStore implements AutoCloseable
                 heaps[i] = EntryHeap.create(space, i, persistent);
                 final ByteTable table = ByteTable.allocate(space, minCapacity, maxLoad, seed, clock, heaps[i]);
                 directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
-                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, kind);
+                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, kind,
+                    monitor);
             }
             // one word makes the store exist: a creation killed before it leaves an empty file, opened as new
             space.root(directory);
@@ -244,7 +251,7 @@ public final class OffHeapByteStore implements AutoCloseable
             {
                 heaps[i] = recovery.heap(i);
                 segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, recovery.table(i), reclaimer,
-                    kind);
+                    kind, monitor);
             }
         }
         this.segmentMask = segmentCount - 1;
@@ -264,6 +271,7 @@ public final class OffHeapByteStore implements AutoCloseable
             // every recovery rebuilds the tables: only damage it removed is worth a warning
             LOGGER.log(recoveryReport.purged() > 0 ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                 recoveryReport::toString);
+            monitor.recovered(recoveryReport);
         }
     }
 
@@ -326,8 +334,8 @@ public final class OffHeapByteStore implements AutoCloseable
         key.boundsCheck(keyOffset, keyLength);
         value.boundsCheck(valueOffset, 0);
         checkKeyLength(keyLength);
-        final int length = read(key.byteArray(), key.addressOffset() + keyOffset, keyLength, value.byteArray(),
-            value.addressOffset() + valueOffset, value.capacity() - valueOffset);
+        final int length = counted(read(key.byteArray(), key.addressOffset() + keyOffset, keyLength,
+            value.byteArray(), value.addressOffset() + valueOffset, value.capacity() - valueOffset));
         Reference.reachabilityFence(key);
         Reference.reachabilityFence(value);
         return length;
@@ -342,6 +350,16 @@ public final class OffHeapByteStore implements AutoCloseable
      * @throws IllegalStateException    if the store is closed.
      */
     public byte[] get(final byte[] key)
+    {
+        final byte[] value = peek(key);
+        counted(null == value ? ABSENT : value.length);
+        return value;
+    }
+
+    /**
+     * {@link #get(byte[])} that is not a get of the statistics: for the reads inside read-compute-write loops.
+     */
+    byte[] peek(final byte[] key)
     {
         checkKeyLength(key.length);
         byte[] value = NO_BYTES;
@@ -389,7 +407,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean containsKey(final byte[] key)
     {
         checkKeyLength(key.length);
-        return ABSENT != read(key, BYTE_ARRAY_BASE, key.length, null, 0, 0);
+        return ABSENT != counted(read(key, BYTE_ARRAY_BASE, key.length, null, 0, 0));
     }
 
     /**
@@ -404,7 +422,8 @@ public final class OffHeapByteStore implements AutoCloseable
     {
         key.boundsCheck(keyOffset, keyLength);
         checkKeyLength(keyLength);
-        final boolean present = ABSENT != read(key.byteArray(), key.addressOffset() + keyOffset, keyLength, null, 0, 0);
+        final boolean present =
+            ABSENT != counted(read(key.byteArray(), key.addressOffset() + keyOffset, keyLength, null, 0, 0));
         Reference.reachabilityFence(key);
         return present;
     }
@@ -427,8 +446,8 @@ public final class OffHeapByteStore implements AutoCloseable
             throw new ReadOnlyBufferException();
         }
         checkKeyLength(key.remaining());
-        final int length = read(base(key), offset(key), key.remaining(), base(value), offset(value),
-            value.remaining());
+        final int length = counted(read(base(key), offset(key), key.remaining(), base(value), offset(value),
+            value.remaining()));
         Reference.reachabilityFence(key);
         Reference.reachabilityFence(value);
         return length;
@@ -443,7 +462,7 @@ public final class OffHeapByteStore implements AutoCloseable
     public boolean containsKey(final ByteBuffer key)
     {
         checkKeyLength(key.remaining());
-        final boolean present = ABSENT != read(base(key), offset(key), key.remaining(), null, 0, 0);
+        final boolean present = ABSENT != counted(read(base(key), offset(key), key.remaining(), null, 0, 0));
         Reference.reachabilityFence(key);
         return present;
     }
@@ -463,6 +482,31 @@ public final class OffHeapByteStore implements AutoCloseable
     {
         return buffer.isDirect() ? BufferUtil.address(buffer) + buffer.position() :
             BufferUtil.ARRAY_BASE_OFFSET + BufferUtil.arrayOffset(buffer) + buffer.position();
+    }
+
+    /**
+     * @return {@code length}, counted as a hit, or as a miss if it is {@link #ABSENT}.
+     */
+    private int counted(final int length)
+    {
+        final StoreCounters counters = this.counters;
+        if (null != counters)
+        {
+            counters.increment(ABSENT == length ? StoreCounters.MISSES : StoreCounters.HITS);
+        }
+        return length;
+    }
+
+    /**
+     * Count one operation in {@code counter}, if statistics are on.
+     */
+    private void count(final int counter)
+    {
+        final StoreCounters counters = this.counters;
+        if (null != counters)
+        {
+            counters.increment(counter);
+        }
     }
 
     private int read(final Object keyBase, final long keyOffset, final int keyLength, final Object dstBase,
@@ -809,7 +853,7 @@ public final class OffHeapByteStore implements AutoCloseable
         checkKeyLength(key.length);
         while (true)
         {
-            final byte[] old = get(key);
+            final byte[] old = peek(key); // the read of a write: not a get of the statistics
             final byte[] value = next.apply(old);
             final boolean done;
             if (null == old)
@@ -950,8 +994,10 @@ public final class OffHeapByteStore implements AutoCloseable
                     if (table.claim(-index - 1, hash, entry))
                     {
                         entry = 0;
+                        count(StoreCounters.INSERTS);
                         return WAS_ABSENT;
                     }
+                    count(StoreCounters.CAS_RETRIES);
                     continue; // another key claimed the slot first: locate again
                 }
                 long word = table.word(index);
@@ -1048,6 +1094,7 @@ public final class OffHeapByteStore implements AutoCloseable
                     final long witness = table.compareAndExchange(index, word, update);
                     if (witness != word)
                     {
+                        count(StoreCounters.CAS_RETRIES);
                         word = witness; // another writer changed the key first: decide again by its word
                         continue;
                     }
@@ -1055,16 +1102,24 @@ public final class OffHeapByteStore implements AutoCloseable
                     if (removes)
                     {
                         table.countLive(-1); // the tombstone keeps the entry: the slot still knows its key
+                        count(StoreCounters.REMOVES);
                         return WAS_PRESENT;
                     }
                     entry = 0;
                     table.free(word); // the entry replaced, or the tombstone's: no slot names it any more
-                    if (live)
+                    if (!live)
                     {
-                        return alive ? WAS_PRESENT : WAS_ABSENT; // an expired entry was LIVE: the count stays
+                        table.countLive(1);
                     }
-                    table.countLive(1);
-                    return WAS_ABSENT;
+                    else if (!alive)
+                    {
+                        count(StoreCounters.EXPIRED); // an expired entry was LIVE: the count stays
+                    }
+                    if (EXPIRE != op)
+                    {
+                        count(alive ? StoreCounters.UPDATES : StoreCounters.INSERTS); // expire changes no value
+                    }
+                    return alive ? WAS_PRESENT : WAS_ABSENT;
                 }
             }
         }
@@ -1630,6 +1685,28 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Take a snapshot of the store's statistics: what its operations did since it was opened (with
+     * {@link Builder#statistics(boolean) statistics} on, the default) and its sizes now. Lock-free and weakly
+     * consistent: each counter and each segment is read once, while operations go on.
+     *
+     * @return the snapshot; {@link StoreStatistics#bytesFree()} is {@link #freeBytes()}.
+     * @throws IllegalStateException if the store is closed.
+     */
+    public StoreStatistics statistics()
+    {
+        final List<StoreStatistics.SegmentLoad> loads = new ArrayList<>(segments.length);
+        long entries = 0;
+        for (int i = 0; i < segments.length; i++)
+        {
+            final ByteTable table = table(segments[i]);
+            final int live = Math.max(0, table.live());
+            entries += live;
+            loads.add(new StoreStatistics.SegmentLoad(i, live, table.capacity));
+        }
+        return monitor.statistics(entries, offHeapBytes(), freeBytes(), loads);
+    }
+
+    /**
      * Tell whether no key has a value.
      *
      * @return true if no key has a value.
@@ -1855,6 +1932,7 @@ public final class OffHeapByteStore implements AutoCloseable
             }
             closed = true;
         }
+        monitor.unregisterMBean();
         sweeper.stop();
         final boolean fence = persistent && !readOnly;
         RuntimeException failure = null;
@@ -2164,7 +2242,9 @@ public final class OffHeapByteStore implements AutoCloseable
          * @throws IllegalStateException                       if the JVM lacks the flags SlotKV needs (the message
          *                                                     names them), or if a read-only open meets a store
          *                                                     file that was not closed cleanly or holds no store
-         *                                                     yet.
+         *                                                     yet, or if {@link #registerMBean(boolean)} asked for
+         *                                                     an MBean whose name another open store holds (the
+         *                                                     store is closed again).
          * @throws IllegalArgumentException                    if the limits do not fit an entry or are lower than a
          *                                                     store file's stored limits, or the initial
          *                                                     capacity cannot fit the segments.
@@ -2190,15 +2270,29 @@ public final class OffHeapByteStore implements AutoCloseable
                     ", max=" + EntryDescriptor.MAX_VALUE_LENGTH);
             }
             final MemorySpace space = openSpace();
+            final OffHeapByteStore store;
             try
             {
-                return new OffHeapByteStore(space, this);
+                store = new OffHeapByteStore(space, this);
             }
             catch (final RuntimeException | Error ex)
             {
                 space.abandon(); // never marks the file clean: a dirty file stays dirty, a refused one unchanged
                 throw ex;
             }
+            if (registerMBean)
+            {
+                try
+                {
+                    store.monitor.registerMBean(OffHeapByteStore.class, store::statistics);
+                }
+                catch (final RuntimeException ex)
+                {
+                    store.close();
+                    throw ex;
+                }
+            }
+            return store;
         }
     }
 }

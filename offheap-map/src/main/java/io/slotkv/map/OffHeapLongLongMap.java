@@ -10,7 +10,9 @@ import io.slotkv.core.memory.OpenMode;
 
 import java.lang.ref.Reference;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 
@@ -74,6 +76,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
     private final RecoveryReport recoveryReport;
     private final Reclaimer reclaimer;
     private final ValueKeys valueKeys;
+    private final StoreMonitor monitor;
+
+    /** The monitor's counters, null if statistics are off: the one field the operations test. */
+    private final StoreCounters counters;
     private volatile boolean closed;
 
     /**
@@ -91,6 +97,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
         this.location = space.toString();
         this.reclaimer = new Reclaimer(space);
         this.valueKeys = null != builder.valueKeys ? builder.valueKeys : new ValueKeys();
+        this.monitor = builder.monitor();
+        this.counters = monitor.counters;
         final LongLongTable.Kind tableKind = new LongLongTable.Kind(valueKeys);
         final MemoryRegion directory;
         if (MemorySpace.NO_ROOT == space.rootOffset())
@@ -113,7 +121,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
             {
                 final LongLongTable table = LongLongTable.allocate(space, minCapacity, maxLoad, seed, valueKeys.next());
                 directory.putLong(segmentEntryOffset(i) + SEGMENT_TABLE_OFFSET_OFFSET, table.region.offset());
-                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, tableKind);
+                segments[i] = new Segment<>(i, space, directory, maxLoad, minCapacity, table, reclaimer, tableKind,
+                    monitor);
             }
             // one word makes the map exist: a creation killed before it leaves an empty store, opened as new
             space.root(directory);
@@ -172,7 +181,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             for (int i = 0; i < segmentCount; i++)
             {
                 segments[i] = new Segment<>(i, space, directory, maxLoad, (int)minCapacity, recovery.table(i),
-                    reclaimer, tableKind);
+                    reclaimer, tableKind, monitor);
             }
         }
         this.segmentMask = segments.length - 1;
@@ -182,6 +191,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             rebuildOverfullTables(recoveryReport);
             LOGGER.log(recoveryReport.changedAnything() ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                 recoveryReport::toString);
+            monitor.recovered(recoveryReport);
         }
     }
 
@@ -423,7 +433,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     public long size()
     {
-        long size = containsKey(EMPTY_KEY) ? 1 : 0;
+        final Found zero = new Found();
+        peek(EMPTY_KEY, zero);
+        long size = zero.present ? 1 : 0;
         for (final Segment<LongLongTable> segment : segments)
         {
             while (true)
@@ -552,6 +564,33 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
+     * Take a snapshot of the map's statistics: what its operations did since it was opened (with
+     * {@link Builder#statistics(boolean) statistics} on, the default) and its sizes now. Lock-free and weakly
+     * consistent: each counter and each segment is read once, while operations go on.
+     *
+     * @return the snapshot; {@link StoreStatistics#bytesFree()} is the bytes of the table slots that hold no value.
+     * @throws IllegalStateException if the map is closed.
+     */
+    public StoreStatistics statistics()
+    {
+        final List<StoreStatistics.SegmentLoad> loads = new ArrayList<>(segments.length);
+        final Found zero = new Found();
+        peek(EMPTY_KEY, zero);
+        long entries = 0;
+        long free = 0;
+        for (int i = 0; i < segments.length; i++)
+        {
+            final LongLongTable table = table(segments[i]);
+            final int live = Math.max(0, table.live());
+            final long keys = live + (0 == i && zero.present ? 1 : 0); // key 0's value is in segment 0's header
+            entries += keys;
+            free += (long)Math.max(0, table.capacity - live) * SlotDescriptor.SLOT_LENGTH;
+            loads.add(new StoreStatistics.SegmentLoad(i, keys, table.capacity));
+        }
+        return monitor.statistics(entries, offHeapBytes(), free, loads);
+    }
+
+    /**
      * Whether the entries outlive the process: true for a map built with a {@link Builder#file(Path) store file}.
      *
      * @return true if the map lives in a store file.
@@ -599,17 +638,18 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
             closed = true;
         }
+        monitor.unregisterMBean();
         final MemorySpace space = this.space;
         final MemoryRegion directory = this.directory;
         final boolean fence = persistent && !readOnly;
         RuntimeException failure = null;
         final LongLongTable[] fences = new LongLongTable[segments.length];
-        final java.util.List<LongLongTable> held = new java.util.ArrayList<>();
+        final List<LongLongTable> held = new ArrayList<>();
         for (int i = 0; i < segments.length; i++)
         {
             try
             {
-                final java.util.List<LongLongTable> tables = segments[i].close(fence && null == failure);
+                final List<LongLongTable> tables = segments[i].close(fence && null == failure);
                 held.addAll(tables);
                 fences[i] = tables.size() > 1 ? tables.get(1) : null;
             }
@@ -750,10 +790,24 @@ public final class OffHeapLongLongMap implements AutoCloseable
      */
     long read(final long key, final long absent, final Found found, final boolean presence)
     {
-        return read(key, LongHashing.mix(key, seed), absent, found, presence);
+        return read(key, LongHashing.mix(key, seed), absent, found, presence, true);
     }
 
-    private long read(final long key, final long hash, final long absent, final Found found, final boolean presence)
+    /**
+     * {@link #read} that is not a get of the statistics (iteration, {@code size}).
+     *
+     * @return the key's value, or 0 if it has none ({@code found} tells).
+     */
+    long peek(final long key, final Found found)
+    {
+        return read(key, LongHashing.mix(key, seed), 0, found, false, false);
+    }
+
+    /**
+     * @param counted whether the lookup is a get of the statistics.
+     */
+    private long read(final long key, final long hash, final long absent, final Found found, final boolean presence,
+        final boolean counted)
     {
         final Segment<LongLongTable> segment = EMPTY_KEY == key ? segments[0] : segments[segmentOf(hash, segmentMask)];
         while (true)
@@ -780,6 +834,11 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
             Reference.reachabilityFence(at); // the table's memory stays mapped until this operation is done
             final boolean present = ABSENT != word;
+            final StoreCounters counters = this.counters;
+            if (counted && null != counters)
+            {
+                counters.increment(present ? StoreCounters.HITS : StoreCounters.MISSES);
+            }
             if (presence)
             {
                 return present ? 1 : 0;
@@ -824,7 +883,13 @@ public final class OffHeapLongLongMap implements AutoCloseable
                     {
                         found.present = present;
                     }
-                    return present ? table.decode(previous) : absent;
+                    final long decoded = present ? table.decode(previous) : absent;
+                    final StoreCounters counters = this.counters;
+                    if (null != counters)
+                    {
+                        countWrite(counters, op, present, present && decoded == expected);
+                    }
+                    return decoded;
                 }
                 reclaimer.exit(counter);
                 counter = -1;
@@ -838,6 +903,16 @@ public final class OffHeapLongLongMap implements AutoCloseable
             {
                 reclaimer.exit(counter);
             }
+        }
+    }
+
+    private static void countWrite(final StoreCounters counters, final int op, final boolean present,
+        final boolean matched)
+    {
+        final int counter = ValueUpdate.counter(op, present, matched);
+        if (counter >= 0)
+        {
+            counters.increment(counter);
         }
     }
 
@@ -879,7 +954,7 @@ public final class OffHeapLongLongMap implements AutoCloseable
             }
             for (int i = start; i < end; i++)
             {
-                values[i] = read(keys[i], values[i], missingValue, null, false);
+                values[i] = read(keys[i], values[i], missingValue, null, false, true);
             }
             if (touched == touchMatch)
             {
@@ -1052,7 +1127,10 @@ public final class OffHeapLongLongMap implements AutoCloseable
          *                                                     ({@code --illegal-native-access=deny}) to jffi or JNA
          *                                                     without {@code --enable-native-access} for them. Also
          *                                                     if a read-only open meets a store that was not closed
-         *                                                     cleanly, or one that holds no map yet.
+         *                                                     cleanly, or one that holds no map yet; or if
+         *                                                     {@link #registerMBean(boolean)} asked for an MBean
+         *                                                     whose name another open map holds (the map is closed
+         *                                                     again).
          * @throws io.slotkv.core.memory.StoreLockedException if the store file is open elsewhere (another process, or
          *                                                     another map of this JVM, under any path).
          * @throws CorruptStoreException                       if the store file is not a SlotKV long->long map, or
@@ -1080,15 +1158,29 @@ public final class OffHeapLongLongMap implements AutoCloseable
         public OffHeapLongLongMap build()
         {
             final MemorySpace space = openSpace();
+            final OffHeapLongLongMap map;
             try
             {
-                return new OffHeapLongLongMap(space, this);
+                map = new OffHeapLongLongMap(space, this);
             }
             catch (final RuntimeException | Error ex)
             {
                 space.abandon(); // never marks the file clean: a dirty file stays dirty, a refused one unchanged
                 throw ex;
             }
+            if (registerMBean)
+            {
+                try
+                {
+                    map.monitor.registerMBean(OffHeapLongLongMap.class, map::statistics);
+                }
+                catch (final RuntimeException ex)
+                {
+                    map.close();
+                    throw ex;
+                }
+            }
+            return map;
         }
 
         int minCapacity(final int segmentCount, final int maxCapacity)

@@ -61,6 +61,7 @@ final class Segment<T extends SegmentTable<T>>
     private final StampedLock lock = new StampedLock();
     private final Reclaimer reclaimer;
     private final TableKind<T> kind;
+    private final StoreMonitor monitor;
 
     /** The map's space and directory; read and written only under the write lock, dropped by {@link #close}. */
     private MemorySpace space;
@@ -111,7 +112,8 @@ final class Segment<T extends SegmentTable<T>>
         final int minCapacity,
         final T table,
         final Reclaimer reclaimer,
-        final TableKind<T> kind)
+        final TableKind<T> kind,
+        final StoreMonitor monitor)
     {
         this.index = index;
         this.space = space;
@@ -120,9 +122,20 @@ final class Segment<T extends SegmentTable<T>>
         this.minCapacity = minCapacity;
         this.maxCapacity = kind.maxCapacity(space.maxRegionLength());
         this.readOnly = space.isReadOnly();
-        this.table = table;
+        this.monitor = monitor;
+        this.table = adopt(table);
         this.reclaimer = reclaimer;
         this.kind = kind;
+    }
+
+    /**
+     * @return {@code table}, counting its CAS retries (and, for the byte store, its expiries) in this store's
+     * counters: set while the table is private, published with it.
+     */
+    private T adopt(final T table)
+    {
+        table.counters = monitor.counters;
+        return table;
     }
 
     /**
@@ -156,21 +169,29 @@ final class Segment<T extends SegmentTable<T>>
                 throw new CorruptStoreException("read-only store has a frozen or full table: segment=" + index +
                     ", capacity=" + current.capacity + ", in " + space);
             }
+            final long beginNanos = System.nanoTime();
+            final Object event = monitor.beginReplace();
+            final int entries = current.live();
+            final String reason;
             if (current.needsRekey())
             {
                 final T copy = replace(current, current.capacity, true, Make.LIKE);
                 table = replace(copy, capacityFor(copy.live()), true, Make.REKEYED);
                 current.releaseDropped(true);
                 retired = List.of(current, copy);
+                reason = "rekey";
             }
             else
             {
-                final Make make = current.wantsCompaction() ? Make.COMPACTING : Make.LIKE;
-                table = replace(current, capacityFor(current.live()), true, make);
+                final boolean compacting = current.wantsCompaction();
+                table = replace(current, capacityFor(current.live()), true, compacting ? Make.COMPACTING : Make.LIKE);
                 current.releaseDropped(true); // after the publication: no writer can reach it any more
                 retired = List.of(current);
+                reason = compacting ? "compact" : table.capacity > current.capacity ? "grow" :
+                    table.capacity < current.capacity ? "shrink" : "rebuild";
             }
             successor = table;
+            monitor.replaced(event, beginNanos, index, current.capacity, successor.capacity, entries, reason);
         }
         finally
         {
@@ -297,7 +318,7 @@ final class Segment<T extends SegmentTable<T>>
                     throw new IllegalStateException("segment keeps growing while it is resized: segment=" + index +
                         ", entries=" + valued + ", capacity=" + next.capacity);
                 }
-                final T larger = kind.allocate(space, needed, next); // encoded like the first try
+                final T larger = adopt(kind.allocate(space, needed, next)); // encoded like the first try
                 current.next = larger;
                 retire(next, larger); // readers may have read it (empty): they validate
                 next = larger;
@@ -355,11 +376,11 @@ final class Segment<T extends SegmentTable<T>>
         switch (make)
         {
             case REKEYED:
-                return kind.allocateRekeyed(space, capacity, current);
+                return adopt(kind.allocateRekeyed(space, capacity, current));
             case COMPACTING:
-                return kind.allocateCompacting(space, capacity, current);
+                return adopt(kind.allocateCompacting(space, capacity, current));
             default:
-                return kind.allocate(space, capacity, current);
+                return adopt(kind.allocate(space, capacity, current));
         }
     }
 

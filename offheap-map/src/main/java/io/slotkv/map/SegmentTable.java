@@ -34,6 +34,12 @@ abstract class SegmentTable<T extends SegmentTable<T>>
      */
     volatile boolean retired;
 
+    /**
+     * The store's counters, for the CAS retries (and expiries) counted inside the table's own loops; null when
+     * statistics are off. Set by the segment while the table is private ({@code Segment.adopt}).
+     */
+    StoreCounters counters;
+
     SegmentTable(final MemoryRegion region, final int capacity)
     {
         this.region = region;

@@ -22,6 +22,9 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>>
     /** The highest max load a builder accepts. */
     static final double MAX_MAX_LOAD = 0.95;
 
+    /** The longest store name. */
+    static final int MAX_NAME_LENGTH = 200;
+
     int segments = defaultSegments();
     long initialCapacity;
     double maxLoad;
@@ -32,6 +35,9 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>>
     boolean hugePages = true;
     boolean preTouch = true;
     MemorySpace space;
+    boolean statistics = true;
+    String name;
+    boolean registerMBean;
 
     StoreBuilder(final double defaultMaxLoad)
     {
@@ -201,6 +207,76 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>>
     {
         this.chunkSize = chunkSize;
         return self();
+    }
+
+    /**
+     * Choose whether the store counts its operations ({@link StoreStatistics}).
+     *
+     * @param statistics true (the default) to count gets, puts, removes, expiries, CAS retries and resizes, each
+     *                   thread into cells of its own (no cache line shared between threads' operations); false to
+     *                   count nothing (every counter of the snapshot is 0; the sizes are still read).
+     * @return this builder.
+     */
+    public B statistics(final boolean statistics)
+    {
+        this.statistics = statistics;
+        return self();
+    }
+
+    /**
+     * Name the store: in its JMX object name and its JFR events.
+     *
+     * @param name 1 to 200 characters; default: the store file's name, else "anonymous".
+     * @return this builder.
+     * @throws IllegalArgumentException if {@code name} is empty or longer than 200 characters.
+     * @throws NullPointerException     if {@code name} is null.
+     */
+    public B name(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH)
+        {
+            throw new IllegalArgumentException("name must be 1 to " + MAX_NAME_LENGTH + " characters: length=" +
+                name.length());
+        }
+        this.name = name;
+        return self();
+    }
+
+    /**
+     * Choose whether {@code build()} registers the store's {@link StoreStatisticsMXBean} in the platform MBean
+     * server, as {@code io.slotkv:type=<store class>,name="<name>"}; {@code close()} unregisters it.
+     *
+     * @param register true to register (default false). Two open stores of one class and one name cannot both be
+     *                 registered: the second {@code build()} throws {@link IllegalStateException} (and opens
+     *                 nothing).
+     * @return this builder.
+     */
+    public B registerMBean(final boolean register)
+    {
+        this.registerMBean = register;
+        return self();
+    }
+
+    /**
+     * @return the store's name: the one given, else the store file's name, else "anonymous".
+     */
+    String storeName()
+    {
+        if (null != name)
+        {
+            return name;
+        }
+        final Path fileName = null == file ? null : file.getFileName();
+        return null == fileName ? "anonymous" : fileName.toString();
+    }
+
+    /**
+     * @return the monitor of a store built by this builder.
+     */
+    StoreMonitor monitor()
+    {
+        return new StoreMonitor(storeName(), statistics);
     }
 
     /**

@@ -94,8 +94,40 @@ final class ValueUpdate
                 return previous;
             }
             previous = witness;
+            final StoreCounters counters = table.counters;
+            if (null != counters)
+            {
+                counters.increment(StoreCounters.CAS_RETRIES);
+            }
         }
         return FROZEN;
+    }
+
+    /**
+     * @param present whether the key had a value before the operation.
+     * @param matched whether that value was the expected one (REPLACE_IF_EQUAL, REMOVE_IF_EQUAL).
+     * @return the {@link StoreCounters} counter the operation counts in, or -1 if it changed nothing.
+     */
+    static int counter(final int op, final boolean present, final boolean matched)
+    {
+        switch (op)
+        {
+            case PUT:
+            case ADD:
+                return present ? StoreCounters.UPDATES : StoreCounters.INSERTS;
+            case PUT_IF_ABSENT:
+                return present ? -1 : StoreCounters.INSERTS;
+            case REPLACE:
+                return present ? StoreCounters.UPDATES : -1;
+            case REPLACE_IF_EQUAL:
+                return matched ? StoreCounters.UPDATES : -1;
+            case REMOVE:
+                return present ? StoreCounters.REMOVES : -1;
+            case REMOVE_IF_EQUAL:
+                return matched ? StoreCounters.REMOVES : -1;
+            default:
+                throw new IllegalArgumentException("unknown operation: op=" + op);
+        }
     }
 
     /**

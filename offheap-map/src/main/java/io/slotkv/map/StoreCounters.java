@@ -1,0 +1,167 @@
+package io.slotkv.map;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A store's statistics counters, written without contention: each thread adds into a stripe of its own, so no
+ * cache line is written by two threads' operations.
+ * <p>
+ * <b>Stripes.</b> A thread's stripe is picked by its id ({@code id & mask}); stripe {@code i} is the
+ * {@value #STRIDE} longs from {@code (i + 1) * STRIDE} of one array (128 bytes: two cache lines, so that an
+ * adjacent-line prefetch does not pair two stripes; the first stride is padding). Its {@link #OWNER} long holds the
+ * id of the thread that owns it, 0 if none. The owner adds with an opaque read and an opaque write (a plain
+ * {@code mov} on x86): it is the stripe's only writer, so nothing is lost, and the opaque accesses keep each long
+ * whole for a concurrent {@link #sum}.
+ * <p>
+ * <b>Ownership.</b> A thread whose stripe has no owner claims it by CAS on {@link #owners}; a stripe whose owner
+ * thread has terminated is taken over the same way. The owner's last adds happen-before the take-over: the
+ * terminating thread's last action synchronizes-with the {@code isAlive()} that returns false. A thread id names
+ * one thread for the life of the JVM, so a thread that reads its own id in {@link #OWNER} owns the stripe (only a
+ * dead owner's id is ever replaced). A thread whose stripe another live thread owns (ids that collide under the
+ * mask) adds into a {@link LongAdder} instead: correct, only slower. The dead owners' {@link Thread} objects stay
+ * referenced until their stripes are taken over (at most one per stripe).
+ * <p>
+ * A {@link #sum} is weakly consistent, as {@link LongAdder#sum()} is: adds that run meanwhile may or may not be in
+ * it, and two counters read in one snapshot need not be from the same instant.
+ */
+final class StoreCounters
+{
+    static final int HITS = 0;
+    static final int MISSES = 1;
+    static final int INSERTS = 2;
+    static final int UPDATES = 3;
+    static final int REMOVES = 4;
+    static final int EXPIRED = 5;
+    static final int CAS_RETRIES = 6;
+    static final int RESIZES = 7;
+    static final int RESIZE_NANOS = 8;
+    static final int RECOVERIES = 9;
+    static final int COUNTERS = 10;
+
+    /** The long of a stripe that holds its owner's thread id, on the line the owner writes anyway. */
+    static final int OWNER = COUNTERS;
+
+    /** Longs per stripe: 128 bytes. */
+    static final int STRIDE = 16;
+
+    static final int MIN_STRIPES = 64;
+    static final int MAX_STRIPES = 1024;
+
+    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] cells;
+    private final int mask;
+    private final AtomicReferenceArray<Thread> owners;
+    private final LongAdder[] shared = new LongAdder[COUNTERS];
+
+    StoreCounters()
+    {
+        this(Math.min(MAX_STRIPES, Math.max(MIN_STRIPES,
+            Integer.highestOneBit(Math.max(1, 4 * Runtime.getRuntime().availableProcessors() - 1)) << 1)));
+    }
+
+    /**
+     * @param stripes a power of two.
+     */
+    StoreCounters(final int stripes)
+    {
+        if (stripes < 1 || Integer.bitCount(stripes) != 1)
+        {
+            throw new IllegalArgumentException("stripes must be a power of two: stripes=" + stripes);
+        }
+        this.cells = new long[(stripes + 1) * STRIDE];
+        this.mask = stripes - 1;
+        this.owners = new AtomicReferenceArray<>(stripes);
+        for (int i = 0; i < COUNTERS; i++)
+        {
+            shared[i] = new LongAdder();
+        }
+    }
+
+    void increment(final int counter)
+    {
+        add(counter, 1);
+    }
+
+    void add(final int counter, final long delta)
+    {
+        final long id = Thread.currentThread().getId();
+        final int base = (((int)id & mask) + 1) * STRIDE;
+        if (id == (long)CELLS.getOpaque(cells, base + OWNER))
+        {
+            CELLS.setOpaque(cells, base + counter, (long)CELLS.getOpaque(cells, base + counter) + delta);
+        }
+        else
+        {
+            addUnowned(base, counter, delta);
+        }
+    }
+
+    private void addUnowned(final int base, final int counter, final long delta)
+    {
+        if (claim(base / STRIDE - 1))
+        {
+            CELLS.setOpaque(cells, base + counter, (long)CELLS.getOpaque(cells, base + counter) + delta);
+        }
+        else
+        {
+            shared[counter].add(delta);
+        }
+    }
+
+    /**
+     * @return true if the current thread now owns stripe {@code stripe}: it was free, or its owner has terminated.
+     */
+    private boolean claim(final int stripe)
+    {
+        final Thread self = Thread.currentThread();
+        final Thread owner = owners.get(stripe);
+        if (owner == self)
+        {
+            return true;
+        }
+        if ((null == owner || !owner.isAlive()) && owners.compareAndSet(stripe, owner, self))
+        {
+            CELLS.setVolatile(cells, (stripe + 1) * STRIDE + OWNER, self.getId());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * @return the counter summed over every stripe and the shared adder: weakly consistent.
+     */
+    long sum(final int counter)
+    {
+        long sum = shared[counter].sum();
+        for (int base = STRIDE; base < cells.length; base += STRIDE)
+        {
+            sum += (long)CELLS.getOpaque(cells, base + counter);
+        }
+        return sum;
+    }
+
+    /**
+     * @return every counter's {@link #sum}, indexed by counter.
+     */
+    long[] snapshot()
+    {
+        final long[] sums = new long[COUNTERS];
+        for (int i = 0; i < COUNTERS; i++)
+        {
+            sums[i] = sum(i);
+        }
+        return sums;
+    }
+
+    /**
+     * @return the number of stripes.
+     */
+    int stripes()
+    {
+        return mask + 1;
+    }
+}
