@@ -158,6 +158,22 @@ final class StoreCounters
     }
 
     /**
+     * @return the thread that owns {@code stripe}, null if none: for tests.
+     */
+    Thread owner(final int stripe)
+    {
+        return owners.get(stripe);
+    }
+
+    /**
+     * @return the part of the counter added by threads without a stripe of their own: for tests.
+     */
+    long sharedSum(final int counter)
+    {
+        return shared[counter].sum();
+    }
+
+    /**
      * @return the number of stripes.
      */
     int stripes()
