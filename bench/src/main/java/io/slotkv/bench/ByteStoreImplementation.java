@@ -20,6 +20,17 @@ public enum ByteStoreImplementation
         }
     },
 
+    /** SlotKV {@code OffHeapByteStore} with statistics off: the cost of counting, side by side with SLOTKV. */
+    SLOTKV_NO_STATS("SlotKV, statistics off",
+        "As SlotKV, with `.statistics(false)`: no counter is written.")
+    {
+        @Override
+        public ByteStore open(final int keys, final boolean presized)
+        {
+            return new SlotKvByteStore(keys, presized, false);
+        }
+    },
+
     /** {@code ConcurrentHashMap<String, byte[]>}: on heap. */
     CHM("ConcurrentHashMap",
         "`new ConcurrentHashMap<String, byte[]>(n)`, filled with its own `String` keys; each thread looks up with " +

@@ -27,6 +27,16 @@ public enum Implementation
         }
     },
 
+    /** SlotKV {@code OffHeapLongLongMap} with statistics off: the cost of counting, side by side with SLOTKV. */
+    SLOTKV_NO_STATS("SlotKV, statistics off")
+    {
+        @Override
+        public LongLongStore open(final long entries, final boolean presize)
+        {
+            return SlotKvStore.withoutStatistics(presize ? entries : 0);
+        }
+    },
+
     /** SlotKV {@code OffHeapLongLongMap} in a store file (a temporary file, deleted at close). */
     SLOTKV_FILE("SlotKV, store file")
     {

@@ -19,9 +19,17 @@ final class SlotKvByteStore implements ByteStore
 
     SlotKvByteStore(final int keys, final boolean presized)
     {
+        this(keys, presized, true);
+    }
+
+    /**
+     * @param statistics false for the store with statistics off: what counting costs, beside the default.
+     */
+    SlotKvByteStore(final int keys, final boolean presized, final boolean statistics)
+    {
         this.keys = keys;
-        this.store = presized ? OffHeapByteStore.builder().initialCapacity(keys).build() :
-            OffHeapByteStore.builder().build();
+        final OffHeapByteStore.Builder builder = OffHeapByteStore.builder().statistics(statistics);
+        this.store = presized ? builder.initialCapacity(keys).build() : builder.build();
     }
 
     @Override

@@ -26,10 +26,24 @@ final class SlotKvStore implements LongLongStore
         this(expectedEntries, null, hugePages);
     }
 
+    /**
+     * @return a store with statistics off: what counting costs, beside the default.
+     */
+    static SlotKvStore withoutStatistics(final long expectedEntries)
+    {
+        return new SlotKvStore(expectedEntries, null, true, false);
+    }
+
     private SlotKvStore(final long expectedEntries, final Path file, final boolean hugePages)
     {
+        this(expectedEntries, file, hugePages, true);
+    }
+
+    private SlotKvStore(final long expectedEntries, final Path file, final boolean hugePages,
+        final boolean statistics)
+    {
         final OffHeapLongLongMap.Builder builder = OffHeapLongLongMap.builder().missingValue(MISSING)
-            .hugePages(hugePages);
+            .hugePages(hugePages).statistics(statistics);
         if (expectedEntries > 0)
         {
             builder.initialCapacity(expectedEntries);

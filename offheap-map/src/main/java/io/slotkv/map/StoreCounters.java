@@ -1,7 +1,7 @@
 package io.slotkv.map;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import org.agrona.UnsafeApi;
+
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -10,11 +10,13 @@ import java.util.concurrent.atomic.LongAdder;
  * cache line is written by two threads' operations.
  * <p>
  * <b>Stripes.</b> A thread's stripe is picked by its id ({@code id & mask}); stripe {@code i} is the
- * {@value #STRIDE} longs from {@code (i + 1) * STRIDE} of one array (128 bytes: two cache lines, so that an
- * adjacent-line prefetch does not pair two stripes; the first stride is padding). Its {@link #OWNER} long holds the
- * id of the thread that owns it, 0 if none. The owner adds with an opaque read and an opaque write (a plain
- * {@code mov} on x86): it is the stripe's only writer, so nothing is lost, and the opaque accesses keep each long
- * whole for a concurrent {@link #sum}.
+ * {@value #STRIDE} longs from {@code (i + 1) * STRIDE} of one array (256 bytes, of which the first 88 are used: an
+ * array is only 8-byte aligned, and a gap of at least 128 bytes keeps two stripes' used longs off one cache line and
+ * off one adjacent-line prefetch pair; the first stride is padding). Its {@link #OWNER} long holds the id of the
+ * thread that owns it, 0 if none. The owner adds with an opaque read and an opaque write (a plain {@code mov} on
+ * x86): it is the stripe's only writer, so nothing is lost, and the opaque accesses keep each long whole for a
+ * concurrent {@link #sum}. The hot path addresses the array without bounds checks: every offset is a stripe of
+ * {@code [1, stripes]} (the mask bounds it) plus a counter below {@link #STRIDE}.
  * <p>
  * <b>Ownership.</b> A thread whose stripe has no owner claims it by CAS on {@link #owners}; a stripe whose owner
  * thread has terminated is taken over the same way. The owner's last adds happen-before the take-over: the
@@ -44,13 +46,14 @@ final class StoreCounters
     /** The long of a stripe that holds its owner's thread id, on the line the owner writes anyway. */
     static final int OWNER = COUNTERS;
 
-    /** Longs per stripe: 128 bytes. */
-    static final int STRIDE = 16;
+    /** Longs per stripe: 256 bytes. */
+    static final int STRIDE = 32;
+
+    private static final int STRIDE_SHIFT = Integer.numberOfTrailingZeros(STRIDE * Long.BYTES);
+    private static final long BASE = UnsafeApi.arrayBaseOffset(long[].class);
 
     static final int MIN_STRIPES = 64;
     static final int MAX_STRIPES = 1024;
-
-    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final long[] cells;
     private final int mask;
@@ -86,25 +89,30 @@ final class StoreCounters
         add(counter, 1);
     }
 
+    /**
+     * @param counter one of this class's counter constants (not checked on the owner's path).
+     */
     void add(final int counter, final long delta)
     {
         final long id = Thread.currentThread().getId();
-        final int base = (((int)id & mask) + 1) * STRIDE;
-        if (id == (long)CELLS.getOpaque(cells, base + OWNER))
+        final long stripe = BASE + ((((int)id & mask) + 1L) << STRIDE_SHIFT);
+        final long cell = stripe + ((long)counter << 3);
+        if (id == UnsafeApi.getLongOpaque(cells, stripe + ((long)OWNER << 3)))
         {
-            CELLS.setOpaque(cells, base + counter, (long)CELLS.getOpaque(cells, base + counter) + delta);
+            UnsafeApi.putLongOpaque(cells, cell, UnsafeApi.getLongOpaque(cells, cell) + delta);
         }
         else
         {
-            addUnowned(base, counter, delta);
+            addUnowned((int)id & mask, counter, delta);
         }
     }
 
-    private void addUnowned(final int base, final int counter, final long delta)
+    private void addUnowned(final int stripe, final int counter, final long delta)
     {
-        if (claim(base / STRIDE - 1))
+        if (claim(stripe))
         {
-            CELLS.setOpaque(cells, base + counter, (long)CELLS.getOpaque(cells, base + counter) + delta);
+            final long cell = BASE + ((stripe + 1L) << STRIDE_SHIFT) + ((long)counter << 3);
+            UnsafeApi.putLongOpaque(cells, cell, UnsafeApi.getLongOpaque(cells, cell) + delta);
         }
         else
         {
@@ -125,7 +133,8 @@ final class StoreCounters
         }
         if ((null == owner || !owner.isAlive()) && owners.compareAndSet(stripe, owner, self))
         {
-            CELLS.setVolatile(cells, (stripe + 1) * STRIDE + OWNER, self.getId());
+            final long ownerCell = BASE + ((stripe + 1L) << STRIDE_SHIFT) + ((long)OWNER << 3);
+            UnsafeApi.putLongVolatile(cells, ownerCell, self.getId());
             return true;
         }
         return false;
@@ -139,7 +148,7 @@ final class StoreCounters
         long sum = shared[counter].sum();
         for (int base = STRIDE; base < cells.length; base += STRIDE)
         {
-            sum += (long)CELLS.getOpaque(cells, base + counter);
+            sum += UnsafeApi.getLongOpaque(cells, BASE + ((long)(base + counter) << 3));
         }
         return sum;
     }

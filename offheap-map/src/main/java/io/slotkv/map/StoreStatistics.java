@@ -66,6 +66,8 @@ public record StoreStatistics(
     List<SegmentLoad> segments)
 {
     /**
+     * Make a snapshot; the segments are copied.
+     *
      * @throws NullPointerException if {@code segments} is null.
      */
     public StoreStatistics
@@ -74,6 +76,8 @@ public record StoreStatistics(
     }
 
     /**
+     * Count the gets.
+     *
      * @return the gets: hits plus misses.
      */
     public long gets()
@@ -82,6 +86,8 @@ public record StoreStatistics(
     }
 
     /**
+     * Count the puts.
+     *
      * @return the puts: inserts plus updates.
      */
     public long puts()
@@ -90,6 +96,8 @@ public record StoreStatistics(
     }
 
     /**
+     * Tell the share of gets that found a value.
+     *
      * @return hits over gets, 0 if there was no get.
      */
     public double hitRate()
@@ -99,6 +107,8 @@ public record StoreStatistics(
     }
 
     /**
+     * Find the segment with the most entries.
+     *
      * @return the segment with the most entries (the lowest index among equals).
      */
     public SegmentLoad largestSegment()
@@ -124,7 +134,9 @@ public record StoreStatistics(
     public record SegmentLoad(int index, long entries, long capacity)
     {
         /**
-         * @return entries over slots: how full the table is (it is replaced at the store's max load).
+         * Tell how full the segment's table is.
+         *
+         * @return entries over slots (the table is replaced at the store's max load).
          */
         public double load()
         {

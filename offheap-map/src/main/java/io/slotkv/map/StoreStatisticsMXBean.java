@@ -4,73 +4,161 @@ package io.slotkv.map;
  * A store's statistics over JMX, registered when its builder asks ({@link StoreBuilder#registerMBean(boolean)}) as
  * {@code io.slotkv:type=OffHeapByteStore,name="<store name>"} (or {@code type=OffHeapLongLongMap}) and unregistered
  * by {@code close}. Each attribute is read from a fresh {@link StoreStatistics} snapshot, whose Javadoc says what is
- * counted; after {@code close} every attribute read fails with {@link IllegalStateException}.
+ * counted.
  */
 public interface StoreStatisticsMXBean
 {
-    /** @return the store's name: the builder's, else its file's name, else "anonymous". */
+    /**
+     * Read the store's name: the builder's, else its file's name, else "anonymous".
+     *
+     * @return the store's name: the builder's, else its file's name, else "anonymous".
+     */
     String getName();
 
-    /** @return whether the store counts operations. */
+    /**
+     * Read whether the store counts operations.
+     *
+     * @return whether the store counts operations.
+     */
     boolean isCounting();
 
-    /** @return gets (hits plus misses). */
+    /**
+     * Read gets (hits plus misses).
+     *
+     * @return gets (hits plus misses).
+     */
     long getGets();
 
-    /** @return gets that found a value. */
+    /**
+     * Read gets that found a value.
+     *
+     * @return gets that found a value.
+     */
     long getHits();
 
-    /** @return gets that found none. */
+    /**
+     * Read gets that found none.
+     *
+     * @return gets that found none.
+     */
     long getMisses();
 
-    /** @return hits over gets, 0 if there was no get. */
+    /**
+     * Read hits over gets, 0 if there was no get.
+     *
+     * @return hits over gets, 0 if there was no get.
+     */
     double getHitRate();
 
-    /** @return puts (inserts plus updates). */
+    /**
+     * Read puts (inserts plus updates).
+     *
+     * @return puts (inserts plus updates).
+     */
     long getPuts();
 
-    /** @return puts of a key that had no value. */
+    /**
+     * Read puts of a key that had no value.
+     *
+     * @return puts of a key that had no value.
+     */
     long getInserts();
 
-    /** @return puts that replaced a value. */
+    /**
+     * Read puts that replaced a value.
+     *
+     * @return puts that replaced a value.
+     */
     long getUpdates();
 
-    /** @return writes that removed a value. */
+    /**
+     * Read writes that removed a value.
+     *
+     * @return writes that removed a value.
+     */
     long getRemoves();
 
-    /** @return values removed by their deadline. */
+    /**
+     * Read values removed by their deadline.
+     *
+     * @return values removed by their deadline.
+     */
     long getExpired();
 
-    /** @return compare-and-set instructions that failed on another thread's change. */
+    /**
+     * Read compare-and-set instructions that failed on another thread's change.
+     *
+     * @return compare-and-set instructions that failed on another thread's change.
+     */
     long getCasRetries();
 
-    /** @return replacements of a segment's table. */
+    /**
+     * Read replacements of a segment's table.
+     *
+     * @return replacements of a segment's table.
+     */
     long getResizes();
 
-    /** @return nanoseconds spent in them. */
+    /**
+     * Read nanoseconds spent in them.
+     *
+     * @return nanoseconds spent in them.
+     */
     long getResizeNanos();
 
-    /** @return 1 if the open recovered the store, else 0. */
+    /**
+     * Read 1 if the open recovered the store, else 0.
+     *
+     * @return 1 if the open recovered the store, else 0.
+     */
     long getRecoveries();
 
-    /** @return keys with a value. */
+    /**
+     * Read keys with a value.
+     *
+     * @return keys with a value.
+     */
     long getEntries();
 
-    /** @return off-heap bytes the store holds. */
+    /**
+     * Read off-heap bytes the store holds.
+     *
+     * @return off-heap bytes the store holds.
+     */
     long getBytesUsed();
 
-    /** @return of those, bytes that hold no entry. */
+    /**
+     * Read of those, bytes that hold no entry.
+     *
+     * @return of those, bytes that hold no entry.
+     */
     long getBytesFree();
 
-    /** @return the number of segments. */
+    /**
+     * Read the number of segments.
+     *
+     * @return the number of segments.
+     */
     int getSegments();
 
-    /** @return the index of the segment with the most entries. */
+    /**
+     * Read the index of the segment with the most entries.
+     *
+     * @return the index of the segment with the most entries.
+     */
     int getLargestSegment();
 
-    /** @return the entries of the segment with the most entries. */
+    /**
+     * Read the entries of the segment with the most entries.
+     *
+     * @return the entries of the segment with the most entries.
+     */
     long getLargestSegmentEntries();
 
-    /** @return the highest load (entries over slots) of any segment's table. */
+    /**
+     * Read the highest load (entries over slots) of any segment's table.
+     *
+     * @return the highest load (entries over slots) of any segment's table.
+     */
     double getMaxSegmentLoad();
 }
