@@ -248,8 +248,9 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>>
      * server, as {@code io.slotkv:type=<store class>,name="<name>"}; {@code close()} unregisters it.
      *
      * @param register true to register (default false). Two open stores of one class and one name cannot both be
-     *                 registered: the second {@code build()} throws {@link IllegalStateException} (and opens
-     *                 nothing).
+     *                 registered: the second {@code build()} throws {@link IllegalStateException} (and closes the
+     *                 store it opened). The MBean server holds a registered store until {@code close()}: one
+     *                 dropped without closing stays registered, and its memory stays held.
      * @return this builder.
      */
     public B registerMBean(final boolean register)

@@ -10,9 +10,6 @@ import java.util.function.Supplier;
  */
 final class StoreMonitor
 {
-    /** For tests that build segments without a store. */
-    static final StoreMonitor NONE = new StoreMonitor("anonymous", false);
-
     final String name;
 
     /** The store's counters; null if statistics are off. */

@@ -68,6 +68,22 @@ public record StoreStatistics(
     /**
      * Make a snapshot; the segments are copied.
      *
+     * @param counting    whether the store counts operations.
+     * @param hits        gets that found a value.
+     * @param misses      gets that found none.
+     * @param inserts     puts of a key that had no value.
+     * @param updates     puts that replaced a value.
+     * @param removes     writes that removed a value.
+     * @param expired     values removed by their deadline.
+     * @param casRetries  compare-and-set instructions that failed on another thread's change and were retried.
+     * @param resizes     replacements of a segment's table.
+     * @param resizeNanos time spent in them, holding the segment's lock.
+     * @param recoveries  1 if the open recovered the store, else 0.
+     * @param entries     keys with a value ({@code size()}).
+     * @param bytesUsed   off-heap bytes the store holds ({@code offHeapBytes()}).
+     * @param bytesFree   of those, bytes that hold no entry: the byte store's free heap bytes ({@code freeBytes()}), the
+     *                    long map's table slots without a key.
+     * @param segments    every segment's entries and slots, by index.
      * @throws NullPointerException if {@code segments} is null.
      */
     public StoreStatistics

@@ -60,6 +60,14 @@ class ModulePathIT
             "                .file(java.nio.file.Path.of(args[0])).build()) {",
             "            map.put(42, 7);",
             "            System.out.println(\"value=\" + map.incrementAndGet(42));",
+            "            for (long k = 100; k < 20_000; k++) map.put(k, k); // resizes: the JFR events' guard",
+            "            System.out.println(\"resized=\" + (map.statistics().resizes() > 0));",
+            "        }",
+            "        try (io.slotkv.map.OffHeapLongLongMap named = io.slotkv.map.OffHeapLongLongMap.builder()",
+            "                .registerMBean(true).build()) {",
+            "            System.out.println(\"mbean=registered\");",
+            "        } catch (IllegalStateException refused) {",
+            "            System.out.println(\"mbean=\" + refused.getMessage());",
             "        }",
             "        System.out.println(\"modules=\" + io.slotkv.map.OffHeapLongLongMap.class.getModule().getName() +",
             "            \",\" + io.slotkv.core.jvm.JvmAccess.class.getModule().getName());",
@@ -87,6 +95,8 @@ class ModulePathIT
         final Result result = run(flags);
         assertEquals(0, result.exitCode, result.output);
         assertTrue(result.output.contains("value=8"), result.output);
+        assertTrue(result.output.contains("resized=true"), result.output);
+        assertTrue(result.output.contains("mbean=registered"), result.output);
         assertTrue(result.output.contains("modules=io.slotkv.map,io.slotkv.core"), result.output);
         assertFalse(result.output.contains("WARNING"), "the JDK's warnings name a flag this test should pass:\n" +
             result.output);
