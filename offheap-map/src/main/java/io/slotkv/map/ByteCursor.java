@@ -28,6 +28,11 @@ final class ByteCursor extends SpanCursor<ByteTable>
     int[] keyLengths = new int[64];
     int[] valueLengths = new int[64];
 
+    /** Entry {@code i}'s deadline ({@link ByteTable#NO_DEADLINE} if none): read only with {@link #withDeadlines}. */
+    long[] deadlines;
+
+    private final boolean withDeadlines;
+
     private int used;
 
     /** Bytes the entry that did not fit needs, for {@link #grow}. */
@@ -35,7 +40,18 @@ final class ByteCursor extends SpanCursor<ByteTable>
 
     ByteCursor(final Segment<ByteTable>[] segments)
     {
+        this(segments, false);
+    }
+
+    /**
+     * @param withDeadlines true to read each entry's deadline too (export, backup), validated against the same word
+     *                      as its copy, so both are of one entry.
+     */
+    ByteCursor(final Segment<ByteTable>[] segments, final boolean withDeadlines)
+    {
         super(segments);
+        this.withDeadlines = withDeadlines;
+        this.deadlines = withDeadlines ? new long[64] : null;
     }
 
     @Override
@@ -87,6 +103,19 @@ final class ByteCursor extends SpanCursor<ByteTable>
                 needed = (long)used + keyLength + valueLength;
                 return FULL;
             }
+            if (withDeadlines)
+            {
+                final long deadline = EntryRef.expires(word) ? table.deadline(word) : ByteTable.NO_DEADLINE;
+                if (ByteTable.DEADLINE_RETRY == deadline)
+                {
+                    if (loaded == table.word(index))
+                    {
+                        return STALE;
+                    }
+                    continue; // freed since the copy: copy the key's current entry
+                }
+                deadlines[size] = deadline;
+            }
             keyOffsets[size] = used;
             keyLengths[size] = keyLength;
             valueLengths[size] = valueLength;
@@ -127,6 +156,10 @@ final class ByteCursor extends SpanCursor<ByteTable>
             keyOffsets = Arrays.copyOf(keyOffsets, 2 * keyOffsets.length);
             keyLengths = Arrays.copyOf(keyLengths, 2 * keyLengths.length);
             valueLengths = Arrays.copyOf(valueLengths, 2 * valueLengths.length);
+            if (withDeadlines)
+            {
+                deadlines = Arrays.copyOf(deadlines, 2 * deadlines.length);
+            }
         }
     }
 }

@@ -1588,6 +1588,37 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * @return a cursor that also reads each entry's deadline: for export and backup.
+     */
+    ByteCursor cursorWithDeadlines()
+    {
+        return new ByteCursor(segments, true);
+    }
+
+    /**
+     * Set a key's value and deadline from arrays' first bytes, as {@link #putUntil} does, for import and backup; a
+     * deadline already passed stores nothing.
+     *
+     * @param deadline epoch milliseconds, or 0 for none.
+     * @return false if the deadline had passed (nothing stored), else true.
+     */
+    boolean putEntry(final byte[] key, final int keyLength, final byte[] value, final int valueLength,
+        final long deadline)
+    {
+        if (0 != deadline && deadline <= clock.millis())
+        {
+            return false;
+        }
+        if (0 != deadline)
+        {
+            sweeper.startIfIdle();
+        }
+        write(PUT, key, BYTE_ARRAY_BASE, keyLength, value, BYTE_ARRAY_BASE, valueLength, null, 0, 0,
+            0 == deadline ? NO_DEADLINE : deadline);
+        return true;
+    }
+
+    /**
      * A {@link ConcurrentMap} view backed by this store with String keys and values as UTF-8
      * ({@link ByteCodec#UTF_8}): the same entries as {@link #putString}/{@link #getString}. It is
      * {@link #asConcurrentMap(ByteCodec, ByteCodec) asConcurrentMap(ByteCodec.UTF_8, ByteCodec.UTF_8)}, and that

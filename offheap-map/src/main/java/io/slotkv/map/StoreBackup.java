@@ -1,0 +1,231 @@
+package io.slotkv.map;
+
+import io.slotkv.core.memory.CorruptStoreException;
+import io.slotkv.core.memory.OpenMode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Online backup of an open store into a new store file, while writers go on.
+ * <p>
+ * <b>What a backup holds.</b> The entries of {@code forEach}: each key with a value during the whole backup is in
+ * it once, with a value (and, for a byte store, a deadline) it had during the backup; keys written or removed
+ * meanwhile may or may not be. It is not a point-in-time snapshot across keys: two keys written one after the other
+ * during the backup may be in it with the second's new value and the first's old one.
+ * <p>
+ * <b>Steps, and what a crash between them leaves.</b> (1) A new store file is created beside the destination under
+ * a temporary name ({@code .<name>.backup-<pid>-<n>.tmp}), with the source's segments and limits, presized for its
+ * entries: no replaced table, no freed block. (2) Every entry is copied into it. (3) It is closed, which syncs it
+ * and marks it clean. (4) It is opened again with {@code verifyOnOpen}, which checks every table and, for a byte
+ * store, every entry's CRC32C; a backup that fails the check is deleted and the backup throws. (5) It is renamed to
+ * the destination (atomically, replacing an older backup), and the directory is synced. A crash before (5) leaves
+ * the temporary file, never a partial file under the destination's name, and the source untouched: the source is
+ * only read. A failure in any step deletes the temporary file.
+ * <p>
+ * <b>Restore</b> is opening the backup: it is a store file like any other (of the source's kind, segments and
+ * limits), so opening it maps it without loading anything.
+ */
+public final class StoreBackup
+{
+    /** Test seam: run after every {@link #HOOK_EVERY} entries copied; null in production. */
+    static volatile Runnable copyHook;
+
+    static final int HOOK_EVERY = 1024;
+
+    private StoreBackup()
+    {
+    }
+
+    /**
+     * Back up a byte store into a new store file at {@code destination}.
+     *
+     * @return the number of entries the backup holds.
+     * @throws UncheckedIOException  if the backup file cannot be written, synced or renamed (no file is left
+     *                               under {@code destination}'s name unless one was there before).
+     * @throws CorruptStoreException if the written backup fails its verification (it is deleted).
+     * @throws IllegalStateException if the source is closed.
+     */
+    public static long backup(final OffHeapByteStore source, final Path destination)
+    {
+        final Path temporary = temporary(destination);
+        try
+        {
+            final long entries;
+            try (OffHeapByteStore target = OffHeapByteStore.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
+                .segments(source.segmentCount()).maxKeyLength(source.maxKeyLength())
+                .maxValueLength(source.maxValueLength()).initialCapacity(source.size()).expirySweeper(false)
+                .statistics(false).build())
+            {
+                entries = copy(source, target);
+            }
+            try (OffHeapByteStore check = OffHeapByteStore.builder().file(temporary).verifyOnOpen(true)
+                .expirySweeper(false).statistics(false).build())
+            {
+                verify(check.recoveryReport().orElseThrow(), temporary);
+            }
+            publish(temporary, destination);
+            return entries;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            deleteQuietly(temporary, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Back up a long map into a new store file at {@code destination}.
+     *
+     * @return the number of entries the backup holds.
+     * @throws UncheckedIOException  if the backup file cannot be written, synced or renamed (no file is left
+     *                               under {@code destination}'s name unless one was there before).
+     * @throws CorruptStoreException if the written backup fails its verification (it is deleted).
+     * @throws IllegalStateException if the source is closed.
+     */
+    public static long backup(final OffHeapLongLongMap source, final Path destination)
+    {
+        final Path temporary = temporary(destination);
+        try
+        {
+            final long[] entries = {0};
+            try (OffHeapLongLongMap target = OffHeapLongLongMap.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
+                .segments(source.segmentCount()).missingValue(source.missingValue()).initialCapacity(source.size())
+                .statistics(false).build())
+            {
+                source.forEach((key, value) ->
+                {
+                    target.boxedWrite(key, ValueUpdate.PUT, value);
+                    if (0 == ++entries[0] % HOOK_EVERY)
+                    {
+                        runHook();
+                    }
+                });
+            }
+            try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(temporary).verifyOnOpen(true)
+                .statistics(false).build())
+            {
+                verify(check.recoveryReport().orElseThrow(), temporary);
+            }
+            publish(temporary, destination);
+            return entries[0];
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            deleteQuietly(temporary, ex);
+            throw ex;
+        }
+    }
+
+    private static long copy(final OffHeapByteStore source, final OffHeapByteStore target)
+    {
+        long entries = 0;
+        long seen = 0;
+        final ByteCursor cursor = source.cursorWithDeadlines();
+        byte[] key = new byte[64];
+        byte[] value = new byte[256];
+        while (cursor.advance())
+        {
+            final byte[] bytes = cursor.bytes;
+            for (int i = 0; i < cursor.size; i++)
+            {
+                final int keyLength = cursor.keyLengths[i];
+                final int valueLength = cursor.valueLengths[i];
+                if (key.length < keyLength)
+                {
+                    key = new byte[Math.max(keyLength, 2 * key.length)];
+                }
+                if (value.length < valueLength)
+                {
+                    value = new byte[Math.max(valueLength, 2 * value.length)];
+                }
+                System.arraycopy(bytes, cursor.keyOffsets[i], key, 0, keyLength);
+                System.arraycopy(bytes, cursor.keyOffsets[i] + keyLength, value, 0, valueLength);
+                if (target.putEntry(key, keyLength, value, valueLength, cursor.deadlines[i]))
+                {
+                    entries++;
+                }
+                if (0 == ++seen % HOOK_EVERY)
+                {
+                    runHook();
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static void runHook()
+    {
+        final Runnable hook = copyHook;
+        if (null != hook)
+        {
+            hook.run();
+        }
+    }
+
+    private static void verify(final RecoveryReport report, final Path file)
+    {
+        if (report.purged() > 0 || report.cleanCheckFailed())
+        {
+            throw new CorruptStoreException("backup failed its verification, deleted: " + file + ": " + report);
+        }
+    }
+
+    /**
+     * @return a name beside {@code destination} that no other backup of this JVM or another process uses.
+     */
+    private static Path temporary(final Path destination)
+    {
+        final Path name = destination.getFileName();
+        if (null == name)
+        {
+            throw new IllegalArgumentException("backup destination names no file: " + destination);
+        }
+        return destination.resolveSibling("." + name + ".backup-" + ProcessHandle.current().pid() + "-" +
+            System.nanoTime() + ".tmp");
+    }
+
+    private static void publish(final Path temporary, final Path destination)
+    {
+        try
+        {
+            try
+            {
+                Files.move(temporary, destination, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            }
+            catch (final AtomicMoveNotSupportedException ex)
+            {
+                throw new UncheckedIOException("backup destination cannot be renamed into atomically (another " +
+                    "file system than its directory?): " + destination, ex);
+            }
+            final Path directory = destination.toAbsolutePath().getParent();
+            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+            {
+                channel.force(true); // the rename itself is durable
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("backup could not be renamed to " + destination + ": " + ex, ex);
+        }
+    }
+
+    private static void deleteQuietly(final Path temporary, final Throwable cause)
+    {
+        try
+        {
+            Files.deleteIfExists(temporary);
+        }
+        catch (final IOException ex)
+        {
+            cause.addSuppressed(ex);
+        }
+    }
+}

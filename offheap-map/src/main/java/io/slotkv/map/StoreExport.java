@@ -1,0 +1,335 @@
+package io.slotkv.map;
+
+import io.slotkv.core.memory.CorruptStoreException;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The portable export format of both maps (docs/spec/export.md, which wins over this comment): a header naming the
+ * map's kind, one record per entry, and a trailer with the record count and a CRC32C of every byte before the
+ * CRC itself. Big-endian, as {@link DataOutputStream} writes. Export and import stream: the heap they use does not
+ * grow with the store (one buffer the size of the largest entry). Neither closes the caller's stream; an import
+ * reads ahead in buffers, so it may consume bytes of {@code in} past the export's trailer.
+ * <p>
+ * <b>Consistency.</b> An export is {@code forEach}: each key with a value during the whole export is written once,
+ * with a value (and, for the byte store, a deadline) it had during the export; keys written meanwhile may or may not
+ * be, so an export under writers is not a point-in-time snapshot. An import merges: each record is a {@code put}
+ * (a byte-store record whose deadline has passed is skipped). A damaged stream is found at the record where its
+ * structure breaks, or at the trailer's count and checksum: the records before it are already imported.
+ */
+public final class StoreExport
+{
+    /** The first 8 bytes of an export: {@code SLOTKVEX} in ASCII. */
+    public static final long MAGIC = 0x534C_4F54_4B56_4558L;
+
+    /** The format version this class writes and reads. */
+    public static final int VERSION = 1;
+
+    /** Kind of an export of a {@link OffHeapLongLongMap}. */
+    public static final int KIND_LONG_LONG = 1;
+
+    /** Kind of an export of a {@link OffHeapByteStore}. */
+    public static final int KIND_BYTES = 2;
+
+    static final int ENTRY = 'E';
+    static final int END = 'Z';
+
+    private static final int BUFFER = 1 << 16;
+
+    private StoreExport()
+    {
+    }
+
+    /**
+     * Write every entry of a byte store, with its deadline, to {@code out} (not closed).
+     *
+     * @return the number of entries written.
+     * @throws UncheckedIOException  if {@code out} fails.
+     * @throws IllegalStateException if the store is closed.
+     */
+    public static long export(final OffHeapByteStore store, final OutputStream out)
+    {
+        try
+        {
+            final CRC32C crc = new CRC32C();
+            final DataOutputStream data = new DataOutputStream(new CheckedOutputStream(
+                new BufferedOutputStream(out, BUFFER), crc));
+            header(data, KIND_BYTES, 0);
+            long count = 0;
+            final ByteCursor cursor = store.cursorWithDeadlines();
+            while (cursor.advance())
+            {
+                for (int i = 0; i < cursor.size; i++)
+                {
+                    final int keyLength = cursor.keyLengths[i];
+                    final int valueLength = cursor.valueLengths[i];
+                    data.writeByte(ENTRY);
+                    data.writeInt(keyLength);
+                    data.writeInt(valueLength);
+                    data.writeLong(cursor.deadlines[i]);
+                    data.write(cursor.bytes, cursor.keyOffsets[i], keyLength + valueLength);
+                    count++;
+                }
+            }
+            trailer(data, crc, count);
+            return count;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("export of " + store + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Write every entry of a long map to {@code out} (not closed). Values equal to the map's missing value (stored
+     * through its {@code ConcurrentMap} view) are written like any other.
+     *
+     * @return the number of entries written.
+     * @throws UncheckedIOException  if {@code out} fails.
+     * @throws IllegalStateException if the map is closed.
+     */
+    public static long export(final OffHeapLongLongMap map, final OutputStream out)
+    {
+        try
+        {
+            final CRC32C crc = new CRC32C();
+            final DataOutputStream data = new DataOutputStream(new CheckedOutputStream(
+                new BufferedOutputStream(out, BUFFER), crc));
+            header(data, KIND_LONG_LONG, map.missingValue());
+            final long[] count = {0};
+            final IOException[] failure = {null};
+            map.forEach((key, value) ->
+            {
+                if (null == failure[0])
+                {
+                    try
+                    {
+                        data.writeByte(ENTRY);
+                        data.writeLong(key);
+                        data.writeLong(value);
+                        count[0]++;
+                    }
+                    catch (final IOException ex)
+                    {
+                        failure[0] = ex;
+                    }
+                }
+            });
+            if (null != failure[0])
+            {
+                throw failure[0];
+            }
+            trailer(data, crc, count[0]);
+            return count[0];
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("export of " + map + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Put every entry of a byte-store export into {@code store} (merging: keys it has are overwritten), reading
+     * {@code in} to its trailer (not closed). A record whose deadline has passed is skipped.
+     *
+     * @return the number of records read (imported or skipped as expired).
+     * @throws CorruptStoreException    if the stream is not a byte-store export of this version, or is damaged
+     *                                  (the message says where); the records before are imported.
+     * @throws IllegalArgumentException if a key or value is longer than the store's limits (the records before are
+     *                                  imported).
+     * @throws UncheckedIOException     if {@code in} fails or ends early.
+     */
+    public static long importInto(final OffHeapByteStore store, final InputStream in)
+    {
+        final CRC32C crc = new CRC32C();
+        final DataInputStream data = new DataInputStream(new CheckedInputStream(
+            new BufferedInputStream(in, BUFFER), crc));
+        try
+        {
+            readHeader(data, KIND_BYTES);
+            byte[] key = new byte[64];
+            byte[] value = new byte[256];
+            long count = 0;
+            while (true)
+            {
+                final int tag = data.readUnsignedByte();
+                if (END == tag)
+                {
+                    readTrailer(data, crc, count);
+                    return count;
+                }
+                if (ENTRY != tag)
+                {
+                    throw damaged("record " + count + " has tag " + tag);
+                }
+                final int keyLength = data.readInt();
+                final int valueLength = data.readInt();
+                final long deadline = data.readLong();
+                if (keyLength < 0 || keyLength > store.maxKeyLength() || valueLength < 0 ||
+                    valueLength > store.maxValueLength())
+                {
+                    if (keyLength < 0 || valueLength < 0 || deadline < 0)
+                    {
+                        throw damaged("record " + count + " has keyLength=" + keyLength + ", valueLength=" +
+                            valueLength + ", deadline=" + deadline);
+                    }
+                    throw new IllegalArgumentException("record " + count + " does not fit the store's limits: " +
+                        "keyLength=" + keyLength + ", maxKeyLength=" + store.maxKeyLength() + ", valueLength=" +
+                        valueLength + ", maxValueLength=" + store.maxValueLength());
+                }
+                if (deadline < 0)
+                {
+                    throw damaged("record " + count + " has deadline=" + deadline);
+                }
+                key = room(key, keyLength);
+                value = room(value, valueLength);
+                data.readFully(key, 0, keyLength);
+                data.readFully(value, 0, valueLength);
+                store.putEntry(key, keyLength, value, valueLength, deadline);
+                count++;
+            }
+        }
+        catch (final EOFException ex)
+        {
+            throw damaged("the stream ends before its trailer");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("import into " + store + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Put every entry of a long-map export into {@code map} (merging), reading {@code in} to its trailer (not
+     * closed). Every value is stored, the map's missing value too (as its {@code ConcurrentMap} view stores it).
+     *
+     * @return the number of records read.
+     * @throws CorruptStoreException if the stream is not a long-map export of this version, or is damaged (the
+     *                               message says where); the records before are imported.
+     * @throws UncheckedIOException  if {@code in} fails or ends early.
+     */
+    public static long importInto(final OffHeapLongLongMap map, final InputStream in)
+    {
+        final CRC32C crc = new CRC32C();
+        final DataInputStream data = new DataInputStream(new CheckedInputStream(
+            new BufferedInputStream(in, BUFFER), crc));
+        try
+        {
+            readHeader(data, KIND_LONG_LONG);
+            long count = 0;
+            while (true)
+            {
+                final int tag = data.readUnsignedByte();
+                if (END == tag)
+                {
+                    readTrailer(data, crc, count);
+                    return count;
+                }
+                if (ENTRY != tag)
+                {
+                    throw damaged("record " + count + " has tag " + tag);
+                }
+                final long key = data.readLong();
+                final long value = data.readLong();
+                map.boxedWrite(key, ValueUpdate.PUT, value);
+                count++;
+            }
+        }
+        catch (final EOFException ex)
+        {
+            throw damaged("the stream ends before its trailer");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("import into " + map + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void header(final DataOutputStream data, final int kind, final long missingValue)
+        throws IOException
+    {
+        data.writeLong(MAGIC);
+        data.writeShort(VERSION);
+        data.writeShort(kind);
+        data.writeInt(0); // flags
+        data.writeLong(System.currentTimeMillis());
+        data.writeLong(missingValue); // the long map's, for information; 0 for a byte store
+    }
+
+    private static void trailer(final DataOutputStream data, final CRC32C crc, final long count) throws IOException
+    {
+        data.writeByte(END);
+        data.writeLong(count);
+        final int checksum = (int)crc.getValue(); // of every byte up to here
+        data.writeInt(checksum);
+        data.flush();
+    }
+
+    private static void readHeader(final DataInputStream data, final int kind) throws IOException
+    {
+        final long magic = data.readLong();
+        if (MAGIC != magic)
+        {
+            throw new CorruptStoreException("not a SlotKV export: magic=0x" + Long.toHexString(magic) +
+                ", expected=0x" + Long.toHexString(MAGIC));
+        }
+        final int version = data.readUnsignedShort();
+        final int found = data.readUnsignedShort();
+        if (VERSION != version)
+        {
+            throw new CorruptStoreException("export format version " + version + " is not readable by this " +
+                "version, which reads version " + VERSION);
+        }
+        if (kind != found)
+        {
+            throw new CorruptStoreException("export is of another kind of map: kind=" + kindName(found) +
+                ", expected=" + kindName(kind));
+        }
+        data.readInt(); // flags: none defined
+        data.readLong(); // written at
+        data.readLong(); // missing value, for information
+    }
+
+    private static void readTrailer(final DataInputStream data, final CRC32C crc, final long count) throws IOException
+    {
+        final long written = data.readLong();
+        final int expected = (int)crc.getValue(); // of every byte up to here
+        final int checksum = data.readInt();
+        if (written != count)
+        {
+            throw damaged("the trailer counts " + written + " records, the stream holds " + count);
+        }
+        if (checksum != expected)
+        {
+            throw damaged("checksum mismatch: crc32c=0x" + Integer.toHexString(expected) + ", trailer=0x" +
+                Integer.toHexString(checksum));
+        }
+    }
+
+    private static String kindName(final int kind)
+    {
+        return KIND_LONG_LONG == kind ? "long->long map" : KIND_BYTES == kind ? "byte store" : "unknown " + kind;
+    }
+
+    private static CorruptStoreException damaged(final String what)
+    {
+        return new CorruptStoreException("export stream is damaged: " + what);
+    }
+
+    private static byte[] room(final byte[] buffer, final int length)
+    {
+        return length <= buffer.length ? buffer : new byte[Math.max(length, Math.min(Integer.MAX_VALUE - 8,
+            2 * buffer.length))];
+    }
+}

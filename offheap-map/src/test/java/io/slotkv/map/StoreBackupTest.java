@@ -1,0 +1,228 @@
+package io.slotkv.map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Online backup: taken while two writers run, every key of the backup holds a value the writers really wrote for
+ * it and every key that had a value throughout is there; the backup reopens (restore) as a verified store of the
+ * source's kind; a backup that fails part-way leaves nothing under the destination's name and the source as it
+ * was. The kill -9 variant (a child JVM killed during the backup) is left for the CLI issue's process tests.
+ */
+class StoreBackupTest
+{
+    private static final int KEYS = 20_000;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void noHook()
+    {
+        StoreBackup.copyHook = null;
+    }
+
+    private static byte[] utf8(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Timeout(120)
+    void aBackupUnderTwoWritersHoldsOnlyValuesTheKeysHad() throws Exception
+    {
+        final Path source = dir.resolve("source.slotkv");
+        final Path backup = dir.resolve("backup.slotkv");
+        // every value a key ever had: "key:writer:sequence"; keys [0, KEYS) start with "key:init", and writers
+        // overwrite (never remove) the even keys, so those have a value for the whole backup
+        final List<Set<String>> written = new ArrayList<>();
+        for (int i = 0; i < KEYS; i++)
+        {
+            written.add(ConcurrentHashMap.newKeySet());
+            written.get(i).add(i + ":init");
+        }
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(source).segments(8).build())
+        {
+            for (int i = 0; i < KEYS; i++)
+            {
+                store.put(utf8("k" + i), utf8(i + ":init"));
+            }
+            final AtomicBoolean stop = new AtomicBoolean();
+            final CountDownLatch started = new CountDownLatch(2 * 1000);
+            final List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 2; w++)
+            {
+                final int writer = w;
+                final Thread thread = new Thread(() ->
+                {
+                    long sequence = 0;
+                    int key = writer;
+                    while (!stop.get())
+                    {
+                        key = (key + 2 * 7919) % KEYS;
+                        final String value = key + ":" + writer + ":" + sequence++;
+                        written.get(key).add(value); // logged before the put: a reader may see it from the put on
+                        if (1 == (key & 1) && 0 == sequence % 3)
+                        {
+                            store.remove(utf8("k" + key)); // odd keys come and go
+                        }
+                        else
+                        {
+                            store.put(utf8("k" + key), utf8(value));
+                        }
+                        started.countDown();
+                    }
+                });
+                thread.start();
+                writers.add(thread);
+            }
+            started.await(); // both writers have written a thousand times before the backup begins
+            final long entries = StoreBackup.backup(store, backup);
+            stop.set(true);
+            for (final Thread thread : writers)
+            {
+                thread.join();
+            }
+            assertTrue(entries >= KEYS / 2, "every even key is in it: entries=" + entries);
+        }
+        try (OffHeapByteStore restored = OffHeapByteStore.builder().file(backup).build())
+        {
+            assertTrue(restored.recoveryReport().isEmpty(), "the backup was closed clean");
+            final int[] even = {0};
+            restored.forEach((key, value) ->
+            {
+                final byte[] k = new byte[key.capacity()];
+                key.getBytes(0, k);
+                final int index = Integer.parseInt(new String(k, 1, k.length - 1, StandardCharsets.UTF_8));
+                final String v = value.getStringWithoutLengthUtf8(0, value.capacity());
+                assertTrue(written.get(index).contains(v), "key " + index + " holds " + v + ", never written");
+                assertTrue(v.startsWith(index + ":"), "a value of another key: " + v);
+                if (0 == (index & 1))
+                {
+                    even[0]++;
+                }
+            });
+            assertEquals(KEYS / 2, even[0], "every key that had a value throughout is in the backup");
+        }
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(Set.of("source.slotkv", "backup.slotkv"),
+                files.map(p -> p.getFileName().toString()).collect(Collectors.toSet()), "no temporary file left");
+        }
+    }
+
+    @Test
+    void aLongMapBackupReopensWithEveryEntryAndTheMissingValue()
+    {
+        final Path backup = dir.resolve("map-backup.slotkv");
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().segments(4).missingValue(-1).build())
+        {
+            for (long key = 0; key < KEYS; key++)
+            {
+                map.put(key, key * 3);
+            }
+            map.asConcurrentMap().put(-5L, -1L);
+            assertEquals(KEYS + 1, StoreBackup.backup(map, backup));
+        }
+        try (OffHeapLongLongMap restored = OffHeapLongLongMap.builder().file(backup).build())
+        {
+            assertEquals(KEYS + 1, restored.size());
+            assertEquals(-1, restored.missingValue());
+            assertEquals(4, restored.segmentCount());
+            assertEquals(0, restored.get(0));
+            assertEquals(3 * (KEYS - 1), restored.get(KEYS - 1));
+            assertEquals(-1L, restored.asConcurrentMap().get(-5L));
+        }
+    }
+
+    @Test
+    void aBackupThatFailsPartWayLeavesNoFileAndTheSourceAsItWas() throws Exception
+    {
+        final Path backup = dir.resolve("backup.slotkv");
+        Files.writeString(backup, "an older backup");
+        try (OffHeapByteStore store = OffHeapByteStore.builder().build())
+        {
+            for (int i = 0; i < 5 * StoreBackup.HOOK_EVERY; i++)
+            {
+                store.put(utf8("k" + i), utf8("v" + i));
+            }
+            final int[] calls = {0};
+            StoreBackup.copyHook = () ->
+            {
+                if (++calls[0] == 2)
+                {
+                    throw new IllegalStateException("simulated failure part-way");
+                }
+            };
+            final IllegalStateException failed = assertThrows(IllegalStateException.class,
+                () -> StoreBackup.backup(store, backup));
+            assertEquals("simulated failure part-way", failed.getMessage());
+            assertEquals("an older backup", Files.readString(backup), "the destination is untouched");
+            try (Stream<Path> files = Files.list(dir))
+            {
+                assertEquals(List.of(backup), files.collect(Collectors.toList()), "the temporary file is gone");
+            }
+            assertEquals(5 * StoreBackup.HOOK_EVERY, store.size());
+            assertArrayEquals(utf8("v7"), store.get(utf8("k7")));
+            StoreBackup.copyHook = null;
+            assertEquals(5 * StoreBackup.HOOK_EVERY, StoreBackup.backup(store, backup), "and a retry works");
+        }
+        try (OffHeapByteStore restored = OffHeapByteStore.builder().file(backup).build())
+        {
+            assertEquals(5 * StoreBackup.HOOK_EVERY, restored.size());
+        }
+    }
+
+    @Test
+    void aByteStoreBackupKeepsDeadlinesAndDropsWhatHasExpired()
+    {
+        final ManualClock clock = new ManualClock(System.currentTimeMillis()); // the backup reopens on the real clock
+        final Path backup = dir.resolve("deadlines.slotkv");
+        try (OffHeapByteStore store = OffHeapByteStore.builder().clock(clock).expirySweeper(false).build())
+        {
+            store.putUntil(utf8("lease"), utf8("held"), clock.millis() + 3_600_000);
+            store.putUntil(utf8("gone"), utf8("expired"), clock.millis() + 1);
+            store.put(utf8("plain"), utf8("forever"));
+            clock.advance(2);
+            assertEquals(2, StoreBackup.backup(store, backup));
+        }
+        try (OffHeapByteStore restored = OffHeapByteStore.builder().file(backup).build())
+        {
+            final long left = restored.pttl(utf8("lease"));
+            assertTrue(left > 3_000_000 && left <= 3_600_000, "the deadline came along: pttl=" + left);
+            assertEquals(OffHeapByteStore.TTL_NONE, restored.pttl(utf8("plain")));
+            assertEquals(OffHeapByteStore.TTL_ABSENT, restored.pttl(utf8("gone")));
+            assertEquals(2, restored.size());
+        }
+    }
+
+    @Test
+    void aDestinationWithoutAFileNameIsRefused()
+    {
+        try (OffHeapByteStore store = OffHeapByteStore.builder().build())
+        {
+            assertThrows(IllegalArgumentException.class, () -> StoreBackup.backup(store, Path.of("/")));
+            assertFalse(Files.exists(dir.resolve("x")));
+        }
+    }
+}
