@@ -80,6 +80,46 @@ class StoreExportTest
     }
 
     @Test
+    void theBytesAreTheSpecs()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OffHeapByteStore store = OffHeapByteStore.builder().build())
+        {
+            store.put(utf8("ab"), utf8("c"));
+            StoreExport.export(store, out);
+        }
+        final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(out.toByteArray()); // big-endian
+        assertEquals(32 + 17 + 3 + 13, bytes.capacity(), "header, one record of 2 + 1 bytes, trailer");
+        assertEquals(StoreExport.MAGIC, bytes.getLong(0));
+        assertEquals("SLOTKVEX", new String(out.toByteArray(), 0, 8, StandardCharsets.US_ASCII));
+        assertEquals(1, bytes.getShort(8));
+        assertEquals(StoreExport.KIND_BYTES, bytes.getShort(10));
+        assertEquals(0, bytes.getInt(12));
+        assertEquals('E', bytes.get(32));
+        assertEquals(2, bytes.getInt(33));
+        assertEquals(1, bytes.getInt(37));
+        assertEquals(0, bytes.getLong(41), "no deadline");
+        assertEquals("abc", new String(out.toByteArray(), 49, 3, StandardCharsets.US_ASCII));
+        assertEquals('Z', bytes.get(52));
+        assertEquals(1, bytes.getLong(53));
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(out.toByteArray(), 0, 61);
+        assertEquals((int)crc.getValue(), bytes.getInt(61));
+        final ByteArrayOutputStream empty = new ByteArrayOutputStream();
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().missingValue(-7).build())
+        {
+            map.put(3, 4);
+            StoreExport.export(map, empty);
+        }
+        final java.nio.ByteBuffer map = java.nio.ByteBuffer.wrap(empty.toByteArray());
+        assertEquals(32 + 17 + 13, map.capacity());
+        assertEquals(StoreExport.KIND_LONG_LONG, map.getShort(10));
+        assertEquals(-7, map.getLong(24), "the missing value, for information");
+        assertEquals(3, map.getLong(33));
+        assertEquals(4, map.getLong(41));
+    }
+
+    @Test
     void anImportMergesIntoWhatTheStoreHas()
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
