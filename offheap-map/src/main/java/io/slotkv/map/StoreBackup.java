@@ -46,6 +46,8 @@ public final class StoreBackup
     /**
      * Back up a byte store into a new store file at {@code destination}.
      *
+     * @param source      the open store to copy; writers may go on.
+     * @param destination the backup file to write (replaced if it exists), in a directory that allows an atomic rename.
      * @return the number of entries the backup holds.
      * @throws UncheckedIOException  if the backup file cannot be written, synced or renamed (no file is left
      *                               under {@code destination}'s name unless one was there before).
@@ -83,6 +85,8 @@ public final class StoreBackup
     /**
      * Back up a long map into a new store file at {@code destination}.
      *
+     * @param source      the open map to copy; writers may go on.
+     * @param destination the backup file to write (replaced if it exists), in a directory that allows an atomic rename.
      * @return the number of entries the backup holds.
      * @throws UncheckedIOException  if the backup file cannot be written, synced or renamed (no file is left
      *                               under {@code destination}'s name unless one was there before).

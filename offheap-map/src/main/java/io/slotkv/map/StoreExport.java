@@ -54,6 +54,8 @@ public final class StoreExport
     /**
      * Write every entry of a byte store, with its deadline, to {@code out} (not closed).
      *
+     * @param store the store to export; writers may go on.
+     * @param out   where the stream goes.
      * @return the number of entries written.
      * @throws UncheckedIOException  if {@code out} fails.
      * @throws IllegalStateException if the store is closed.
@@ -95,6 +97,8 @@ public final class StoreExport
      * Write every entry of a long map to {@code out} (not closed). Values equal to the map's missing value (stored
      * through its {@code ConcurrentMap} view) are written like any other.
      *
+     * @param map the map to export; writers may go on.
+     * @param out where the stream goes.
      * @return the number of entries written.
      * @throws UncheckedIOException  if {@code out} fails.
      * @throws IllegalStateException if the map is closed.
@@ -143,6 +147,8 @@ public final class StoreExport
      * Put every entry of a byte-store export into {@code store} (merging: keys it has are overwritten), reading
      * {@code in} to its trailer (not closed). A record whose deadline has passed is skipped.
      *
+     * @param store the store to put the entries into.
+     * @param in    the export stream of a byte store.
      * @return the number of records read (imported or skipped as expired).
      * @throws CorruptStoreException    if the stream is not a byte-store export of this version, or is damaged
      *                                  (the message says where); the records before are imported.
@@ -214,6 +220,8 @@ public final class StoreExport
      * Put every entry of a long-map export into {@code map} (merging), reading {@code in} to its trailer (not
      * closed). Every value is stored, the map's missing value too (as its {@code ConcurrentMap} view stores it).
      *
+     * @param map the map to put the entries into.
+     * @param in  the export stream of a long map.
      * @return the number of records read.
      * @throws CorruptStoreException if the stream is not a long-map export of this version, or is damaged (the
      *                               message says where); the records before are imported.
