@@ -482,7 +482,8 @@ final class Recovery
     /**
      * Check every slot of a current table and repair it in place: thaw frozen slots, clear values without a key,
      * remove entries no probe can reach (key outside its probe chain) and later duplicates of a key, add the filter
-     * bits an entry's key lacks (else a get would answer absent), recount.
+     * bits a key lacks (an entry's, else a get would answer absent; a removed key's too, since a put revives its
+     * slot without touching the filter), recount.
      * Key words are never changed, so no probe chain is ever broken by a repair.
      */
     private static void scan(
@@ -547,11 +548,19 @@ final class Recovery
                 region.putLong(slot + VALUE_OFFSET, ABSENT);
                 word = ABSENT;
             }
+            final long hash = table.hash(key);
             if (ABSENT == word)
             {
+                // a removed key keeps its word, and a later put of the key revives this slot without touching the
+                // filter (its bit was set when the key was first inserted): so every key word must have its bit
+                if (DirectoryDescriptor.segmentOf(hash, segmentMask) == segment && table.addToFilterPrivate(hash))
+                {
+                    report.filterWordsRepaired++;
+                    report.example("segment " + segment + " slot " + index + ": removed key " + key + " was " +
+                        "missing from the filter, added (a put would revive it)");
+                }
                 continue;
             }
-            final long hash = table.hash(key);
             if (DirectoryDescriptor.segmentOf(hash, segmentMask) != segment)
             {
                 report.keysInWrongSegmentPurged++;

@@ -35,6 +35,33 @@ class RecoveryTest
     @TempDir
     Path dir;
 
+    @Test
+    void aRemovedKeyMissingFromTheFilterGetsItsBitSoAPutThatRevivesItIsReadable()
+    {
+        // what fuzzer file #238 (seed 1796326719) showed: a removed key's word without its filter bits; recovery kept
+        // the word, a put revived that slot without touching the filter, and get then answered "absent"
+        final Path file = dir.resolve("removed-key-filter.store");
+        final long key = Long.MAX_VALUE;
+        final OffHeapLongLongMap map = OffHeapLongLongMap.builder().file(file).segments(1).build();
+        map.put(key, 1);
+        map.remove(key); // the key word stays, its value is ABSENT
+        final LongLongTable table = map.segment(0).table;
+        final int filter = TableDescriptor.filterOffset(table.capacity);
+        table.region.setZero(filter, (int)TableDescriptor.filterLength(table.capacity)); // the damage
+        map.abandon(); // as kill -9
+        try (OffHeapLongLongMap reopened = OffHeapLongLongMap.builder().file(file).build())
+        {
+            final RecoveryReport report = reopened.recoveryReport().orElseThrow();
+            assertEquals(1, report.filterWordsRepaired(), report.toString());
+            reopened.put(key, 7);
+            assertEquals(7, reopened.get(key));
+            assertTrue(reopened.containsKey(key));
+            final long[] seen = {0};
+            reopened.forEach((k, v) -> seen[0]++);
+            assertEquals(1, seen[0]);
+        }
+    }
+
     static Stream<Arguments> crashPoints()
     {
         return Stream.of(
