@@ -34,15 +34,16 @@ import java.util.concurrent.TimeUnit;
  * <li>{@link Restore#open}: the open of a backup of a long map of 10M entries (restore is opening the backup: a
  * clean file is mapped, not read).</li>
  * </ul>
+ * The JMH annotations are on the nested classes, which hold the benchmarks.
  */
-@BenchmarkMode(Mode.SingleShotTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 2, jvmArgs = {"-Xms2g", "-Xmx2g"})
-@Warmup(iterations = 2)
-@Measurement(iterations = 5)
 public class BackupBenchmark
 {
     @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 2, jvmArgs = {"-Xms2g", "-Xmx2g"})
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 5)
     public static class Bytes
     {
         @Param({"1000000"})
@@ -95,6 +96,11 @@ public class BackupBenchmark
     }
 
     @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 2, jvmArgs = {"-Xms2g", "-Xmx2g"})
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 5)
     public static class Restore
     {
         @Param({"10000000"})
