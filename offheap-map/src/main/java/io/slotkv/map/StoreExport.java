@@ -62,12 +62,8 @@ public final class StoreExport
      */
     public static long export(final OffHeapByteStore store, final OutputStream out)
     {
-        try
+        return write(out, KIND_BYTES, 0, store, data ->
         {
-            final CRC32C crc = new CRC32C();
-            final DataOutputStream data = new DataOutputStream(new CheckedOutputStream(
-                new BufferedOutputStream(out, BUFFER), crc));
-            header(data, KIND_BYTES, 0);
             long count = 0;
             final ByteCursor cursor = store.cursorWithDeadlines();
             while (cursor.advance())
@@ -84,13 +80,8 @@ public final class StoreExport
                     count++;
                 }
             }
-            trailer(data, crc, count);
             return count;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("export of " + store + " failed: " + ex.getMessage(), ex);
-        }
+        });
     }
 
     /**
@@ -105,12 +96,8 @@ public final class StoreExport
      */
     public static long export(final OffHeapLongLongMap map, final OutputStream out)
     {
-        try
+        return write(out, KIND_LONG_LONG, map.missingValue(), map, data ->
         {
-            final CRC32C crc = new CRC32C();
-            final DataOutputStream data = new DataOutputStream(new CheckedOutputStream(
-                new BufferedOutputStream(out, BUFFER), crc));
-            header(data, KIND_LONG_LONG, map.missingValue());
             final long[] count = {0};
             final IOException[] failure = {null};
             map.forEach((key, value) ->
@@ -126,7 +113,7 @@ public final class StoreExport
                     }
                     catch (final IOException ex)
                     {
-                        failure[0] = ex;
+                        failure[0] = ex; // forEach's consumer cannot throw it: rethrown below
                     }
                 }
             });
@@ -134,13 +121,8 @@ public final class StoreExport
             {
                 throw failure[0];
             }
-            trailer(data, crc, count[0]);
             return count[0];
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("export of " + map + " failed: " + ex.getMessage(), ex);
-        }
+        });
     }
 
     /**
@@ -158,62 +140,29 @@ public final class StoreExport
      */
     public static long importInto(final OffHeapByteStore store, final InputStream in)
     {
-        final CRC32C crc = new CRC32C();
-        final DataInputStream data = new DataInputStream(new CheckedInputStream(
-            new BufferedInputStream(in, BUFFER), crc));
-        try
+        final byte[][] buffers = {new byte[64], new byte[256]}; // key, value: grown to the longest record
+        return read(in, KIND_BYTES, store, (data, index) ->
         {
-            readHeader(data, KIND_BYTES);
-            byte[] key = new byte[64];
-            byte[] value = new byte[256];
-            long count = 0;
-            while (true)
+            final int keyLength = data.readInt();
+            final int valueLength = data.readInt();
+            final long deadline = data.readLong();
+            if (keyLength < 0 || valueLength < 0 || deadline < 0)
             {
-                final int tag = data.readUnsignedByte();
-                if (END == tag)
-                {
-                    readTrailer(data, crc, count);
-                    return count;
-                }
-                if (ENTRY != tag)
-                {
-                    throw damaged("record " + count + " has tag " + tag);
-                }
-                final int keyLength = data.readInt();
-                final int valueLength = data.readInt();
-                final long deadline = data.readLong();
-                if (keyLength < 0 || keyLength > store.maxKeyLength() || valueLength < 0 ||
-                    valueLength > store.maxValueLength())
-                {
-                    if (keyLength < 0 || valueLength < 0 || deadline < 0)
-                    {
-                        throw damaged("record " + count + " has keyLength=" + keyLength + ", valueLength=" +
-                            valueLength + ", deadline=" + deadline);
-                    }
-                    throw new IllegalArgumentException("record " + count + " does not fit the store's limits: " +
-                        "keyLength=" + keyLength + ", maxKeyLength=" + store.maxKeyLength() + ", valueLength=" +
-                        valueLength + ", maxValueLength=" + store.maxValueLength());
-                }
-                if (deadline < 0)
-                {
-                    throw damaged("record " + count + " has deadline=" + deadline);
-                }
-                key = room(key, keyLength);
-                value = room(value, valueLength);
-                data.readFully(key, 0, keyLength);
-                data.readFully(value, 0, valueLength);
-                store.putEntry(key, keyLength, value, valueLength, deadline);
-                count++;
+                throw damaged("record " + index + " has keyLength=" + keyLength + ", valueLength=" + valueLength +
+                    ", deadline=" + deadline);
             }
-        }
-        catch (final EOFException ex)
-        {
-            throw damaged("the stream ends before its trailer");
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("import into " + store + " failed: " + ex.getMessage(), ex);
-        }
+            if (keyLength > store.maxKeyLength() || valueLength > store.maxValueLength())
+            {
+                throw new IllegalArgumentException("record " + index + " does not fit the store's limits: " +
+                    "keyLength=" + keyLength + ", maxKeyLength=" + store.maxKeyLength() + ", valueLength=" +
+                    valueLength + ", maxValueLength=" + store.maxValueLength());
+            }
+            final byte[] key = buffers[0] = room(buffers[0], keyLength);
+            final byte[] value = buffers[1] = room(buffers[1], valueLength);
+            data.readFully(key, 0, keyLength);
+            data.readFully(value, 0, valueLength);
+            store.putEntry(key, keyLength, value, valueLength, deadline);
+        });
     }
 
     /**
@@ -229,12 +178,65 @@ public final class StoreExport
      */
     public static long importInto(final OffHeapLongLongMap map, final InputStream in)
     {
+        return read(in, KIND_LONG_LONG, map, (data, index) ->
+        {
+            final long key = data.readLong();
+            final long value = data.readLong();
+            map.boxedWrite(key, ValueUpdate.PUT, value);
+        });
+    }
+
+    /** Writes the records of one export. */
+    @FunctionalInterface
+    private interface RecordWriter
+    {
+        /**
+         * @return the number of records written.
+         */
+        long writeAll(DataOutputStream data) throws IOException;
+    }
+
+    /** Reads the fields of one record after its tag, and applies it. */
+    @FunctionalInterface
+    private interface RecordReader
+    {
+        void read(DataInputStream data, long index) throws IOException;
+    }
+
+    /**
+     * Write a whole export: header, the records, trailer, through one CRC32C.
+     */
+    private static long write(final OutputStream out, final int kind, final long missingValue, final Object source,
+        final RecordWriter records)
+    {
+        try
+        {
+            final CRC32C crc = new CRC32C();
+            final DataOutputStream data = new DataOutputStream(new CheckedOutputStream(
+                new BufferedOutputStream(out, BUFFER), crc));
+            header(data, kind, missingValue);
+            final long count = records.writeAll(data);
+            trailer(data, crc, count);
+            return count;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("export of " + source + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Read a whole export: the header, each record (its tag checked, then {@code records}), the trailer's count and
+     * checksum.
+     */
+    private static long read(final InputStream in, final int kind, final Object target, final RecordReader records)
+    {
         final CRC32C crc = new CRC32C();
         final DataInputStream data = new DataInputStream(new CheckedInputStream(
             new BufferedInputStream(in, BUFFER), crc));
         try
         {
-            readHeader(data, KIND_LONG_LONG);
+            readHeader(data, kind);
             long count = 0;
             while (true)
             {
@@ -248,9 +250,7 @@ public final class StoreExport
                 {
                     throw damaged("record " + count + " has tag " + tag);
                 }
-                final long key = data.readLong();
-                final long value = data.readLong();
-                map.boxedWrite(key, ValueUpdate.PUT, value);
+                records.read(data, count);
                 count++;
             }
         }
@@ -260,7 +260,7 @@ public final class StoreExport
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("import into " + map + " failed: " + ex.getMessage(), ex);
+            throw new UncheckedIOException("import into " + target + " failed: " + ex.getMessage(), ex);
         }
     }
 
