@@ -4,13 +4,23 @@ import io.slotkv.core.memory.CorruptStoreException;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Locale;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -123,6 +133,92 @@ public final class StoreExport
             }
             return count[0];
         });
+    }
+
+    /**
+     * Write every entry of a byte store to {@code out} (not closed) as JSON Lines, for people and other tools: one
+     * object per line, {@code {"key":"...","value":"..."}}, with {@code "deadline":<epoch ms>} for a key that has
+     * one. A key or value that is not valid UTF-8 is written as {@code "key_base64"} / {@code "value_base64"}
+     * instead. Not read back by {@link #importInto}: the binary stream is the format for moving data.
+     *
+     * @param store the store to export; writers may go on.
+     * @param out   where the lines go, as UTF-8.
+     * @return the number of entries written.
+     * @throws UncheckedIOException  if {@code out} fails.
+     * @throws IllegalStateException if the store is closed.
+     */
+    public static long exportJsonLines(final OffHeapByteStore store, final OutputStream out)
+    {
+        try
+        {
+            final Writer writer = new BufferedWriter(
+                new OutputStreamWriter(out, StandardCharsets.UTF_8), BUFFER);
+            final StringBuilder line = new StringBuilder(256);
+            long count = 0;
+            final ByteCursor cursor = store.cursorWithDeadlines();
+            while (cursor.advance())
+            {
+                for (int i = 0; i < cursor.size; i++)
+                {
+                    final int keyOffset = cursor.keyOffsets[i];
+                    final int keyLength = cursor.keyLengths[i];
+                    line.setLength(0);
+                    line.append('{');
+                    jsonField(line, "key", cursor.bytes, keyOffset, keyLength);
+                    line.append(',');
+                    jsonField(line, "value", cursor.bytes, keyOffset + keyLength, cursor.valueLengths[i]);
+                    if (0 != cursor.deadlines[i])
+                    {
+                        line.append(",\"deadline\":").append(cursor.deadlines[i]);
+                    }
+                    writer.append(line.append("}\n"));
+                    count++;
+                }
+            }
+            writer.flush();
+            return count;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("export of " + store + " failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Append {@code "name":"text"} if the bytes are valid UTF-8, else {@code "name_base64":"..."}.
+     */
+    private static void jsonField(final StringBuilder line, final String name, final byte[] bytes, final int offset,
+        final int length)
+    {
+        final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        try
+        {
+            final CharSequence text = decoder.decode(ByteBuffer.wrap(bytes, offset, length));
+            line.append('"').append(name).append("\":\"");
+            for (int i = 0; i < text.length(); i++)
+            {
+                final char c = text.charAt(i);
+                if ('"' == c || '\\' == c)
+                {
+                    line.append('\\').append(c);
+                }
+                else if (c < 0x20)
+                {
+                    line.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
+                }
+                else
+                {
+                    line.append(c);
+                }
+            }
+            line.append('"');
+        }
+        catch (final CharacterCodingException notText)
+        {
+            line.append('"').append(name).append("_base64\":\"")
+                .append(Base64.getEncoder().encodeToString(Arrays.copyOfRange(bytes, offset,
+                    offset + length))).append('"');
+        }
     }
 
     /**

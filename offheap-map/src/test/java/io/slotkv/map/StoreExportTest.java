@@ -120,6 +120,27 @@ class StoreExportTest
     }
 
     @Test
+    void jsonLinesAreTextWhereTheBytesAreTextAndBase64Elsewhere()
+    {
+        final ManualClock clock = new ManualClock();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OffHeapByteStore store = OffHeapByteStore.builder().segments(1).clock(clock).expirySweeper(false)
+            .build())
+        {
+            store.putString("quote\"back\\slash", "line\nbreak ✓");
+            store.put(new byte[] {(byte)0xff, 0}, new byte[0]);
+            store.putUntil(utf8("lease"), utf8("held"), clock.millis() + 1_000);
+            assertEquals(3, StoreExport.exportJsonLines(store, out));
+        }
+        final java.util.Set<String> lines = new java.util.HashSet<>(java.util.List.of(
+            new String(out.toByteArray(), StandardCharsets.UTF_8).split("\n")));
+        assertEquals(java.util.Set.of(
+            "{\"key\":\"quote\\\"back\\\\slash\",\"value\":\"line\\u000abreak ✓\"}",
+            "{\"key_base64\":\"/wA=\",\"value\":\"\"}",
+            "{\"key\":\"lease\",\"value\":\"held\",\"deadline\":" + (ManualClock.START + 1_000) + "}"), lines);
+    }
+
+    @Test
     void anImportMergesIntoWhatTheStoreHas()
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
