@@ -30,7 +30,8 @@ import static io.slotkv.core.memory.FileHeaderDescriptor.*;
  * handed out, so a full disk is a {@link DiskFullException} at allocation, never a SIGBUS when memory is written.
  * <p>
  * <b>Ownership.</b> Opening takes a {@code flock} lock on the file itself (its device and inode, whatever path,
- * symlink or hard link named it): exclusive for writing, shared for {@link OpenMode#READ_ONLY}. Only closing this
+ * symlink or hard link named it): exclusive for writing, shared for {@link OpenMode#READ_ONLY} and
+ * {@link OpenMode#PRIVATE}. Only closing this
  * space's own descriptor drops it, so copying the open file or a refused second open cannot unlock it. The lock is
  * taken before the file is read, and the open then checks that the path still names the locked file.
  * <p>
@@ -38,6 +39,12 @@ import static io.slotkv.core.memory.FileHeaderDescriptor.*;
  * mapped, and a refused open changes nothing in the file. Chunks stay mapped until the space and every region of
  * it are unreachable, so a thread still inside an operation never touches unmapped memory; {@link #close()}
  * syncs, marks the file cleanly closed and unlocks it.
+ * <p>
+ * <b>A private copy</b> ({@link OpenMode#PRIVATE}) opens the file read-only and maps each chunk copy-on-write over
+ * anonymous memory: the part of the chunk inside the file shows the file's bytes, the rest zeros, so space
+ * allocated past the file's end is addressable without extending the file (no SIGBUS past its end). Nothing this
+ * space does reaches the file: no {@code fallocate}, no truncation, no sync, and the header's state changes only in
+ * the private copy.
  */
 public final class MappedFileSpace implements MemorySpace
 {
@@ -62,6 +69,8 @@ public final class MappedFileSpace implements MemorySpace
     private final Path path;
     private final Object fileKey;
     private final boolean readOnly;
+    /** Copy-on-write: writable in memory, never written back ({@link OpenMode#PRIVATE}). */
+    private final boolean privateCopy;
     private final boolean created;
     private final long chunkSize;
     private final int fd;
@@ -82,7 +91,8 @@ public final class MappedFileSpace implements MemorySpace
         this.fileKey = fileKey;
         this.fd = fd;
         this.readOnly = OpenMode.READ_ONLY == mode;
-        this.channel = readOnly ?
+        this.privateCopy = OpenMode.PRIVATE == mode;
+        this.channel = readOnly || privateCopy ?
             FileChannel.open(Posix.descriptorPath(fd), StandardOpenOption.READ) :
             FileChannel.open(Posix.descriptorPath(fd), StandardOpenOption.READ, StandardOpenOption.WRITE);
         try
@@ -109,7 +119,7 @@ public final class MappedFileSpace implements MemorySpace
                 this.previousState = bytes.getLong(STATE_OFFSET);
                 this.created = false;
                 final long end = bytes.getLong(END_OFFSET);
-                if (size > end && !readOnly)
+                if (size > end && !readOnly && !privateCopy)
                 {
                     truncateTo = end; // nothing past end is ours: drop it (at the first write) so new space is zero
                 }
@@ -119,7 +129,7 @@ public final class MappedFileSpace implements MemorySpace
                         "read-only open cannot run: open it for writing once, file=" + path);
                 }
             }
-            this.mapping = new Mapping(fileKey, chunkSize);
+            this.mapping = new Mapping(fileKey, chunkSize, privateCopy ? size : -1);
             MAPPED.merge(fileKey, 1, Integer::sum);
             CLEANER.register(this, mapping);
             this.header = new UnsafeBuffer(chunkAddress(0), HEADER_LENGTH);
@@ -200,7 +210,7 @@ public final class MappedFileSpace implements MemorySpace
     private static MappedFileSpace tryOpen(final Path path, final OpenMode mode, final long chunkSize)
         throws IOException
     {
-        final boolean readOnly = OpenMode.READ_ONLY == mode;
+        final boolean readOnly = OpenMode.READ_ONLY == mode || OpenMode.PRIVATE == mode; // of the file itself
         final boolean mayCreate = OpenMode.CREATE_OR_OPEN == mode;
         final Path real = realPath(path, mayCreate);
         final Object existingKey = fileKeyOrNull(real);
@@ -276,7 +286,7 @@ public final class MappedFileSpace implements MemorySpace
         }
         if (!mayCreate)
         {
-            throw new NoSuchFileException(absolute.toString(), null, "no store file there (open-existing mode)");
+            throw new NoSuchFileException(absolute.toString(), null, "no store file there");
         }
         final Path parent = absolute.getParent();
         return null == parent ? absolute : parent.toRealPath().resolve(absolute.getFileName());
@@ -366,6 +376,10 @@ public final class MappedFileSpace implements MemorySpace
         final long start = placement(align(header.getLongVolatile(END_OFFSET)), length);
         final MemoryRegion region = regionAt(start, length); // maps the chunk if needed: may fail, nothing changed
         reserve(start, length);
+        if (privateCopy)
+        {
+            region.setZero(0, length); // a private copy keeps the file's bytes past its end (never truncated)
+        }
         // the new end is recorded before the region is used, so space is never handed out twice; space past the
         // old end was never written (the open truncated the file to it), so the region reads zero
         header.putLongVolatile(END_OFFSET, start + length);
@@ -429,7 +443,10 @@ public final class MappedFileSpace implements MemorySpace
                 truncateTo = -1;
             }
             header.putLongVolatile(STATE_OFFSET, STATE_OPEN);
-            channel.force(true); // the next open must see the file as open before anything else is written
+            if (!privateCopy)
+            {
+                channel.force(true); // the next open must see the file as open before anything else is written
+            }
         }
         catch (final IOException ex)
         {
@@ -584,14 +601,15 @@ public final class MappedFileSpace implements MemorySpace
         }
         finally
         {
-            release(fd, readOnly ? null : fileKey);
+            release(fd, readOnly || privateCopy ? null : fileKey);
         }
     }
 
     @Override
     public String toString()
     {
-        return "MappedFileSpace{path=" + path + ", chunkSize=" + chunkSize + (readOnly ? ", read-only" : "") + '}';
+        return "MappedFileSpace{path=" + path + ", chunkSize=" + chunkSize + (readOnly ? ", read-only" : "") +
+            (privateCopy ? ", private copy" : "") + '}';
     }
 
     private MemoryRegion allocateFromFreeSpace(final int length)
@@ -632,6 +650,10 @@ public final class MappedFileSpace implements MemorySpace
 
     private void reserve(final long start, final int length)
     {
+        if (privateCopy)
+        {
+            return; // anonymous memory past the file's end: nothing to reserve on disk
+        }
         final int errno = Posix.fallocate(fd, start, length);
         if (0 == errno)
         {
@@ -681,6 +703,10 @@ public final class MappedFileSpace implements MemorySpace
 
     private void force()
     {
+        if (privateCopy)
+        {
+            return; // nothing of a private copy reaches the file
+        }
         try
         {
             // fsync writes back every dirty page of the file, those dirtied through the mappings too
@@ -833,12 +859,15 @@ public final class MappedFileSpace implements MemorySpace
     {
         private final Object fileKey;
         private final long chunkSize;
+        /** The file's length for a private copy ({@link OpenMode#PRIVATE}), else -1: chunks are shared mappings. */
+        private final long privateFileLength;
         private long[] addresses = new long[4];
 
-        Mapping(final Object fileKey, final long chunkSize)
+        Mapping(final Object fileKey, final long chunkSize, final long privateFileLength)
         {
             this.fileKey = fileKey;
             this.chunkSize = chunkSize;
+            this.privateFileLength = privateFileLength;
         }
 
         synchronized long chunk(final int index, final int fd, final boolean writable, final Path path)
@@ -864,7 +893,9 @@ public final class MappedFileSpace implements MemorySpace
          */
         private long map(final long offset, final int fd, final boolean writable, final Path path)
         {
-            final long address = Posix.mapRetrying(() -> Posix.mmapFile(fd, offset, chunkSize, writable));
+            final long address = Posix.mapRetrying(() -> privateFileLength >= 0 ?
+                Posix.mmapFilePrivate(fd, offset, chunkSize, privateFileLength) :
+                Posix.mmapFile(fd, offset, chunkSize, writable));
             if (address <= 0)
             {
                 final int errno = (int)-address;

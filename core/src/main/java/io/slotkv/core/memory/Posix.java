@@ -31,6 +31,7 @@ final class Posix
     static final int PROT_WRITE = 2;
     static final int MAP_SHARED = 1;
     static final int MAP_PRIVATE = 2;
+    static final int MAP_FIXED = 0x10;
     static final int MAP_ANONYMOUS = 0x20;
     static final int MAP_NORESERVE = 0x4000;
     static final long MAP_FAILED = -1;
@@ -173,6 +174,30 @@ final class Posix
     static long mmapFile(final int fd, final long offset, final long length, final boolean writable)
     {
         return map(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd, offset);
+    }
+
+    /**
+     * Map {@code length} bytes from {@code offset} of a file of {@code fileLength} bytes copy-on-write: anonymous
+     * memory (zeros) with the file's pages from {@code offset} to its end laid over it, so no page of the range is
+     * past the file's end (which would be a SIGBUS when touched). Writes stay in this process.
+     *
+     * @return the address, or minus the errno.
+     */
+    static long mmapFilePrivate(final int fd, final long offset, final long length, final long fileLength)
+    {
+        final long base = mmapAnonymous(length);
+        if (base <= 0 || fileLength <= offset)
+        {
+            return base;
+        }
+        final long fileBytes = Math.min(length, (fileLength - offset + PAGE_SIZE - 1) & -PAGE_SIZE);
+        final long overlay = map(base, fileBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, offset);
+        if (overlay != base)
+        {
+            unmap(base, length);
+            return overlay < 0 ? overlay : -ENOMEM;
+        }
+        return base;
     }
 
     private static long map(final long address, final long length, final int prot, final int flags, final int fd,

@@ -160,7 +160,55 @@ class FileOwnershipTest
         try (MappedFileSpace writer = MappedFileSpace.open(file, CHUNK))
         {
             writer.markDirty();
-            final ChildJvm child = ChildJvm.run(JvmAccess.launcherFlags(), OpenStore.class, file.toString(), "read-only");
+            final ChildJvm child = ChildJvm.run(JvmAccess.launcherFlags(), OpenStore.class, file.toString(), "READ_ONLY");
+            assertNotEquals(0, child.exitCode, child.output);
+            assertTrue(child.output.contains("open for writing by another process"), child.output);
+        }
+    }
+
+    @Test
+    void shouldKeepEveryWriteOfAPrivateCopyOutOfTheFile() throws Exception
+    {
+        final Path file = dir.resolve("checked.store");
+        final MappedFileSpace crashed = MappedFileSpace.open(file, CHUNK);
+        final MemoryRegion root = crashed.allocate(64);
+        root.putLongRelease(0, 77);
+        crashed.root(root);
+        crashed.allocate(4096).putLongRelease(4088, 0x5A5A); // the file's last bytes: the chunk's mapped tail
+        crashed.abandon(); // dirty, as a killed process leaves it
+        final long length = Files.size(file);
+        final String before = sha256(file);
+        try (MappedFileSpace copy = MappedFileSpace.open(file, OpenMode.PRIVATE, CHUNK))
+        {
+            assertFalse(copy.isReadOnly());
+            assertFalse(copy.wasClosedCleanly());
+            assertEquals(77, copy.attach(copy.rootOffset(), 64).getLongVolatile(0));
+            copy.attach(copy.rootOffset(), 64).putLongRelease(0, 78);
+            // past the file's end (within its chunk and in the next chunks): zeros, writable, no SIGBUS
+            for (int i = 0; i < 3; i++)
+            {
+                final MemoryRegion grown = copy.allocate((int)CHUNK / 2);
+                assertEquals(0, grown.getLongVolatile(grown.length() - 8));
+                grown.putLongRelease(grown.length() - 8, -1);
+            }
+            copy.sync();
+            assertEquals(78, copy.attach(copy.rootOffset(), 64).getLongVolatile(0));
+            assertThrows(StoreLockedException.class, () -> MappedFileSpace.open(file, CHUNK));
+            final ChildJvm writer = ChildJvm.run(JvmAccess.launcherFlags(), OpenStore.class, file.toString());
+            assertTrue(writer.output.contains("StoreLockedException"), writer.output);
+            try (MappedFileSpace second = MappedFileSpace.open(file, OpenMode.PRIVATE, CHUNK))
+            {
+                assertEquals(77, second.attach(second.rootOffset(), 64).getLongVolatile(0)); // copies are apart
+            }
+        }
+        assertEquals(length, Files.size(file));
+        assertEquals(before, sha256(file), "a private copy changed the file");
+        try (MappedFileSpace writer = MappedFileSpace.open(file, CHUNK))
+        {
+            assertFalse(writer.wasClosedCleanly(), "the private copy's clean close reached the file");
+            writer.markDirty();
+            final ChildJvm child = ChildJvm.run(JvmAccess.launcherFlags(), OpenStore.class, file.toString(),
+                "PRIVATE");
             assertNotEquals(0, child.exitCode, child.output);
             assertTrue(child.output.contains("open for writing by another process"), child.output);
         }
@@ -240,7 +288,7 @@ class FileOwnershipTest
     {
         public static void main(final String[] args)
         {
-            final OpenMode mode = args.length > 1 ? OpenMode.READ_ONLY : OpenMode.CREATE_OR_OPEN;
+            final OpenMode mode = args.length > 1 ? OpenMode.valueOf(args[1]) : OpenMode.CREATE_OR_OPEN;
             MappedFileSpace.open(Path.of(args[0]), mode, CHUNK).close();
         }
     }
