@@ -347,6 +347,19 @@ public final class RecoveryReport
     }
 
     /**
+     * Whether the scan found anything to repair: damage (purged entries, repaired filter words, a failed clean
+     * check) or what a crash leaves (interrupted replacements, frozen slots, stale counts). Tables rebuilt alone are
+     * not: a byte store's full scan rebuilds every table.
+     *
+     * @return false if the store was consistent as found.
+     */
+    public boolean foundDamage()
+    {
+        return cleanCheckFailed || purged() + slotsThawed + filterWordsRepaired > 0 || countsRepaired > 0 ||
+            replacementsCompleted + replacementsCleared + replacementsAbandoned > 0;
+    }
+
+    /**
      * Whether recovery wrote anything beyond its own bookkeeping: a finished or cleared replacement, a repaired
      * count, a thawed slot, a purged entry, a repaired filter word or a rebuilt table.
      *

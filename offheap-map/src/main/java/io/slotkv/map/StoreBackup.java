@@ -1,12 +1,12 @@
 package io.slotkv.map;
 
 import io.slotkv.core.memory.CorruptStoreException;
+import io.slotkv.core.memory.MappedFileSpace;
 import io.slotkv.core.memory.OpenMode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,7 +30,8 @@ import java.nio.file.StandardOpenOption;
  * only read. A failure in any step deletes the temporary file.
  * <p>
  * <b>Restore</b> is opening the backup: it is a store file like any other (of the source's kind, segments and
- * limits), so opening it maps it without loading anything.
+ * limits), so opening it maps it without loading anything. {@link #restore} instead puts a copy of it in place of
+ * a store file that no process has open.
  */
 public final class StoreBackup
 {
@@ -127,6 +128,85 @@ public final class StoreBackup
         }
     }
 
+    /**
+     * Restore a backup into place: check it, copy it beside {@code target} under a temporary name, sync the copy,
+     * and rename it over {@code target} while holding {@code target}'s lock. A crash at any step leaves
+     * {@code target} as it was or the whole backup, never a part (and at worst a temporary file beside it); the
+     * backup itself is only read.
+     *
+     * @param backup a store file written by {@link #backup} (or any cleanly closed store file).
+     * @param target the store file to replace (need not exist); no process may have it open.
+     * @return the number of entries restored.
+     * @throws CorruptStoreException if the backup is not a store file, was not closed cleanly, or fails the full
+     *                               check of {@code verifyOnOpen} (nothing changed).
+     * @throws io.slotkv.core.memory.StoreLockedException if a store holds {@code target} or the backup open
+     *                               (nothing changed).
+     * @throws UncheckedIOException  if the copy, sync or rename fails (nothing changed under {@code target}).
+     */
+    public static long restore(final Path backup, final Path target)
+    {
+        final StoreFile file = StoreFile.read(backup);
+        if (!file.closedCleanly())
+        {
+            throw new CorruptStoreException("backup was not closed cleanly (a backup in progress, or a store that " +
+                "needs recovery), not restored: " + backup);
+        }
+        final long entries = checkedEntries(file);
+        final Path temporary = temporary(target);
+        try
+        {
+            Files.copy(backup, temporary, StandardCopyOption.COPY_ATTRIBUTES);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE))
+            {
+                channel.force(true);
+            }
+            MappedFileSpace.replace(temporary, target);
+            return entries;
+        }
+        catch (final IOException ex)
+        {
+            deleteQuietly(temporary, ex);
+            throw new UncheckedIOException("cannot restore " + backup + " to " + target + ": " + ex.getMessage(), ex);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            deleteQuietly(temporary, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Open a private copy of a store file with the full check; refuse it if the check would change anything.
+     */
+    private static long checkedEntries(final StoreFile file)
+    {
+        final RecoveryReport report;
+        final long entries;
+        if (StoreFile.Kind.BYTE_STORE == file.kind())
+        {
+            try (OffHeapByteStore check = OffHeapByteStore.builder().file(file.path(), OpenMode.PRIVATE)
+                .verifyOnOpen(true).expirySweeper(false).statistics(false).build())
+            {
+                report = check.recoveryReport().orElseThrow();
+                entries = check.size();
+            }
+        }
+        else
+        {
+            try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(file.path(), OpenMode.PRIVATE)
+                .verifyOnOpen(true).statistics(false).build())
+            {
+                report = check.recoveryReport().orElseThrow();
+                entries = check.size();
+            }
+        }
+        if (report.foundDamage())
+        {
+            throw new CorruptStoreException("backup fails its check, not restored: " + file.path() + ": " + report);
+        }
+        return entries;
+    }
+
     private static long copy(final OffHeapByteStore source, final OffHeapByteStore target)
     {
         long entries = 0;
@@ -175,7 +255,7 @@ public final class StoreBackup
 
     private static void verify(final RecoveryReport report, final Path file)
     {
-        if (report.purged() > 0 || report.cleanCheckFailed())
+        if (report.foundDamage())
         {
             throw new CorruptStoreException("backup failed its verification, deleted: " + file + ": " + report);
         }
@@ -195,30 +275,13 @@ public final class StoreBackup
             System.nanoTime() + ".tmp");
     }
 
+    /**
+     * Rename the verified backup over the destination, holding the destination's lock: a backup never replaces a
+     * store file that is open.
+     */
     private static void publish(final Path temporary, final Path destination)
     {
-        try
-        {
-            try
-            {
-                Files.move(temporary, destination, StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                throw new UncheckedIOException("backup destination cannot be renamed into atomically (another " +
-                    "file system than its directory?): " + destination, ex);
-            }
-            final Path directory = destination.toAbsolutePath().getParent();
-            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
-            {
-                channel.force(true); // the rename itself is durable
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("backup could not be renamed to " + destination + ": " + ex, ex);
-        }
+        MappedFileSpace.replace(temporary, destination);
     }
 
     private static void deleteQuietly(final Path temporary, final Throwable cause)

@@ -1,5 +1,6 @@
 package io.slotkv.map;
 
+import io.slotkv.core.memory.StoreLockedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -223,6 +224,87 @@ class StoreBackupTest
         {
             assertThrows(IllegalArgumentException.class, () -> StoreBackup.backup(store, Path.of("/")));
             assertFalse(Files.exists(dir.resolve("x")));
+        }
+    }
+
+    @Test
+    void aRestoreReplacesAClosedStoreWithTheBackupAndRefusesAnOpenOne() throws Exception
+    {
+        final Path backup = dir.resolve("bytes.backup");
+        final Path live = dir.resolve("bytes.store");
+        try (OffHeapByteStore source = OffHeapByteStore.builder().segments(2).build())
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                source.putString("k" + i, "v" + i);
+            }
+            StoreBackup.backup(source, backup);
+        }
+        try (OffHeapByteStore damaged = OffHeapByteStore.builder().file(live).build())
+        {
+            damaged.putString("k0", "other");
+            damaged.putString("only-here", "x");
+            assertThrows(StoreLockedException.class, () -> StoreBackup.restore(backup, live));
+        }
+        assertEquals(StoreFile.Kind.BYTE_STORE, StoreFile.read(backup).kind());
+        final String before = FileOwnershipCheck.sha256(backup);
+        assertEquals(1000, StoreBackup.restore(backup, live));
+        assertEquals(before, FileOwnershipCheck.sha256(backup), "restore changed the backup");
+        try (OffHeapByteStore restored = OffHeapByteStore.builder().file(live).verifyOnOpen(true).build())
+        {
+            assertEquals(1000, restored.size());
+            assertEquals("v0", restored.getString("k0"));
+            assertEquals(null, restored.getString("only-here"));
+        }
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(Set.of("bytes.backup", "bytes.store"),
+                files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()), "no temporary file left");
+        }
+    }
+
+    @Test
+    void aRestoreOfALongMapBackupOrOfABadFileIsCheckedFirst() throws Exception
+    {
+        final Path backup = dir.resolve("map.backup");
+        final Path live = dir.resolve("map.store");
+        try (OffHeapLongLongMap source = OffHeapLongLongMap.builder().build())
+        {
+            for (long key = 0; key < KEYS; key++)
+            {
+                source.put(key, -key);
+            }
+            StoreBackup.backup(source, backup);
+        }
+        assertEquals(KEYS, StoreBackup.restore(backup, live));
+        try (OffHeapLongLongMap restored = OffHeapLongLongMap.builder().file(live).build())
+        {
+            assertEquals(KEYS, restored.size());
+            assertEquals(-(KEYS - 1), restored.get(KEYS - 1));
+        }
+        final Path junk = dir.resolve("junk.backup");
+        Files.write(junk, new byte[8192]);
+        assertThrows(io.slotkv.core.memory.CorruptStoreException.class, () -> StoreBackup.restore(junk, live));
+        final Path dirty = dir.resolve("dirty.backup");
+        final OffHeapLongLongMap crashed = OffHeapLongLongMap.builder().file(dirty).build();
+        crashed.put(1, 1);
+        final io.slotkv.core.memory.CorruptStoreException ex = assertThrows(
+            io.slotkv.core.memory.CorruptStoreException.class, () -> StoreBackup.restore(dirty, dir.resolve("x")));
+        assertTrue(ex.getMessage().contains("not closed cleanly"), ex.getMessage());
+        crashed.close();
+        try (OffHeapLongLongMap restored = OffHeapLongLongMap.builder().file(live).build())
+        {
+            assertEquals(KEYS, restored.size(), "a refused restore changed the target");
+        }
+    }
+
+    /** SHA-256 of a file, to show it unchanged. */
+    static final class FileOwnershipCheck
+    {
+        static String sha256(final Path file) throws Exception
+        {
+            return java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         }
     }
 }

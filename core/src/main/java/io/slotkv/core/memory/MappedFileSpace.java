@@ -205,6 +205,63 @@ public final class MappedFileSpace implements MemorySpace
     }
 
     /**
+     * Put the file {@code replacement} in place of the store file {@code target} atomically, holding
+     * {@code target}'s lock meanwhile, so a store that is open (in this JVM or another process) is refused rather
+     * than swapped under its owner. The rename replaces the directory entry in one step: a crash leaves the old file
+     * or the new one under the name, never a part of either; the directory is synced afterwards. A process that
+     * opens {@code target} meanwhile is refused by the lock or opens the new file.
+     *
+     * @param replacement a complete, synced file in {@code target}'s directory (a rename cannot cross file systems).
+     * @param target      the store file to replace; it need not exist, nor be a valid store.
+     * @throws StoreLockedException if a store holds {@code target} open (nothing changed).
+     * @throws UncheckedIOException if the lock or the rename fails (nothing changed).
+     */
+    public static void replace(final Path replacement, final Path target)
+    {
+        try
+        {
+            final Path real = realPath(target, true);
+            final Object existingKey = fileKeyOrNull(real);
+            int fd = -1;
+            if (null != existingKey)
+            {
+                refuseIfWrittenHere(existingKey, real);
+                fd = Posix.open(real, Posix.O_RDONLY);
+                if (!Posix.tryLock(fd, true, real))
+                {
+                    Posix.close(fd);
+                    throw new StoreLockedException("store file is open in another process: " + real);
+                }
+            }
+            try
+            {
+                java.nio.file.Files.move(replacement, real, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                final Path parent = real.getParent();
+                if (null != parent)
+                {
+                    try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ))
+                    {
+                        dir.force(true);
+                    }
+                }
+            }
+            finally
+            {
+                if (fd >= 0)
+                {
+                    release(fd, null);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot replace store file " + target + " with " + replacement + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * @return the space, or null if the path named another file by the time it was locked (try again).
      */
     private static MappedFileSpace tryOpen(final Path path, final OpenMode mode, final long chunkSize)
