@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.function.LongConsumer;
 
 /**
  * Online backup of an open store into a new store file, while writers go on.
@@ -35,10 +36,15 @@ import java.nio.file.StandardOpenOption;
  */
 public final class StoreBackup
 {
-    /** Test seam: run after every {@link #HOOK_EVERY} entries copied; null in production. */
+    /** How often a backup reports its progress, in entries copied. */
+    public static final int PROGRESS_EVERY = 1024;
+
+    /** Test seam: run after every {@link #PROGRESS_EVERY} entries copied; null in production. */
     static volatile Runnable copyHook;
 
-    static final int HOOK_EVERY = 1024;
+    private static final LongConsumer NO_PROGRESS = entries ->
+    {
+    };
 
     private StoreBackup()
     {
@@ -57,6 +63,23 @@ public final class StoreBackup
      */
     public static long backup(final OffHeapByteStore source, final Path destination)
     {
+        return backup(source, destination, NO_PROGRESS);
+    }
+
+    /**
+     * Back up a byte store into a new store file at {@code destination}, telling {@code progress} how far it is.
+     *
+     * @param source      the open store to copy; writers may go on.
+     * @param destination the backup file to write (replaced if it exists and no store has it open).
+     * @param progress    called on the backing-up thread with the entries copied so far, every
+     *                    {@value #PROGRESS_EVERY} entries (for a progress bar; it must not throw).
+     * @return the number of entries the backup holds.
+     * @throws UncheckedIOException  as {@link #backup(OffHeapByteStore, Path)}.
+     * @throws CorruptStoreException if the written backup fails its verification (it is deleted).
+     * @throws IllegalStateException if the source is closed.
+     */
+    public static long backup(final OffHeapByteStore source, final Path destination, final LongConsumer progress)
+    {
         final Path temporary = temporary(destination);
         try
         {
@@ -66,7 +89,7 @@ public final class StoreBackup
                 .maxValueLength(source.maxValueLength()).initialCapacity(source.size()).expirySweeper(false)
                 .statistics(false).build())
             {
-                entries = copy(source, target);
+                entries = copy(source, target, progress);
             }
             try (OffHeapByteStore check = OffHeapByteStore.builder().file(temporary).verifyOnOpen(true)
                 .expirySweeper(false).statistics(false).build())
@@ -96,6 +119,23 @@ public final class StoreBackup
      */
     public static long backup(final OffHeapLongLongMap source, final Path destination)
     {
+        return backup(source, destination, NO_PROGRESS);
+    }
+
+    /**
+     * Back up a long map into a new store file at {@code destination}, telling {@code progress} how far it is.
+     *
+     * @param source      the open map to copy; writers may go on.
+     * @param destination the backup file to write (replaced if it exists and no store has it open).
+     * @param progress    called on the backing-up thread with the entries copied so far, every
+     *                    {@value #PROGRESS_EVERY} entries (for a progress bar; it must not throw).
+     * @return the number of entries the backup holds.
+     * @throws UncheckedIOException  as {@link #backup(OffHeapLongLongMap, Path)}.
+     * @throws CorruptStoreException if the written backup fails its verification (it is deleted).
+     * @throws IllegalStateException if the source is closed.
+     */
+    public static long backup(final OffHeapLongLongMap source, final Path destination, final LongConsumer progress)
+    {
         final Path temporary = temporary(destination);
         try
         {
@@ -107,9 +147,9 @@ public final class StoreBackup
                 source.forEach((key, value) ->
                 {
                     target.boxedWrite(key, ValueUpdate.PUT, value);
-                    if (0 == ++entries[0] % HOOK_EVERY)
+                    if (0 == ++entries[0] % PROGRESS_EVERY)
                     {
-                        runHook();
+                        step(progress, entries[0]);
                     }
                 });
             }
@@ -207,7 +247,8 @@ public final class StoreBackup
         return entries;
     }
 
-    private static long copy(final OffHeapByteStore source, final OffHeapByteStore target)
+    private static long copy(final OffHeapByteStore source, final OffHeapByteStore target,
+        final LongConsumer progress)
     {
         long entries = 0;
         long seen = 0;
@@ -235,17 +276,18 @@ public final class StoreBackup
                 {
                     entries++;
                 }
-                if (0 == ++seen % HOOK_EVERY)
+                if (0 == ++seen % PROGRESS_EVERY)
                 {
-                    runHook();
+                    step(progress, seen);
                 }
             }
         }
         return entries;
     }
 
-    private static void runHook()
+    private static void step(final LongConsumer progress, final long entries)
     {
+        progress.accept(entries);
         final Runnable hook = copyHook;
         if (null != hook)
         {

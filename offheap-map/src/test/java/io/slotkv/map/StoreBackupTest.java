@@ -163,7 +163,7 @@ class StoreBackupTest
         Files.writeString(backup, "an older backup");
         try (OffHeapByteStore store = OffHeapByteStore.builder().build())
         {
-            for (int i = 0; i < 5 * StoreBackup.HOOK_EVERY; i++)
+            for (int i = 0; i < 5 * StoreBackup.PROGRESS_EVERY; i++)
             {
                 store.put(utf8("k" + i), utf8("v" + i));
             }
@@ -183,14 +183,14 @@ class StoreBackupTest
             {
                 assertEquals(List.of(backup), files.collect(Collectors.toList()), "the temporary file is gone");
             }
-            assertEquals(5 * StoreBackup.HOOK_EVERY, store.size());
+            assertEquals(5 * StoreBackup.PROGRESS_EVERY, store.size());
             assertArrayEquals(utf8("v7"), store.get(utf8("k7")));
             StoreBackup.copyHook = null;
-            assertEquals(5 * StoreBackup.HOOK_EVERY, StoreBackup.backup(store, backup), "and a retry works");
+            assertEquals(5 * StoreBackup.PROGRESS_EVERY, StoreBackup.backup(store, backup), "and a retry works");
         }
         try (OffHeapByteStore restored = OffHeapByteStore.builder().file(backup).build())
         {
-            assertEquals(5 * StoreBackup.HOOK_EVERY, restored.size());
+            assertEquals(5 * StoreBackup.PROGRESS_EVERY, restored.size());
         }
     }
 
