@@ -11,11 +11,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -53,6 +56,56 @@ class DiskFullTest
         if (null != mount)
         {
             run("umount", "-l", mount.toString()); // lazy: the JVM may still map the file until its cleaner runs
+        }
+    }
+
+    @Test
+    void aBackupOrRestoreOntoAFullDiskFailsCleanlyAndLeavesNoFileBehind() throws Exception
+    {
+        final Path backup = mount.resolve("strings.backup");
+        try (OffHeapByteStore source = OffHeapByteStore.builder().segments(2).build())
+        {
+            final byte[] value = new byte[200];
+            for (int i = 0; i < 100_000; i++) // about 22 MB of entries: more than the 16 MiB tmpfs holds
+            {
+                source.put(("key:" + i).getBytes(StandardCharsets.UTF_8), value);
+            }
+            final DiskFullException full = assertThrows(DiskFullException.class,
+                () -> StoreBackup.backup(source, backup));
+            assertTrue(full.getMessage().contains("no disk space"), full.getMessage());
+            assertEquals(100_000, source.size(), "the source changed");
+            assertEquals(List.of(), names(mount), "the failed backup left a file");
+        }
+        final Path large = dir.resolve("large.backup"); // on the roomy disk: a backup that does not fit the tmpfs
+        try (OffHeapByteStore source = OffHeapByteStore.builder().segments(2).build())
+        {
+            final byte[] value = new byte[200];
+            for (int i = 0; i < 100_000; i++)
+            {
+                source.put(("key:" + i).getBytes(StandardCharsets.UTF_8), value);
+            }
+            StoreBackup.backup(source, large);
+        }
+        final Path target = mount.resolve("strings.store");
+        try (OffHeapByteStore small = OffHeapByteStore.builder().file(target).build())
+        {
+            small.putString("kept", "yes");
+        }
+        final java.io.UncheckedIOException failed = assertThrows(java.io.UncheckedIOException.class,
+            () -> StoreBackup.restore(large, target));
+        assertTrue(failed.getMessage().contains("cannot restore"), failed.getMessage());
+        assertEquals(List.of("strings.store"), names(mount), "the failed restore left its copy");
+        try (OffHeapByteStore small = OffHeapByteStore.builder().file(target).build())
+        {
+            assertEquals("yes", small.getString("kept"), "the failed restore changed the target");
+        }
+    }
+
+    private static List<String> names(final Path directory) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(directory))
+        {
+            return files.map(file -> file.getFileName().toString()).sorted().collect(Collectors.toList());
         }
     }
 
