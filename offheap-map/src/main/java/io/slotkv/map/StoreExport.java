@@ -57,6 +57,12 @@ public final class StoreExport
 
     private static final int BUFFER = 1 << 16;
 
+    /** A byte-store record up to its key: tag, key length, value length, deadline. */
+    private static final int BYTES_RECORD_HEAD = 1 + 4 + 4 + 8;
+
+    /** A long-map record: tag, key, value. */
+    private static final int LONG_RECORD = 1 + 8 + 8;
+
     private StoreExport()
     {
     }
@@ -76,16 +82,18 @@ public final class StoreExport
         {
             long count = 0;
             final ByteCursor cursor = store.cursorWithDeadlines();
+            final byte[] head = new byte[BYTES_RECORD_HEAD];
             while (cursor.advance())
             {
                 for (int i = 0; i < cursor.size; i++)
                 {
                     final int keyLength = cursor.keyLengths[i];
                     final int valueLength = cursor.valueLengths[i];
-                    data.writeByte(ENTRY);
-                    data.writeInt(keyLength);
-                    data.writeInt(valueLength);
-                    data.writeLong(cursor.deadlines[i]);
+                    head[0] = ENTRY;
+                    putInt(head, 1, keyLength);
+                    putInt(head, 5, valueLength);
+                    putLong(head, 9, cursor.deadlines[i]);
+                    data.write(head, 0, BYTES_RECORD_HEAD);
                     data.write(cursor.bytes, cursor.keyOffsets[i], keyLength + valueLength);
                     count++;
                 }
@@ -110,15 +118,17 @@ public final class StoreExport
         {
             final long[] count = {0};
             final IOException[] failure = {null};
+            final byte[] record = new byte[LONG_RECORD];
+            record[0] = ENTRY;
             map.forEach((key, value) ->
             {
                 if (null == failure[0])
                 {
                     try
                     {
-                        data.writeByte(ENTRY);
-                        data.writeLong(key);
-                        data.writeLong(value);
+                        putLong(record, 1, key);
+                        putLong(record, 9, value);
+                        data.write(record, 0, LONG_RECORD);
                         count[0]++;
                     }
                     catch (final IOException ex)
@@ -308,8 +318,9 @@ public final class StoreExport
         try
         {
             final CRC32C crc = new CRC32C();
-            final DataOutputStream data = new DataOutputStream(new CheckedOutputStream(
-                new BufferedOutputStream(out, BUFFER), crc));
+            // the checksum under the buffer: it is updated a whole buffer at a time, not byte by byte
+            final DataOutputStream data = new DataOutputStream(new BufferedOutputStream(
+                new CheckedOutputStream(out, crc), BUFFER));
             header(data, kind, missingValue);
             final long count = records.writeAll(data);
             trailer(data, crc, count);
@@ -360,6 +371,20 @@ public final class StoreExport
         }
     }
 
+    private static void putInt(final byte[] bytes, final int at, final int value)
+    {
+        bytes[at] = (byte)(value >>> 24);
+        bytes[at + 1] = (byte)(value >>> 16);
+        bytes[at + 2] = (byte)(value >>> 8);
+        bytes[at + 3] = (byte)value;
+    }
+
+    private static void putLong(final byte[] bytes, final int at, final long value)
+    {
+        putInt(bytes, at, (int)(value >>> 32));
+        putInt(bytes, at + 4, (int)value);
+    }
+
     private static void header(final DataOutputStream data, final int kind, final long missingValue)
         throws IOException
     {
@@ -375,6 +400,7 @@ public final class StoreExport
     {
         data.writeByte(END);
         data.writeLong(count);
+        data.flush(); // through the checksum
         final int checksum = (int)crc.getValue(); // of every byte up to here
         data.writeInt(checksum);
         data.flush();
