@@ -124,6 +124,20 @@ final class ByteCursor extends SpanCursor<ByteTable>
         }
     }
 
+    /** Where {@link #prefetch}'s loads go, so they are not dropped as unused. */
+    private long touched;
+
+    @Override
+    void prefetch(final ByteTable table, final int first, final int last)
+    {
+        long sum = 0;
+        for (int index = first; index < last; index++)
+        {
+            sum += table.touchEntry(table.word(index));
+        }
+        touched = sum;
+    }
+
     @Override
     long lowHashAt(final ByteTable table, final int index)
     {

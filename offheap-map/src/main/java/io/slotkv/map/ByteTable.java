@@ -525,6 +525,24 @@ final class ByteTable extends SegmentTable<ByteTable>
     }
 
     /**
+     * Read the first word of the entry a slot word names: plain, unvalidated, only if it lies inside the heap. A
+     * walk calls it for a run of slots before it copies their entries one by one, so their cache misses overlap
+     * instead of coming one after the other; the value means nothing.
+     *
+     * @return the entry's first word, or 0 if the word names none.
+     */
+    long touchEntry(final long loaded)
+    {
+        final long word = loaded & ~FROZEN_BIT;
+        if (EMPTY == word)
+        {
+            return 0;
+        }
+        final long address = headerAddress(word);
+        return 0 == address ? 0 : UnsafeApi.getLong(null, address);
+    }
+
+    /**
      * @return the low 32 bits of the hash of the key in the entry {@code word} names, validated; -1 if the entry was
      * freed meanwhile.
      */

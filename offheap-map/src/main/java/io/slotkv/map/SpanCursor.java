@@ -100,6 +100,14 @@ abstract class SpanCursor<T extends SegmentTable<T>>
     abstract void grow();
 
     /**
+     * Start reading what the slots {@code [first, last)} of {@code table} point to, before they are visited one by
+     * one (for a walk whose entries lie elsewhere: their cache misses overlap). Nothing by default.
+     */
+    void prefetch(final T table, final int first, final int last)
+    {
+    }
+
+    /**
      * Entries handed out before the segments' spans (the long map's key 0): called once, before the first span.
      *
      * @return true if the buffer holds some.
@@ -169,6 +177,7 @@ abstract class SpanCursor<T extends SegmentTable<T>>
                 final long end = last == capacity ? HASH_SPACE : ceilDiv(last << 32, capacity);
                 clear();
                 size = 0;
+                prefetch(table, first, (int)last);
                 final int collected = collect(table, first, (int)last, position, end);
                 if (FULL == collected)
                 {
