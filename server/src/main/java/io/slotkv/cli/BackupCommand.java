@@ -2,8 +2,8 @@ package io.slotkv.cli;
 
 import io.slotkv.core.memory.OpenMode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,8 +27,8 @@ final class BackupCommand implements Callable<Integer>
     @Parameters(index = "1", paramLabel = "DEST", description = "the backup file to write (replaced if it exists)")
     Path destination;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress")
-    boolean quiet;
+    @Mixin
+    ProgressOption progressOption;
 
     @Spec
     CommandSpec spec;
@@ -39,8 +39,7 @@ final class BackupCommand implements Callable<Integer>
         final long start = System.nanoTime();
         final long entries;
         try (OpenedStore store = OpenedStore.open(file, OpenMode.PRIVATE, false);
-             Progress progress = Progress.start("backup", store.size(), "entries", 1, quiet,
-                 spec.commandLine().getErr()))
+             Progress progress = progressOption.start("backup", store.size(), "entries", 1, true))
         {
             store.recoveryReport().ifPresent(report -> spec.commandLine().getErr().println(report));
             entries = store.backup(destination, progress::stepTo);

@@ -4,6 +4,7 @@ import io.slotkv.core.memory.OpenMode;
 import io.slotkv.map.StoreExport;
 import io.slotkv.map.StoreFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,8 +38,8 @@ final class ExportCommand implements Callable<Integer>
     @Option(names = "--format", description = "binary (default; both maps) or jsonl (byte store)")
     Format format = Format.binary;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress")
-    boolean quiet;
+    @Mixin
+    ProgressOption progressOption;
 
     @Spec
     CommandSpec spec;
@@ -54,8 +55,7 @@ final class ExportCommand implements Callable<Integer>
         }
         final long entries;
         try (OpenedStore store = OpenedStore.open(info.kind(), file, OpenMode.PRIVATE, false);
-             Progress progress = Progress.start("export", -1, "MB", 1 << 20, quiet || null == output,
-                 spec.commandLine().getErr());
+             Progress progress = progressOption.start("export", -1, "MB", 1 << 20, null != output);
              OutputStream sink = null == output ? new java.io.FilterOutputStream(System.out)
              {
                  @Override

@@ -5,6 +5,7 @@ import io.slotkv.core.memory.OpenMode;
 import io.slotkv.map.StoreExport;
 import io.slotkv.map.StoreFile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,8 +34,8 @@ final class ImportCommand implements Callable<Integer>
     @Option(names = {"-i", "--input"}, paramLabel = "IN", description = "read here instead of stdin")
     Path input;
 
-    @Option(names = {"-q", "--quiet"}, description = "no progress")
-    boolean quiet;
+    @Mixin
+    ProgressOption progressOption;
 
     @Spec
     CommandSpec spec;
@@ -45,8 +46,7 @@ final class ImportCommand implements Callable<Integer>
         final long total = null == input ? -1 : Files.size(input);
         final long entries;
         try (InputStream source = null == input ? System.in : Files.newInputStream(input);
-             Progress progress = Progress.start("import", total, "MB", 1 << 20, quiet || null == input,
-                 spec.commandLine().getErr()))
+             Progress progress = progressOption.start("import", total, "MB", 1 << 20, null != input))
         {
             final BufferedInputStream in = new BufferedInputStream(progress.counting(source), 1 << 16);
             final StoreFile.Kind kind = Files.exists(file) && Files.size(file) > 0 ? StoreFile.read(file).kind() :
@@ -66,9 +66,18 @@ final class ImportCommand implements Callable<Integer>
     {
         in.mark(KIND_END);
         final DataInputStream data = new DataInputStream(in);
-        final long magic = data.readLong();
-        data.readUnsignedShort(); // version: checked by the import itself
-        final int kind = data.readUnsignedShort();
+        final long magic;
+        final int kind;
+        try
+        {
+            magic = data.readLong();
+            data.readUnsignedShort(); // version: checked by the import itself
+            kind = data.readUnsignedShort();
+        }
+        catch (final java.io.EOFException ex)
+        {
+            throw new CorruptStoreException("not a SlotKV export: the input ends before its header");
+        }
         in.reset();
         if (StoreExport.MAGIC != magic)
         {

@@ -3,6 +3,7 @@ package io.slotkv.cli;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintWriter;
 
@@ -38,7 +39,7 @@ final class Progress implements AutoCloseable
             .setUnit(" " + unit, unitSize).showSpeed().continuousUpdate();
         if (null == System.console())
         {
-            builder.setUpdateIntervalMillis(LINE_EVERY_MILLIS)
+            builder.setUpdateIntervalMillis(LINE_EVERY_MILLIS).setStyle(ProgressBarStyle.ASCII) // no colour codes
                 .setConsumer(new DelegatingProgressBarConsumer(line -> err.println(line.strip())));
         }
         return new Progress(builder.build());

@@ -32,7 +32,13 @@ import java.nio.file.NoSuchFileException;
         "70:internal error"})
 public final class SlotKv
 {
-    static final int OK = 0;
+    /**
+     * SlotKV's own log (recovery reports at INFO) is for services; a command prints what it found itself. Held
+     * here: java.util.logging keeps loggers weakly, and a collected one would lose its level.
+     */
+    private static final java.util.logging.Logger QUIET_LIBRARY = java.util.logging.Logger.getLogger("io.slotkv");
+
+        static final int OK = 0;
     static final int REPAIRABLE = 1;
     static final int CORRUPT = 2;
     static final int LOCKED = 3;
@@ -51,6 +57,7 @@ public final class SlotKv
      */
     public static void main(final String[] args)
     {
+        QUIET_LIBRARY.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -120,6 +120,12 @@ class SlotKvCommandIT
             final Run restore = slotkv("restore", longMap(dir.resolve("other.store"), 1).toString(), file.toString());
             assertEquals(SlotKv.LOCKED, restore.exitCode, restore.output);
         }
+        final Path empty = dir.resolve("empty.export");
+        Files.write(empty, new byte[0]);
+        final Run emptyImport = slotkv("import", dir.resolve("new.store").toString(), "-i", empty.toString());
+        assertEquals(SlotKv.CORRUPT, emptyImport.exitCode, emptyImport.output);
+        assertTrue(emptyImport.output.contains("not a SlotKV export: the input ends before its header"),
+            emptyImport.output);
         final Path junk = dir.resolve("junk.store");
         Files.write(junk, "not a store at all".repeat(500).getBytes(StandardCharsets.UTF_8));
         for (final String command : List.of("stats", "verify", "recover", "export"))
@@ -139,6 +145,10 @@ class SlotKvCommandIT
         final Run backupRun = slotkv("backup", bytes.toString(), backup.toString());
         assertEquals(0, backupRun.exitCode, backupRun.output);
         assertTrue(backupRun.output.contains("backed up 2000 entries"), backupRun.output);
+        assertTrue(backupRun.output.contains("backup 100% [") && backupRun.output.contains("2000/2000 entries"),
+            "not a terminal: plain progress lines: " + backupRun.output);
+        assertFalse(backupRun.output.contains("\u001b"), "no colour codes outside a terminal: " + backupRun.output);
+        assertFalse(backupRun.output.contains("INFO"), "the library's log stays out: " + backupRun.output);
         final Path restored = dir.resolve("restored.store");
         final Run restore = slotkv("restore", backup.toString(), restored.toString());
         assertEquals(0, restore.exitCode, restore.output);
