@@ -45,6 +45,8 @@ class StoreBackupKillTest
             final Process child = new ProcessBuilder(command(source, backup)).redirectErrorStream(true).start();
             final StringBuilder log = new StringBuilder();
             int backupsDone = 0;
+            int copiesSeen = 0;
+            final int killAtCopy = 1 + random.nextInt(3); // of the 3 progress reports of a 4,000-entry backup
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8)))
             {
@@ -60,17 +62,21 @@ class StoreBackupKillTest
                     else if (line.startsWith("BACKUP "))
                     {
                         backupsDone++;
+                        copiesSeen = 0;
+                    }
+                    else if (line.startsWith("COPIED "))
+                    {
+                        copiesSeen++;
                     }
                     else
                     {
                         log.append(line).append('\n');
                     }
-                    if (child.isAlive() && backupsDone >= 1 + kill)
+                    if (child.isAlive() && backupsDone >= 1 + kill && copiesSeen == killAtCopy)
                     {
-                        // backups run back to back: a kill at any moment lands in one (most of the time in its
-                        // copy or its sync). Through the handle, so the pipe stays open: every acknowledgement the
-                        // child printed before it died is read below.
-                        Thread.sleep(random.nextInt(20));
+                        // the backup after the first few has copied killAtCopy x 1024 entries: kill it there.
+                        // Through the handle, so the pipe stays open: every acknowledgement the child printed
+                        // before it died is read below.
                         child.toHandle().destroyForcibly(); // SIGKILL
                     }
                 }
@@ -164,7 +170,7 @@ class StoreBackupKillTest
             }
             for (int n = 1; ; n++)
             {
-                StoreBackup.backup(store, backup);
+                StoreBackup.backup(store, backup, copied -> out.println("COPIED " + copied));
                 out.println("BACKUP " + n);
             }
         }

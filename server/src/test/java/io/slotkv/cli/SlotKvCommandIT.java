@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -189,29 +188,56 @@ class SlotKvCommandIT
         final Path backup = dir.resolve("big.backup");
         final List<String> command = new ArrayList<>(slotkvCommand());
         command.addAll(List.of("backup", "--quiet", source.toString(), backup.toString()));
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(dir.resolve("backup.log").toFile()).start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        boolean started = false;
-        while (!started && process.isAlive() && System.nanoTime() < deadline)
-        {
-            try (Stream<Path> files = Files.list(dir))
-            {
-                started = files.anyMatch(f -> f.getFileName().toString().contains("big.backup")); // writing
-            }
-            Thread.sleep(5);
-        }
-        assertTrue(started && process.isAlive(), "the backup did not start, or finished before the kill: " +
-            Files.readString(dir.resolve("backup.log")));
-        process.destroyForcibly(); // SIGKILL
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(137, process.exitValue(), "killed by SIGKILL");
+        killOnceAFileAppears(command, "big.backup");
         assertFalse(Files.exists(backup), "a half-written backup under the final name");
         assertEquals(before, sha256(source), "the kill changed the source");
         assertEquals(0, slotkv("verify", source.toString()).exitCode);
         final Run retry = slotkv("backup", "--quiet", source.toString(), backup.toString());
         assertEquals(0, retry.exitCode, retry.output);
         assertTrue(retry.output.contains("backed up 3000000 entries"), retry.output);
+
+        // a restore killed while it copies: the target is the old file or the whole backup, never a mix
+        final Path target = longMap(dir.resolve("target.store"), 10);
+        final String old = sha256(target);
+        final String whole = sha256(backup);
+        final List<String> restore = new ArrayList<>(slotkvCommand());
+        restore.addAll(List.of("restore", backup.toString(), target.toString()));
+        killOnceAFileAppears(restore, ".target.store.backup-");
+        final String after = sha256(target);
+        assertTrue(after.equals(old) || after.equals(whole), "a restore killed part-way left a mixed target");
+        assertEquals(whole, sha256(backup), "the kill changed the backup");
+        assertEquals(0, slotkv("verify", target.toString()).exitCode);
+    }
+
+    /**
+     * Start {@code command}, wait (on directory events, not time) until a file whose name contains {@code part}
+     * appears in the test directory, and SIGKILL the process there.
+     */
+    private void killOnceAFileAppears(final List<String> command, final String part) throws Exception
+    {
+        final Path log = Files.createTempFile("slotkv-killed", ".log");
+        try (java.nio.file.WatchService watcher = dir.getFileSystem().newWatchService())
+        {
+            dir.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+            boolean appeared = false;
+            while (!appeared)
+            {
+                final java.nio.file.WatchKey key = watcher.poll(60, TimeUnit.SECONDS);
+                assertTrue(null != key, "no file appeared within 60 s: " + Files.readString(log));
+                appeared = key.pollEvents().stream().anyMatch(event -> event.context().toString().contains(part));
+                key.reset();
+            }
+            assertTrue(process.isAlive(), "finished before the kill: " + Files.readString(log));
+            process.destroyForcibly(); // SIGKILL
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, process.exitValue(), "killed by SIGKILL: " + Files.readString(log));
+        }
+        finally
+        {
+            Files.delete(log);
+        }
     }
 
     // ---- helpers
