@@ -184,7 +184,24 @@ final class Segment<T extends SegmentTable<T>>
             else
             {
                 final boolean compacting = current.wantsCompaction();
-                table = replace(current, capacityFor(current.live()), true, compacting ? Make.COMPACTING : Make.LIKE);
+                final Make make = compacting ? Make.COMPACTING : Make.LIKE;
+                final int capacity = capacityFor(current.live());
+                T next;
+                try
+                {
+                    next = replace(current, capacity, true, make);
+                }
+                catch (final MemoryLimitException refused)
+                {
+                    if (capacity <= current.capacity || !roomAfterRebuild(current))
+                    {
+                        throw refused;
+                    }
+                    // the limit refuses the room for twice the live keys, but a table of the same size (which the
+                    // limit does not count: it gives the old one back) still leaves room once tombstones are gone
+                    next = replace(current, current.capacity, true, make);
+                }
+                table = next;
                 current.releaseDropped(true); // after the publication: no writer can reach it any more
                 retired = List.of(current);
                 reason = compacting ? "compact" : table.capacity > current.capacity ? "grow" :
@@ -419,6 +436,17 @@ final class Segment<T extends SegmentTable<T>>
         final long share = (entries + segmentCount - 1) / segmentCount;
         final long perSegment = 0 == share ? 0 : share + (long)Math.ceil(4 * Math.sqrt(share)) + 16;
         return (long)Math.ceil(perSegment / maxLoad) + 1;
+    }
+
+    /**
+     * @return whether a rebuild of {@code current} at its own size leaves an eighth of its threshold free: enough to
+     * make the rebuild worth its cost when the memory limit refuses a larger table (at most one rebuild per that
+     * many inserts).
+     */
+    private boolean roomAfterRebuild(final T current)
+    {
+        final int threshold = kind.threshold(current.capacity, maxLoad);
+        return current.live() <= threshold - threshold / 8;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +95,63 @@ class ByteStoreMemoryLimitTest
             {
                 assertTrue(store.recoveryReport().isEmpty(), "closed cleanly at the limit");
                 assertEquals(stored - (stored + 1) / 2 + stored / 3, store.size());
+            }
+        }
+    }
+
+    /**
+     * A table at its threshold whose growth the limit refuses, after a quarter of its keys were removed: the room for
+     * twice the live keys is a larger table, which the limit refuses too, so the segment is rebuilt at its own size
+     * (which the limit does not count), dropping the tombstones, and the inserts go on. Deterministic: one segment.
+     */
+    @Test
+    void aTableThatCannotGrowIsRebuiltAtItsSizeToReuseTheSlotsOfRemovedKeys()
+    {
+        final double maxLoad = 0.75;
+        final byte[] value = new byte[100];
+        final int full;
+        final long held;
+        try (OffHeapByteStore unlimited = OffHeapByteStore.builder().hugePages(false).segments(1).maxLoad(maxLoad)
+            .build())
+        {
+            int i = 0;
+            while (unlimited.capacity() < 8192 || unlimited.size() < LongLongTable.threshold(
+                (int)unlimited.capacity(), maxLoad))
+            {
+                unlimited.put(key("k", i++), value);
+            }
+            full = i;
+            held = unlimited.offHeapBytes();
+        }
+        final long limit = held + 4096; // not a larger table
+        try (OffHeapByteStore store = OffHeapByteStore.builder().hugePages(false).segments(1).maxLoad(maxLoad)
+            .maxMemory(limit).build())
+        {
+            for (int i = 0; i < full; i++)
+            {
+                store.put(key("k", i), value);
+            }
+            final long capacity = store.capacity();
+            final MemoryLimitException grow = assertThrows(MemoryLimitException.class,
+                () -> store.put(key("k", full), value));
+            assertTrue(grow.getMessage().contains("a new table"), grow.getMessage());
+            final int removed = full / 4;
+            for (int i = 0; i < removed; i++)
+            {
+                assertTrue(store.remove(key("k", i)));
+            }
+            for (int i = 0; i < removed; i++)
+            {
+                final int n = i;
+                assertFalse(store.put(key("n", n), value), () -> "new key " + n + " of " + removed);
+            }
+            assertEquals(full, store.size());
+            assertEquals(capacity, store.capacity(), "rebuilt at its size");
+            assertTrue(store.offHeapBytes() <= limit, store.offHeapBytes() + " > " + limit);
+            for (int i = 0; i < full; i++)
+            {
+                assertArrayEquals(i < removed ? null : value, store.get(key("k", i)), "k" + i);
+                assertArrayEquals(i < removed ? value : null, store.get(key("n", i)), "n" + i);
             }
         }
     }
