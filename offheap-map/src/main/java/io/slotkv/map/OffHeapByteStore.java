@@ -845,7 +845,8 @@ public final class OffHeapByteStore implements AutoCloseable
      * Linearizable at the successful conditional write; lock-free (a retry means another write succeeded).
      *
      * @param next     the new value from the current one, or null to remove; may run more than once.
-     * @param deadline of the new value: {@link #KEEP_DEADLINE} (the old value's), or {@link #NO_DEADLINE}.
+     * @param deadline of the new value: {@link #KEEP_DEADLINE} (the old value's; none for a key that had no value),
+     *                 {@link #NO_DEADLINE}, or a deadline.
      * @return the value replaced (null if the key had none).
      */
     private byte[] update(final byte[] key, final UnaryOperator<byte[]> next, final long deadline)
@@ -858,7 +859,8 @@ public final class OffHeapByteStore implements AutoCloseable
             final boolean done;
             if (null == old)
             {
-                done = null == value || putIfAbsent(key, value);
+                done = null == value || WAS_ABSENT == write(PUT_IF_ABSENT, key, BYTE_ARRAY_BASE, key.length, value,
+                    BYTE_ARRAY_BASE, value.length, null, 0, 0, KEEP_DEADLINE == deadline ? NO_DEADLINE : deadline);
             }
             else
             {
@@ -1057,7 +1059,8 @@ public final class OffHeapByteStore implements AutoCloseable
                     }
                     else
                     {
-                        final long wanted = KEEP_DEADLINE == deadline ? current : deadline;
+                        // keep the deadline of a value, never of an expired one or a tombstone's (the key has none)
+                        final long wanted = KEEP_DEADLINE != deadline ? deadline : alive ? current : NO_DEADLINE;
                         if (0 != entry && (entryDeadline != wanted || EXPIRE == op))
                         {
                             freeUnpublished(entryHeap, entry); // built for another deadline, or from another entry
@@ -1362,6 +1365,135 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * {@link #set} and {@link #setAndGet}: keep the deadline the key's value has (Redis {@code KEEPTTL}); a key
+     * without a value gets none.
+     */
+    public static final long KEEP_TTL = KEEP_DEADLINE;
+
+    /** {@link #set}, {@link #setAndGet} and {@link #getAndExpire}: no deadline. */
+    public static final long NO_TTL = NO_DEADLINE;
+
+    /**
+     * Set the value of a key under a condition, with a deadline, as Redis {@code SET key value [NX|XX]
+     * [PXAT t|KEEPTTL]} does; one atomic write (the linearization point of {@link #put}).
+     *
+     * @param key            the key.
+     * @param value          the value.
+     * @param condition      when to write.
+     * @param deadlineMillis the first millisecond (since the epoch, on the store's clock) the key has no value;
+     *                       {@link #NO_TTL} for none, {@link #KEEP_TTL} to keep the one the value has. A deadline not
+     *                       after now stores a value that is already absent.
+     * @return true if the value was written.
+     * @throws IllegalArgumentException if {@code deadlineMillis} is negative but {@link #KEEP_TTL}, or the key or the
+     *                                  value is longer than the store's limit.
+     */
+    public boolean set(final byte[] key, final byte[] value, final SetCondition condition, final long deadlineMillis)
+    {
+        final long deadline = deadlineArgument(deadlineMillis);
+        switch (condition)
+        {
+            case IF_ABSENT:
+                return WAS_ABSENT == write(PUT_IF_ABSENT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+                    value.length, null, 0, 0, KEEP_DEADLINE == deadline ? NO_DEADLINE : deadline);
+            case IF_PRESENT:
+                return WAS_PRESENT == write(REPLACE, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+                    value.length, null, 0, 0, deadline);
+            default:
+                write(PUT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE, value.length, null, 0, 0,
+                    deadline);
+                return true;
+        }
+    }
+
+    /**
+     * As {@link #set}, returning the value the key had (Redis {@code SET ... GET}); atomic: read, then a write
+     * conditional on those bytes, again from the read if another writer changed the value meanwhile. Linearizable
+     * at the conditional write, or at the read when the condition does not hold.
+     *
+     * @param key            the key.
+     * @param value          the value.
+     * @param condition      when to write: whether it wrote follows from the result (always; only if it is null;
+     *                       only if it is not).
+     * @param deadlineMillis as for {@link #set}.
+     * @return the value the key had, or null if it had none.
+     * @throws IllegalArgumentException as {@link #set}.
+     */
+    public byte[] setAndGet(final byte[] key, final byte[] value, final SetCondition condition,
+        final long deadlineMillis)
+    {
+        final long deadline = deadlineArgument(deadlineMillis);
+        checkKeyLength(key.length);
+        checkValueLength(value.length);
+        while (true)
+        {
+            final byte[] old = peek(key);
+            if ((SetCondition.IF_ABSENT == condition && null != old) ||
+                (SetCondition.IF_PRESENT == condition && null == old))
+            {
+                return old;
+            }
+            final boolean done = null == old ?
+                WAS_ABSENT == write(PUT_IF_ABSENT, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+                    value.length, null, 0, 0, KEEP_DEADLINE == deadline ? NO_DEADLINE : deadline) :
+                WAS_PRESENT == write(REPLACE_IF_EQUAL, key, BYTE_ARRAY_BASE, key.length, value, BYTE_ARRAY_BASE,
+                    value.length, old, BYTE_ARRAY_BASE, old.length, deadline);
+            if (done)
+            {
+                return old;
+            }
+        }
+    }
+
+    /**
+     * Read a key's value and give it a new deadline (Redis {@code GETEX}); atomic, as {@link #getAndUpdate}.
+     *
+     * @param key            the key.
+     * @param deadlineMillis the value's new deadline (a deadline not after now leaves the key without a value), or
+     *                       {@link #NO_TTL} to remove the one it has (Redis {@code PERSIST}).
+     * @return the value, or null if the key has none (nothing written).
+     * @throws IllegalArgumentException if {@code deadlineMillis} is negative.
+     */
+    public byte[] getAndExpire(final byte[] key, final long deadlineMillis)
+    {
+        if (deadlineMillis < 0)
+        {
+            throw new IllegalArgumentException("invalid deadline: deadlineMillis=" + deadlineMillis);
+        }
+        return update(key, UnaryOperator.identity(), deadlineArgument(deadlineMillis));
+    }
+
+    /**
+     * Replace a key's value by {@code function.apply(its value)}, atomically, keeping its deadline (as Redis's
+     * {@code SETRANGE} and {@code INCRBYFLOAT} do): read, compute, then a write conditional on the bytes read, again
+     * from a new read if another writer changed the value meanwhile (so {@code function} may run more than once and
+     * must have no side effects). Linearizable at the successful conditional write; lock-free.
+     *
+     * @param key      the key.
+     * @param function the new value from the current one (null: the key has none); null to remove the key.
+     * @return the value replaced, or null if the key had none.
+     * @throws IllegalArgumentException if the key, or a value {@code function} returns, is longer than the store's
+     *                                  limit (nothing written); whatever {@code function} throws passes through.
+     */
+    public byte[] getAndUpdate(final byte[] key, final UnaryOperator<byte[]> function)
+    {
+        return update(key, function, KEEP_DEADLINE);
+    }
+
+    private long deadlineArgument(final long deadlineMillis)
+    {
+        if (KEEP_TTL == deadlineMillis || NO_TTL == deadlineMillis)
+        {
+            return deadlineMillis;
+        }
+        if (deadlineMillis < 0)
+        {
+            throw new IllegalArgumentException("invalid deadline: deadlineMillis=" + deadlineMillis +
+                " (allowed: NO_TTL, KEEP_TTL, or milliseconds since the epoch)");
+        }
+        return deadlineAt(deadlineMillis);
+    }
+
+    /**
      * Tell how long a key keeps its value, in milliseconds.
      *
      * @param key the key.
@@ -1567,16 +1699,65 @@ public final class OffHeapByteStore implements AutoCloseable
         final UnsafeBuffer value = new UnsafeBuffer(NO_BYTES);
         while (cursor.advance())
         {
-            final byte[] bytes = cursor.bytes;
-            for (int i = 0; i < cursor.size; i++)
-            {
-                final int keyOffset = cursor.keyOffsets[i];
-                final int keyLength = cursor.keyLengths[i];
-                key.wrap(bytes, keyOffset, keyLength);
-                value.wrap(bytes, keyOffset + keyLength, cursor.valueLengths[i]);
-                consumer.accept(key, value);
-            }
+            handOut(cursor, key, value, consumer);
         }
+    }
+
+    /** Hand the entries of the cursor's buffer to {@code consumer} through two views. */
+    private static void handOut(final ByteCursor cursor, final UnsafeBuffer key, final UnsafeBuffer value,
+        final ByteEntryConsumer consumer)
+    {
+        final byte[] bytes = cursor.bytes;
+        for (int i = 0; i < cursor.size; i++)
+        {
+            final int keyOffset = cursor.keyOffsets[i];
+            final int keyLength = cursor.keyLengths[i];
+            key.wrap(bytes, keyOffset, keyLength);
+            value.wrap(bytes, keyOffset + keyLength, cursor.valueLengths[i]);
+            consumer.accept(key, value);
+        }
+    }
+
+    /**
+     * Hand out the entries of the next part of the store, as Redis {@code SCAN} does: call with 0 to start, then with
+     * what each call returned until it returns 0. The cursor is a position in hash order (a segment and a span of the
+     * hash), which table replacements do not move, so a key that has a value for the whole scan is handed out exactly
+     * once, and a key written or removed meanwhile may or may not be; different cursors are independent and need no
+     * closing. The views are valid only inside the call.
+     *
+     * @param cursor   0, or what the last call returned.
+     * @param count    about how many entries to hand out (more when a span holds more; fewer when the store ends).
+     * @param consumer gets each key and value.
+     * @return the cursor to go on from, or 0 when the scan is over.
+     * @throws IllegalArgumentException if {@code cursor} was not made by this method for a store of this many
+     *                                  segments, or {@code count} is not positive.
+     * @throws IllegalStateException    if the store is closed.
+     */
+    public long scan(final long cursor, final int count, final ByteEntryConsumer consumer)
+    {
+        final long segment = cursor >>> 32;
+        if (segment >= segments.length || count < 1)
+        {
+            throw new IllegalArgumentException("invalid cursor or count: cursor=" + Long.toUnsignedString(cursor) +
+                ", count=" + count + ", segments=" + segments.length);
+        }
+        final ByteCursor walk = cursor();
+        walk.seek((int)segment, cursor & 0xFFFF_FFFFL);
+        final UnsafeBuffer key = new UnsafeBuffer(NO_BYTES);
+        final UnsafeBuffer value = new UnsafeBuffer(NO_BYTES);
+        int handed = 0;
+        while (handed < count)
+        {
+            if (!walk.advance())
+            {
+                return 0;
+            }
+            handOut(walk, key, value, consumer);
+            handed += walk.size;
+        }
+        final int next = walk.resumeSegment();
+        // a position past the start: never 0 unless the scan is over
+        return next >= segments.length ? 0 : ((long)next << 32) | walk.resumePosition();
     }
 
     /**

@@ -118,6 +118,34 @@ abstract class SpanCursor<T extends SegmentTable<T>>
     }
 
     /**
+     * Start (or go on) from low hash {@code position} of segment {@code segment}, as if every earlier span had been
+     * handed out: a resumable iteration keeps only these two numbers ({@link #resumeSegment},
+     * {@link #resumePosition}), since spans do not depend on the table (see the class comment).
+     */
+    final void seek(final int segment, final long position)
+    {
+        if (segment < 0 || segment >= segments.length || position < 0 || position >= HASH_SPACE)
+        {
+            throw new IllegalArgumentException("no such position: segment=" + segment + ", position=" + position +
+                ", segments=" + segments.length);
+        }
+        this.segment = segment;
+        this.position = position;
+    }
+
+    /** @return the segment of the first span not handed out yet (the segment count when the iteration is over). */
+    final int resumeSegment()
+    {
+        return position >= HASH_SPACE ? segment + 1 : Math.max(0, segment);
+    }
+
+    /** @return the first low hash of {@link #resumeSegment} not handed out yet. */
+    final long resumePosition()
+    {
+        return position >= HASH_SPACE || segment < 0 ? 0 : position;
+    }
+
+    /**
      * Collect the next non-empty span.
      *
      * @return false when the iteration is over.
