@@ -1518,6 +1518,27 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Tell when a key's value expires (Redis {@code PEXPIRETIME}).
+     *
+     * @param key the key.
+     * @return its deadline in milliseconds since the epoch; {@link #TTL_NONE} if it has none, {@link #TTL_ABSENT} if
+     * the key has no value.
+     */
+    public long expireTime(final byte[] key)
+    {
+        final long deadline = deadlineOf(key);
+        if (TTL_ABSENT == deadline)
+        {
+            return TTL_ABSENT;
+        }
+        if (NO_DEADLINE == deadline)
+        {
+            return TTL_NONE;
+        }
+        return deadline > clock.millis() ? deadline : TTL_ABSENT;
+    }
+
+    /**
      * Tell how long a key keeps its value, in seconds.
      *
      * @param key the key.

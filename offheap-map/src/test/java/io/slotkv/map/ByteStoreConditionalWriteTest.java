@@ -107,6 +107,8 @@ class ByteStoreConditionalWriteTest
                         final long pttl = store.pttl(k);
                         assertEquals(null == had ? OffHeapByteStore.TTL_ABSENT : 0 == hadDeadline ?
                             OffHeapByteStore.TTL_NONE : hadDeadline - now, pttl, where);
+                        assertEquals(null == had ? OffHeapByteStore.TTL_ABSENT : 0 == hadDeadline ?
+                            OffHeapByteStore.TTL_NONE : hadDeadline, store.expireTime(k), where);
                         clock.advance(random.nextInt(3));
                         continue;
                     }

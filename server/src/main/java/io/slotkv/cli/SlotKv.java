@@ -18,9 +18,11 @@ import java.nio.file.NoSuchFileException;
  * {@value #INTERNAL} anything else (a bug: the stack trace follows the message).
  */
 @Command(name = "slotkv", mixinStandardHelpOptions = true, versionProvider = SlotKv.Version.class,
-    description = "Inspect, check, recover, back up, restore, export and import SlotKV store files.",
+    description = "Inspect, check, recover, back up, restore, export and import SlotKV store files; serve one " +
+        "over Redis's protocol.",
     subcommands = {StatsCommand.class, VerifyCommand.class, RecoverCommand.class, BackupCommand.class,
-        RestoreCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class},
+        RestoreCommand.class, ExportCommand.class, ImportCommand.class, ServerCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done (verify: the file is clean)",
@@ -38,7 +40,7 @@ public final class SlotKv
      */
     private static final java.util.logging.Logger QUIET_LIBRARY = java.util.logging.Logger.getLogger("io.slotkv");
 
-        static final int OK = 0;
+    static final int OK = 0;
     static final int REPAIRABLE = 1;
     static final int CORRUPT = 2;
     static final int LOCKED = 3;
@@ -80,6 +82,11 @@ public final class SlotKv
         line.setExecutionExceptionHandler((ex, parsed, result) ->
         {
             final String command = "slotkv " + parsed.getCommandName();
+            if (ex instanceof CommandLine.ParameterException parameter)
+            {
+                err.println(command + ": " + parameter.getMessage());
+                return USAGE;
+            }
             final int code = exitCode(ex);
             err.println(command + ": " + message(ex));
             if (INTERNAL == code)
