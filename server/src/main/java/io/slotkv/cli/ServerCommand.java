@@ -77,7 +77,8 @@ final class ServerCommand implements Callable<Integer>
         final RespServer server;
         try
         {
-            server = RespServer.start(settings);
+            server = RespServer.start(settings, listening ->
+                Runtime.getRuntime().addShutdownHook(new Thread(listening::close, "slotkv-sigterm")));
         }
         catch (final Exception ex)
         {
@@ -87,8 +88,6 @@ final class ServerCommand implements Callable<Integer>
             }
             throw ex;
         }
-        final Thread closer = new Thread(server::close, "slotkv-sigterm");
-        Runtime.getRuntime().addShutdownHook(closer);
         server.awaitClose();
         return SlotKv.OK;
     }

@@ -70,7 +70,8 @@ public final class RespServer implements AutoCloseable
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    private RespServer(final ServerSettings settings) throws IOException
+    private RespServer(final ServerSettings settings, final java.util.function.Consumer<RespServer> listening)
+        throws IOException
     {
         this.settings = settings;
         Files.createDirectories(settings.directory());
@@ -129,6 +130,7 @@ public final class RespServer implements AutoCloseable
             store.close();
             throw ex;
         }
+        listening.accept(this);
         log("ready to accept connections on " + address() + " (" + (epoll ? "epoll" : "nio") + ", " + threads +
             " event loop threads)");
     }
@@ -142,7 +144,18 @@ public final class RespServer implements AutoCloseable
      */
     public static RespServer start(final ServerSettings settings) throws IOException
     {
-        return new RespServer(settings);
+        return new RespServer(settings, server -> { });
+    }
+
+    /**
+     * As {@link #start(ServerSettings)}, handing the server to {@code listening} once it listens and before it logs
+     * that it is ready: a launcher registers its shutdown hook there, so a SIGTERM that follows the ready line
+     * always closes the store cleanly.
+     */
+    public static RespServer start(final ServerSettings settings, final java.util.function.Consumer<RespServer>
+        listening) throws IOException
+    {
+        return new RespServer(settings, listening);
     }
 
     /** @return the address the server listens on (its port, when the settings asked for any). */
