@@ -3,6 +3,7 @@
 # against redis-server 7 (Debian's packages; installed here if missing), replies compared; then redis-cli's own
 # modes (--pipe mass insertion, --scan, -x, -r). Exit 0 when all agree. Usage: server/scripts/redis-cli-test.sh
 set -euo pipefail
+set -f # the command lines hold glob patterns: no file name expansion
 here="$(cd "$(dirname "$0")" && pwd)"
 jar="$here/../target/slotkv-server.jar"
 [ -f "$jar" ] || { echo "build first: mvn -q install -DskipTests (no $jar)"; exit 2; }
@@ -35,6 +36,7 @@ while IFS= read -r line; do
   case "$line" in ''|'#'*) continue;; esac
   skip=0; if [ "${line:0:1}" = "!" ]; then skip=1; line="${line:1}"; fi
   a="$(run "$ours" "$line")"; b="$(run "$theirs" "$line")"
+  case "$line" in keys*) a="$(sort <<< "$a")"; b="$(sort <<< "$b")";; esac # KEYS lists in hash order
   if [ "$skip" -eq 1 ]; then skipped=$((skipped + 1)); continue; fi
   compared=$((compared + 1))
   if [ "$a" != "$b" ]; then
