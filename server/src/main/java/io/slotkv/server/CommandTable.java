@@ -39,6 +39,12 @@ final class CommandTable
     private final Map<String, Command> commands = new TreeMap<>();
 
     /**
+     * The commands by the case-folded hash of their names, open addressing: {@link #find(byte[])} looks a name up
+     * without allocating (the command line's first argument, in any case).
+     */
+    private Command[] byHash = new Command[64];
+
+    /**
      * @param flags space-separated, as Redis names them ({@code write}, {@code readonly}, {@code fast},
      *              {@code no-auth}, ...).
      */
@@ -51,12 +57,73 @@ final class CommandTable
         {
             throw new IllegalStateException("command added twice: " + name);
         }
+        if (commands.size() * 2 > byHash.length)
+        {
+            byHash = new Command[byHash.length * 2];
+            commands.values().forEach(this::index);
+        }
+        else
+        {
+            index(command);
+        }
+    }
+
+    private void index(final Command command)
+    {
+        final byte[] name = command.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int slot = foldedHash(name) & (byHash.length - 1);
+        while (null != byHash[slot])
+        {
+            slot = (slot + 1) & (byHash.length - 1);
+        }
+        byHash[slot] = command;
+    }
+
+    /** A hash of the bytes with ASCII letters in lower case. */
+    private static int foldedHash(final byte[] name)
+    {
+        int hash = 0;
+        for (final byte b : name)
+        {
+            hash = 31 * hash + lower(b);
+        }
+        return hash ^ (hash >>> 16);
+    }
+
+    private static int lower(final byte b)
+    {
+        return b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b;
+    }
+
+    private static boolean sameName(final String name, final byte[] given)
+    {
+        if (name.length() != given.length)
+        {
+            return false;
+        }
+        for (int i = 0; i < given.length; i++)
+        {
+            if (name.charAt(i) != lower(given[i]))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the command named by {@code name} in any case, or null. */
     Command find(final byte[] name)
     {
-        return name.length > 32 ? null : commands.get(Args.lower(name));
+        final Command[] table = byHash;
+        for (int slot = foldedHash(name) & (table.length - 1); null != table[slot];
+            slot = (slot + 1) & (table.length - 1))
+        {
+            if (sameName(table[slot].name(), name))
+            {
+                return table[slot];
+            }
+        }
+        return null;
     }
 
     Command find(final String name)

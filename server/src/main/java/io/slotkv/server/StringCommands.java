@@ -3,6 +3,7 @@ package io.slotkv.server;
 import io.netty.buffer.ByteBuf;
 import io.slotkv.map.OffHeapByteStore;
 import io.slotkv.map.SetCondition;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -56,10 +57,40 @@ final class StringCommands
         table.add("incrbyfloat", 3, "write denyoom fast", 1, 1, 1, this::incrbyfloat);
     }
 
+    /** GET copies the value into a buffer of the event loop thread, then into the reply: nothing allocated. */
     private void get(final RespConnection client, final byte[][] args, final ByteBuf out)
     {
-        Reply.bulk(out, store.get(args[1]));
+        final Scratch scratch = SCRATCH.get();
+        scratch.key.wrap(args[1]);
+        int length = store.get(scratch.key, 0, args[1].length, scratch.value, 0);
+        if (length > scratch.value.capacity())
+        {
+            scratch.value.wrap(new byte[Math.max(length, 2 * scratch.value.capacity())]);
+            length = store.get(scratch.key, 0, args[1].length, scratch.value, 0);
+        }
+        if (OffHeapByteStore.ABSENT == length)
+        {
+            Reply.nil(out);
+            return;
+        }
+        if (length > scratch.value.capacity())
+        {
+            Reply.bulk(out, store.get(args[1])); // it grew again meanwhile: the allocating read
+            return;
+        }
+        Reply.bulkHeader(out, length);
+        out.writeBytes(scratch.value.byteArray(), 0, length);
+        Reply.endBulk(out);
     }
+
+    /** Views an event loop thread reuses for reads. */
+    private static final class Scratch
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(EMPTY);
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[4096]);
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /** {@code SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL]}, with Redis's option rules. */
     private void set(final RespConnection client, final byte[][] args, final ByteBuf out)
