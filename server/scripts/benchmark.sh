@@ -7,27 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../.."
-jar="$here/../target/slotkv-server.jar"
 reps="${1:-5}"; requests="${2:-200000}"; out="${3:-$root/docs/bench/server/runs.csv}"
-[ -f "$jar" ] || { echo "build first: mvn -q install -DskipTests"; exit 2; }
-if ! command -v redis-benchmark > /dev/null || ! command -v redis-server > /dev/null; then
-  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q redis-tools redis-server > /dev/null;
-  else sudo apt-get install -y -q redis-tools redis-server > /dev/null; fi
-fi
-work="$(mktemp -d)"
-ours=$((20000 + RANDOM % 10000)); theirs=$((ours + 1))
-cleanup() {
-  redis-cli -p "$theirs" shutdown nosave > /dev/null 2>&1 || true
-  redis-cli -p "$ours" shutdown > /dev/null 2>&1 || true
-  wait 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-java -jar "$jar" --port "$ours" --dir "$work/data" > "$work/slotkv.log" 2>&1 &
-redis-server --port "$theirs" --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
-for port in "$ours" "$theirs"; do
-  for _ in $(seq 1 100); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.1; done
-done
+. "$here/servers.sh"
 mkdir -p "$(dirname "$out")"
 echo "server,test,pipeline,rep,rps,avg_ms,p50_ms,p95_ms,p99_ms,max_ms" > "$out"
 bench() { # server port pipeline rep

@@ -5,28 +5,7 @@
 set -euo pipefail
 set -f # the command lines hold glob patterns: no file name expansion
 here="$(cd "$(dirname "$0")" && pwd)"
-jar="$here/../target/slotkv-server.jar"
-[ -f "$jar" ] || { echo "build first: mvn -q install -DskipTests (no $jar)"; exit 2; }
-if ! command -v redis-cli > /dev/null || ! command -v redis-server > /dev/null; then
-  echo "installing redis-tools and redis-server (Debian packages)"
-  if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q redis-tools redis-server > /dev/null;
-  else sudo apt-get install -y -q redis-tools redis-server > /dev/null; fi
-fi
-work="$(mktemp -d)"
-ours=$((20000 + RANDOM % 10000)); theirs=$((ours + 1))
-cleanup() {
-  redis-cli -p "$theirs" shutdown nosave > /dev/null 2>&1 || true
-  redis-cli -p "$ours" shutdown > /dev/null 2>&1 || true
-  wait 2> /dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-java -jar "$jar" --port "$ours" --dir "$work/data" > "$work/slotkv.log" 2>&1 &
-redis-server --port "$theirs" --save '' --appendonly no --dir "$work" > "$work/redis.log" 2>&1 &
-for port in "$ours" "$theirs"; do
-  for _ in $(seq 1 100); do redis-cli -p "$port" ping > /dev/null 2>&1 && break; sleep 0.1; done
-  redis-cli -p "$port" ping | grep -q PONG || { echo "no server on $port"; cat "$work"/*.log; exit 1; }
-done
+. "$here/servers.sh"
 
 run() { # port, command line: the reply as redis-cli prints it (errors included)
   eval "redis-cli -p $1 $2" 2>&1 | tr -d '\0' || true
