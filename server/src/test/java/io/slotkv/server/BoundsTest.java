@@ -133,6 +133,7 @@ class BoundsTest
                 }
                 assertEquals("PONG", witness.ping(), "round " + round + ": " + frame);
             }
+            System.out.println("protocol fuzz: " + rounds + " rounds, " + closed + " connections closed by the server");
             assertTrue(closed > 0, "some frames were protocol errors");
             assertTrue(running.server.store().offHeapBytes() <= 64L << 20, "within maxmemory");
         }

@@ -65,12 +65,22 @@ final class RawClient implements AutoCloseable
         return in.readNBytes(length);
     }
 
-    /** @return whether the server closed the connection (end of stream within the socket's timeout). */
+    /**
+     * Read and discard whatever the server still sends, until the end of the stream or the socket's timeout.
+     *
+     * @return whether the server closed the connection (the stream ended, or was reset, within the timeout).
+     */
     boolean closedByServer() throws IOException
     {
         try
         {
-            return in.read() < 0;
+            while (true)
+            {
+                if (in.read() < 0)
+                {
+                    return true;
+                }
+            }
         }
         catch (final SocketTimeoutException open)
         {
