@@ -6,7 +6,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -74,20 +73,8 @@ final class ServerCommand implements Callable<Integer>
             maxClients, timeout, size(protoMaxBulkLength), DEFAULTS.maxArguments(), size(queryBufferLimit),
             size(maxMemory), (int)Math.min(Integer.MAX_VALUE, size(maxValueLength)), DEFAULTS.outputHighWater(),
             ioThreads);
-        final RespServer server;
-        try
-        {
-            server = RespServer.start(settings, listening ->
-                Runtime.getRuntime().addShutdownHook(new Thread(listening::close, "slotkv-sigterm")));
-        }
-        catch (final Exception ex)
-        {
-            if (ex instanceof BindException || ex.getCause() instanceof BindException)
-            {
-                throw new java.io.IOException("cannot listen on " + bind + ":" + port + ": " + ex.getMessage(), ex);
-            }
-            throw ex;
-        }
+        final RespServer server = RespServer.start(settings, listening ->
+            Runtime.getRuntime().addShutdownHook(new Thread(listening::close, "slotkv-sigterm")));
         server.awaitClose();
         return SlotKv.OK;
     }

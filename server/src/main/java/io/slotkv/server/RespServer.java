@@ -121,9 +121,9 @@ public final class RespServer implements AutoCloseable
                             nextClientId.incrementAndGet()));
                     }
                 });
-            this.listener = bootstrap.bind(settings.bind(), settings.port()).syncUninterruptibly().channel();
+            this.listener = bind(bootstrap, settings);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final IOException | RuntimeException | Error ex)
         {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -136,11 +136,26 @@ public final class RespServer implements AutoCloseable
     }
 
     /**
+     * @throws IOException naming the address if it cannot be bound (in use, not an address of this machine).
+     */
+    private static Channel bind(final ServerBootstrap bootstrap, final ServerSettings settings) throws IOException
+    {
+        try
+        {
+            return bootstrap.bind(settings.bind(), settings.port()).syncUninterruptibly().channel();
+        }
+        catch (final Exception failed) // Netty rethrows the bind's IOException without declaring it
+        {
+            throw new IOException("cannot listen on " + settings.bind() + ":" + settings.port() + ": " +
+                failed.getMessage(), failed);
+        }
+    }
+
+    /**
      * Open the store in the settings' directory (recovering it if it was not closed cleanly) and listen.
      *
-     * @throws IOException if the directory or the store file cannot be made or opened.
-     * @throws io.netty.channel.ChannelException (or another runtime exception) if the address cannot be bound; the
-     *                                           store is closed again.
+     * @throws IOException if the directory or the store file cannot be made or opened, or the address cannot be
+     *                     bound (the store is closed again).
      */
     public static RespServer start(final ServerSettings settings) throws IOException
     {

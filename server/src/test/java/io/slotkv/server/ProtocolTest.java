@@ -241,6 +241,23 @@ class ProtocolTest
     }
 
     @Test
+    void aPortInUseFailsTheStartNamingItAndLeavesTheStoreClosedCleanly() throws IOException
+    {
+        final java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("slotkv-bind-test");
+        final ServerSettings taken = ServerSettings.defaults().withPort(running.port()).withDirectory(directory);
+        final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+            () -> RespServer.start(taken));
+        assertTrue(refused.getMessage().startsWith("cannot listen on 127.0.0.1:" + running.port() + ": "),
+            refused.getMessage());
+        // the store the failed start opened was closed: not locked, and clean
+        try (io.slotkv.map.OffHeapByteStore store = io.slotkv.map.OffHeapByteStore.builder()
+            .file(directory.resolve(ServerSettings.STORE_FILE)).build())
+        {
+            assertTrue(store.recoveryReport().isEmpty(), "closed cleanly by the failed start");
+        }
+    }
+
+    @Test
     void quitRepliesThenCloses() throws IOException
     {
         try (RawClient client = client())
