@@ -162,6 +162,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
         if (paused && ctx.channel().isWritable())
         {
             paused = false;
+            server.pausedConnections.decrementAndGet();
             ctx.channel().config().setAutoRead(true);
             process(ctx);
         }
@@ -182,6 +183,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter
                 if (!ctx.channel().isWritable())
                 {
                     paused = true;
+                    server.pausedConnections.incrementAndGet();
                     ctx.channel().config().setAutoRead(false);
                     break;
                 }

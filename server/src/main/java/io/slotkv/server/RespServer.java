@@ -66,6 +66,8 @@ public final class RespServer implements AutoCloseable
     private final LongAdder connectionsReceived = new LongAdder();
     private final LongAdder connectionsRejected = new LongAdder();
     private final LongAdder commandsProcessed = new LongAdder();
+    /** Connections not read until their replies drain (the output bound), for tests. */
+    final java.util.concurrent.atomic.AtomicInteger pausedConnections = new java.util.concurrent.atomic.AtomicInteger();
     private final long startMillis = System.currentTimeMillis();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);

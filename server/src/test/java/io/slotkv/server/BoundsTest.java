@@ -52,16 +52,14 @@ class BoundsTest
                 });
                 sender.setDaemon(true);
                 sender.start();
-                // wait until the server stops taking commands: the count stays put for a while
-                long seen = -1;
-                long served = running.server.commandsProcessed() - before;
+                // wait until the server stops reading this client: its unsent replies passed the high water mark
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (served != seen && System.nanoTime() < deadline)
+                while (0 == running.server.pausedConnections.get() && System.nanoTime() < deadline)
                 {
-                    seen = served;
-                    Thread.sleep(300); // quiescence has no event to wait for
-                    served = running.server.commandsProcessed() - before;
+                    Thread.onSpinWait();
                 }
+                assertEquals(1, running.server.pausedConnections.get(), "the connection was paused");
+                final long served = running.server.commandsProcessed() - before;
                 assertTrue(served < commands / 4, "served " + served + " of " + commands + " without a read");
                 // now read everything: every reply arrives, whole and in order
                 for (int i = 0; i < commands; i++)
@@ -70,6 +68,7 @@ class BoundsTest
                     assertEquals(valueLength + 2, client.bytes(valueLength + 2).length);
                 }
                 assertEquals(commands, running.server.commandsProcessed() - before);
+                assertEquals(0, running.server.pausedConnections.get(), "reading again once the replies drained");
             }
         }
     }
