@@ -69,10 +69,17 @@ final class ServerCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final ServerSettings settings = new ServerSettings(bind, port, directory, password, yesOrNo(protectedMode),
-            maxClients, timeout, size(protoMaxBulkLength), DEFAULTS.maxArguments(), size(queryBufferLimit),
-            size(maxMemory), (int)Math.min(Integer.MAX_VALUE, size(maxValueLength)), DEFAULTS.outputHighWater(),
-            ioThreads);
+        final ServerSettings settings;
+        try
+        {
+            settings = new ServerSettings(bind, port, directory, password, yesOrNo(protectedMode), maxClients, timeout,
+                size(protoMaxBulkLength), DEFAULTS.maxArguments(), size(queryBufferLimit), size(maxMemory),
+                (int)Math.min(Integer.MAX_VALUE, size(maxValueLength)), DEFAULTS.outputHighWater(), ioThreads);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(new CommandLine(ServerCommand.class), ex.getMessage());
+        }
         final RespServer server = RespServer.start(settings, listening ->
             Runtime.getRuntime().addShutdownHook(new Thread(listening::close, "slotkv-sigterm")));
         server.awaitClose();

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * @param protectedMode       Redis's {@code protected-mode}: without a password, refuse clients not on loopback.
  * @param maxClients          {@code maxclients}: connections beyond it are refused.
  * @param idleTimeoutSeconds  {@code timeout}: close a client idle this long, 0 never.
- * @param protoMaxBulkLength  {@code proto-max-bulk-len}: the longest bulk argument.
+ * @param protoMaxBulkLength  {@code proto-max-bulk-len}: the longest bulk argument, at most
+ *                            {@link #MAX_PROTO_BULK_LENGTH} (an argument is one Java array).
  * @param maxArguments        the most arguments a command may have (Redis: 2^31 - 1; here a bound on memory).
  * @param queryBufferLimit    {@code client-query-buffer-limit}: the most unparsed input a client may hold.
  * @param maxMemory           {@code maxmemory} of the store (noeviction), 0 for none.
@@ -30,6 +31,12 @@ public record ServerSettings(String bind, int port, Path directory, String passw
 
     /** What {@code SAVE} and {@code BGSAVE} write, in the data directory. */
     public static final String BACKUP_FILE = "slotkv.backup";
+
+    /**
+     * The largest {@link #protoMaxBulkLength}: an argument is read into one {@code byte[]}, and the JVM allocates
+     * arrays of up to {@code Integer.MAX_VALUE - 8} bytes (Redis allows more; its strings are still 512 MB).
+     */
+    public static final long MAX_PROTO_BULK_LENGTH = Integer.MAX_VALUE - 8;
 
     /** The default {@link #maxValueLength}: 64 MiB (the store allows up to 256 MiB - 1 with the default chunks). */
     public static final int DEFAULT_MAX_VALUE_LENGTH = 64 << 20;
@@ -54,6 +61,11 @@ public record ServerSettings(String bind, int port, Path directory, String passw
                 idleTimeoutSeconds + ", protoMaxBulkLength=" + protoMaxBulkLength + ", maxArguments=" + maxArguments +
                 ", queryBufferLimit=" + queryBufferLimit + ", maxMemory=" + maxMemory + ", maxValueLength=" +
                 maxValueLength + ", outputHighWater=" + outputHighWater + ", ioThreads=" + ioThreads);
+        }
+        if (protoMaxBulkLength > MAX_PROTO_BULK_LENGTH)
+        {
+            throw new IllegalArgumentException("proto-max-bulk-len must be at most " + MAX_PROTO_BULK_LENGTH +
+                " bytes (one Java array): protoMaxBulkLength=" + protoMaxBulkLength);
         }
         if (null != password && password.isEmpty())
         {
