@@ -231,7 +231,7 @@ final class ByteStoreRecovery
             final int checked = LIVE == state ? old.checkEntry(word, segment, mask) : ByteTable.EntryCheck.LENGTHS;
             if (checked < 0)
             {
-                purge(report, checked, segment, index, word);
+                purge(report, checked, segment, index, word, REMOVED);
                 continue;
             }
             if (count == found.length)
@@ -253,7 +253,7 @@ final class ByteStoreRecovery
             final long position = EntryRef.position(word);
             if (position < end)
             {
-                purge(report, OVERLAP, segment, index, word);
+                purge(report, OVERLAP, segment, index, word, REMOVED);
                 continue;
             }
             final int length = old.blockLengthOf(word);
@@ -297,12 +297,119 @@ final class ByteStoreRecovery
         report.tablesRebuilt++;
     }
 
+    /**
+     * The full check of a read-only open: every segment's table and every entry it names (LIVE or TOMBSTONE),
+     * checked as {@link #repair} checks them, and what repair's rebuilt table would change: each entry's slot is the
+     * one a lookup of its key finds ({@link ByteTable#checkLookup}), no slot is frozen, the counts match the slots.
+     * Writes nothing: {@code report} counts what repair would remove or correct (for a read-only open, which
+     * cannot, any of it refuses the file), with examples. Unlike repair it also checks the entries of tombstones,
+     * which repair drops but a later writer frees.
+     */
+    void verify(final RecoveryReport report)
+    {
+        final long start = System.nanoTime();
+        final RecoveryReport[] parts = new RecoveryReport[tables.length];
+        Recovery.inParallel(tables.length, i ->
+        {
+            parts[i] = new RecoveryReport(report.file(), report.wasClosedCleanly());
+            verifySegment(i, parts[i]);
+        });
+        report.segments = tables.length;
+        for (int i = 0; i < tables.length; i++)
+        {
+            report.add(parts[i]);
+            report.entries += parts[i].entries;
+        }
+        report.nanos = System.nanoTime() - start;
+    }
+
+    private void verifySegment(final int segment, final RecoveryReport report)
+    {
+        final ByteTable table = tables[segment];
+        final int mask = tables.length - 1;
+        space.willRead(table.region);
+        report.tablesScanned++;
+        report.bytesScanned += table.region.length();
+        // every slot naming an entry, as position << 27 | slot index: checked in position order, the heap is read
+        // from start to end
+        long[] found = new long[Math.max(16, Math.min(table.capacity, Math.max(0, table.used()) + 16))];
+        int count = 0;
+        int live = 0;
+        for (int index = 0; index < table.capacity; index++)
+        {
+            final long stored = table.storedWordAt(index);
+            final long word = stored & ~EntryRef.FROZEN_BIT;
+            if (stored != word)
+            {
+                report.slotsThawed++;
+                report.example("segment " + segment + " slot " + index + " (word 0x" + Long.toHexString(stored) +
+                    "): frozen outside a replacement, " + FOUND);
+            }
+            if (EMPTY == word)
+            {
+                continue;
+            }
+            report.slotsScanned++;
+            final long state = EntryRef.state(word);
+            if (LIVE != state && TOMBSTONE != state)
+            {
+                purge(report, ByteTable.EntryCheck.LENGTHS, segment, index, word, FOUND);
+                continue;
+            }
+            live += LIVE == state ? 1 : 0;
+            if (count == found.length)
+            {
+                found = Arrays.copyOf(found, 2 * count);
+            }
+            found[count++] = (EntryRef.position(word) << SLOT_INDEX_BITS) | index;
+        }
+        if (table.live() != live || table.used() != report.slotsScanned)
+        {
+            report.countsRepaired++;
+            report.example("segment " + segment + ": counts live=" + table.live() + ", used=" + table.used() +
+                " but the slots hold live=" + live + ", used=" + report.slotsScanned + ", " + FOUND);
+        }
+        Arrays.sort(found, 0, count);
+        final long workBudget = Recovery.WORK_PER_SLOT * table.capacity + Recovery.MIN_WORK;
+        long work = 0;
+        long end = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int index = (int)(found[i] & SLOT_INDEX_MASK);
+            final long word = table.wordAt(index);
+            final int blockLength = table.checkEntry(word, segment, mask);
+            if (blockLength < 0)
+            {
+                purge(report, blockLength, segment, index, word, FOUND);
+                continue;
+            }
+            final long position = EntryRef.position(word);
+            if (position < end)
+            {
+                purge(report, OVERLAP, segment, index, word, FOUND);
+                continue;
+            }
+            end = position + (blockLength >>> 3);
+            final int probes = table.checkLookup(word, index,
+                work > workBudget ? Recovery.SHORT_DISPLACEMENT : Integer.MAX_VALUE);
+            if (probes < 0)
+            {
+                purge(report, probes, segment, index, word, FOUND);
+                continue;
+            }
+            work += probes;
+            report.entries += LIVE == EntryRef.state(word) ? 1 : 0;
+        }
+    }
+
     private static final int SLOT_INDEX_BITS = 27;
     private static final long SLOT_INDEX_MASK = (1L << SLOT_INDEX_BITS) - 1;
     private static final int OVERLAP = Integer.MIN_VALUE;
+    private static final String REMOVED = "removed";
+    private static final String FOUND = "found (nothing changed)";
 
     private static void purge(final RecoveryReport report, final int check, final int segment, final int index,
-        final long word)
+        final long word, final String outcome)
     {
         final String why;
         switch (check)
@@ -331,13 +438,29 @@ final class ByteStoreRecovery
                 report.damagedEntriesPurged++;
                 why = "its block overlaps another entry's";
                 break;
+            case ByteTable.EntryCheck.UNREACHABLE:
+                report.keysOutsideProbeChainPurged++;
+                why = "an empty slot lies between its key's home and it: no lookup reaches it";
+                break;
+            case ByteTable.EntryCheck.DUPLICATE:
+                report.duplicateKeysPurged++;
+                why = "an earlier slot of its probe names the same key";
+                break;
+            case ByteTable.EntryCheck.FILTER:
+                report.filterWordsRepaired++;
+                why = "the filter does not admit its key";
+                break;
+            case ByteTable.EntryCheck.UNVERIFIABLE:
+                report.unverifiablePurged++;
+                why = "it lies too far from its key's home in a damaged table to be checked";
+                break;
             default:
                 report.damagedEntriesPurged++;
                 why = "its state or lengths are out of range";
                 break;
         }
         report.example("segment " + segment + " slot " + index + " (word 0x" + Long.toHexString(word) + "): " + why +
-            ", removed");
+            ", " + outcome);
     }
 
     /**

@@ -1032,6 +1032,62 @@ final class ByteTable extends SegmentTable<ByteTable>
     }
 
     /**
+     * @return the word of slot {@code index} as stored, frozen bit included, read plainly: a check owns the file.
+     */
+    long storedWordAt(final int index)
+    {
+        return UnsafeApi.getLong(null, slotAddress(index));
+    }
+
+    /**
+     * Check, reading only, that a lookup of the key of {@code word} (LIVE or TOMBSTONE, in slot {@code index}, and
+     * passed by {@link #checkEntry}) finds this slot: the filter admits the key, and the probe from the key's home
+     * reaches {@code index} with no EMPTY slot before it and no other slot naming the same key (a key has one slot:
+     * its tombstone is revived by the next put). Slots before it whose entry is not addressable are not compared
+     * (their own check fails them).
+     *
+     * @param maxProbes the longest probe to follow; a longer one is {@link EntryCheck#UNVERIFIABLE}.
+     * @return the slots probed before {@code index}, or a negative {@link EntryCheck} code.
+     */
+    int checkLookup(final long word, final int index, final int maxProbes)
+    {
+        final long address = heap.address(EntryRef.position(word), KEY_OFFSET);
+        final int keyLength = EntryDescriptor.keyLength(UnsafeApi.getLong(null, address));
+        final long keyAddress = address + KEY_OFFSET;
+        final long hash = BytesHashing.hash(null, keyAddress, keyLength, seed);
+        final int home = homeIndex(hash, capacity);
+        if (!AbsentKeyFilter.mayHold(filter, hash, home))
+        {
+            return EntryCheck.FILTER;
+        }
+        final int probes = index >= home ? index - home : index - home + capacity;
+        if (probes > maxProbes)
+        {
+            return EntryCheck.UNVERIFIABLE;
+        }
+        final long fingerprint = EntryRef.fingerprint(hash);
+        for (int i = home; i != index; i = i + 1 == capacity ? 0 : i + 1)
+        {
+            final long held = wordAt(i);
+            if (EMPTY == held)
+            {
+                return EntryCheck.UNREACHABLE;
+            }
+            if (EntryRef.hasFingerprint(held, fingerprint))
+            {
+                final long other = heap.address(EntryRef.position(held), KEY_OFFSET);
+                if (0 != other && EntryDescriptor.keyLength(UnsafeApi.getLong(null, other)) == keyLength &&
+                    0 != heap.address(EntryRef.position(held), EntryDescriptor.entryLength(keyLength, 0)) &&
+                    equalBytes(other + KEY_OFFSET, null, keyAddress, keyLength))
+                {
+                    return EntryCheck.DUPLICATE;
+                }
+            }
+        }
+        return probes;
+    }
+
+    /**
      * Set this private table's counts to {@code live} LIVE slots, all of them used.
      */
     void countPrivate(final int live)
@@ -1050,6 +1106,14 @@ final class ByteTable extends SegmentTable<ByteTable>
         static final int CHECKSUM = -4;
         static final int WRONG_SEGMENT = -5;
         static final int FINGERPRINT = -6;
+        /** {@link #checkLookup}: an EMPTY slot lies between the key's home and its slot. */
+        static final int UNREACHABLE = -7;
+        /** {@link #checkLookup}: an earlier slot of the probe holds the same key. */
+        static final int DUPLICATE = -8;
+        /** {@link #checkLookup}: the filter does not admit the key, so a lookup stops before the probe. */
+        static final int FILTER = -9;
+        /** {@link #checkLookup}: the slot is further from its home than the check may probe. */
+        static final int UNVERIFIABLE = -10;
 
         private EntryCheck()
         {

@@ -122,6 +122,8 @@ public final class OffHeapByteStore implements AutoCloseable
     /** The monitor's counters, null if statistics are off: the one field the operations test. */
     private final StoreCounters counters;
     private volatile boolean closed;
+    /** Set by {@link #closeUnshared} on the closing thread before it closes: no fence copy. */
+    private boolean unshared;
 
     private OffHeapByteStore(final MemorySpace space, final Builder builder)
     {
@@ -210,14 +212,29 @@ public final class OffHeapByteStore implements AutoCloseable
             final boolean verify = builder.verifyOnOpen || crashed;
             if (readOnly)
             {
-                if (verify || recovery.anySuspect())
+                if (crashed || recovery.anySuspect())
                 {
                     throw new CorruptStoreException("store needs repair, which a read-only " +
-                        "open cannot do: " + (verify ? "verification asked for" : "a cheap check at open failed") +
+                        "open cannot do: " + (crashed ? "it was not closed cleanly" : "a cheap check at open failed") +
                         "; open it for writing once, in " + location);
                 }
+                if (verify)
+                {
+                    // the full check, reading only: anything a repair would change refuses the file
+                    final RecoveryReport report = new RecoveryReport(location, true);
+                    recovery.verify(report);
+                    if (report.foundDamage())
+                    {
+                        throw new CorruptStoreException("store fails its verification, and a read-only open " +
+                            "repairs nothing (the file is unchanged; an open for writing repairs it): " + report);
+                    }
+                    this.recoveryReport = report;
+                }
+                else
+                {
+                    this.recoveryReport = null;
+                }
                 recovery.restoreHeaps(); // reads only: the accounting of what the store holds
-                this.recoveryReport = null;
             }
             else
             {
@@ -2124,7 +2141,9 @@ public final class OffHeapByteStore implements AutoCloseable
      * Tell what recovery did at open.
      *
      * @return what recovery found and repaired when this store was opened, if it ran: the store file had not been
-     * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed.
+     * closed cleanly, or {@link Builder#verifyOnOpen(boolean)} asked for it, or a cheap check at open failed. For a
+     * {@link io.slotkv.core.memory.OpenMode#READ_ONLY read-only} open with {@code verifyOnOpen}: the full check,
+     * which found nothing (it refuses a file with anything to repair) and changed nothing.
      */
     public Optional<RecoveryReport> recoveryReport()
     {
@@ -2154,6 +2173,17 @@ public final class OffHeapByteStore implements AutoCloseable
      * @throws io.slotkv.core.memory.DiskFullException if the fence copies could not be allocated: the store is
      * closed, the file is synced but left marked open, and the next open recovers it (nothing is lost).
      */
+    /**
+     * Close a store file that no thread but the caller's has used and none will (a backup's new file): as
+     * {@link #close}, but without the fence copy of each table, which only keeps a writer still inside an operation
+     * from reaching the file; the tables stay where they are, so the file holds no table retired by the close.
+     */
+    void closeUnshared()
+    {
+        unshared = true;
+        close();
+    }
+
     @Override
     public void close()
     {
@@ -2175,9 +2205,9 @@ public final class OffHeapByteStore implements AutoCloseable
         {
             try
             {
-                final List<ByteTable> tables = segments[i].close(fence && null == failure);
+                final List<ByteTable> tables = segments[i].close(fence && !unshared && null == failure);
                 held.addAll(tables);
-                named[i] = tables.size() > 1 ? tables.get(1) : null;
+                named[i] = tables.isEmpty() ? null : tables.get(tables.size() - 1); // the one the directory names
                 if (!tables.isEmpty())
                 {
                     heaps[i] = tables.get(0).heap; // the fence shares it

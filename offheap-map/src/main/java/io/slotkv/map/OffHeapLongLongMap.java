@@ -81,6 +81,8 @@ public final class OffHeapLongLongMap implements AutoCloseable
     /** The monitor's counters, null if statistics are off: the one field the operations test. */
     private final StoreCounters counters;
     private volatile boolean closed;
+    /** Set by {@link #closeUnshared} on the closing thread before it closes: no fence copy. */
+    private boolean unshared;
 
     /**
      * The space and the directory, null once the map is closed: a closed map pins no memory, so the GC can
@@ -627,6 +629,17 @@ public final class OffHeapLongLongMap implements AutoCloseable
      * @throws io.slotkv.core.memory.DiskFullException if the copies could not be allocated: the map is closed, the
      * file is synced but left marked open, and the next open recovers it (nothing is lost).
      */
+    /**
+     * Close a store file that no thread but the caller's has used and none will (a backup's new file): as
+     * {@link #close}, but without the fence copy of each table, which only keeps a writer still inside an operation
+     * from reaching the file; the tables stay where they are, so the file holds no table retired by the close.
+     */
+    void closeUnshared()
+    {
+        unshared = true;
+        close();
+    }
+
     @Override
     public void close()
     {
@@ -649,9 +662,9 @@ public final class OffHeapLongLongMap implements AutoCloseable
         {
             try
             {
-                final List<LongLongTable> tables = segments[i].close(fence && null == failure);
+                final List<LongLongTable> tables = segments[i].close(fence && !unshared && null == failure);
                 held.addAll(tables);
-                fences[i] = tables.size() > 1 ? tables.get(1) : null;
+                fences[i] = tables.isEmpty() ? null : tables.get(tables.size() - 1); // the one the directory names
             }
             catch (final RuntimeException ex)
             {

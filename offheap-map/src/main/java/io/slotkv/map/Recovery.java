@@ -39,13 +39,13 @@ final class Recovery
     private static final int OVERSHOOT = 1024;
 
     /** Duplicate checks of entries this close to their home slot are always made. */
-    private static final int SHORT_DISPLACEMENT = 64;
+    static final int SHORT_DISPLACEMENT = 64;
 
     /** Probe steps per slot the duplicate checks of one table may take before long ones are given up. */
-    private static final long WORK_PER_SLOT = 64;
+    static final long WORK_PER_SLOT = 64;
 
     /** Probe steps any table may take, however small. */
-    private static final long MIN_WORK = 1 << 20;
+    static final long MIN_WORK = 1 << 20;
 
     private final MemorySpace space;
     private final MemoryRegion directory;

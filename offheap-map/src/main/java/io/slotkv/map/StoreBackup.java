@@ -25,7 +25,8 @@ import java.util.function.LongConsumer;
  * a temporary name ({@code .<name>.backup-<pid>-<n>.tmp}), with the source's segments and limits, presized for its
  * entries: no replaced table, no freed block. (2) Every entry is copied into it. (3) It is closed, which syncs it
  * and marks it clean. (4) It is opened again with {@code verifyOnOpen}, which checks every table and, for a byte
- * store, every entry's CRC32C; a backup that fails the check is deleted and the backup throws. (5) It is renamed to
+ * store, every entry's lengths, generation, CRC32C and slot (read-only: nothing is rebuilt or written again; a long
+ * map's check runs on a private copy); a backup that fails the check is deleted and the backup throws. (5) It is renamed to
  * the destination (atomically, replacing an older backup), and the directory is synced. A crash before (5) leaves
  * the temporary file, never a partial file under the destination's name, and the source untouched: the source is
  * only read. A failure in any step deletes the temporary file.
@@ -41,6 +42,9 @@ public final class StoreBackup
 
     /** Test seam: run after every {@link #PROGRESS_EVERY} entries copied; null in production. */
     static volatile Runnable copyHook;
+
+    /** Test seam: run with the temporary file once it is written and closed, before it is verified; null in production. */
+    static volatile java.util.function.Consumer<Path> writtenHook;
 
     private static final LongConsumer NO_PROGRESS = entries ->
     {
@@ -84,18 +88,22 @@ public final class StoreBackup
         try
         {
             final long entries;
-            try (OffHeapByteStore target = OffHeapByteStore.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
+            final OffHeapByteStore target = OffHeapByteStore.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
                 .segments(source.segmentCount()).maxKeyLength(source.maxKeyLength())
                 .maxValueLength(source.maxValueLength()).initialCapacity(source.size()).expirySweeper(false)
-                .statistics(false).build())
+                .statistics(false).build();
+            try
             {
                 entries = copy(source, target, progress);
             }
-            try (OffHeapByteStore check = OffHeapByteStore.builder().file(temporary).verifyOnOpen(true)
-                .expirySweeper(false).statistics(false).build())
+            catch (final RuntimeException | Error ex)
             {
-                verify(check.recoveryReport().orElseThrow(), temporary);
+                target.close();
+                throw ex;
             }
+            target.closeUnshared(); // only this thread wrote it: no fence copy, no retired table in the backup
+            written(temporary);
+            verify(temporary);
             publish(temporary, destination);
             return entries;
         }
@@ -140,9 +148,10 @@ public final class StoreBackup
         try
         {
             final long[] entries = {0};
-            try (OffHeapLongLongMap target = OffHeapLongLongMap.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
+            final OffHeapLongLongMap target = OffHeapLongLongMap.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
                 .segments(source.segmentCount()).missingValue(source.missingValue()).initialCapacity(source.size())
-                .statistics(false).build())
+                .statistics(false).build();
+            try
             {
                 source.forEach((key, value) ->
                 {
@@ -153,8 +162,15 @@ public final class StoreBackup
                     }
                 });
             }
-            try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(temporary).verifyOnOpen(true)
-                .statistics(false).build())
+            catch (final RuntimeException | Error ex)
+            {
+                target.close();
+                throw ex;
+            }
+            target.closeUnshared(); // only this thread wrote it: no fence copy, no retired table in the backup
+            written(temporary);
+            try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(temporary, OpenMode.PRIVATE)
+                .verifyOnOpen(true).statistics(false).build())
             {
                 verify(check.recoveryReport().orElseThrow(), temporary);
             }
@@ -216,29 +232,31 @@ public final class StoreBackup
     }
 
     /**
-     * Open a private copy of a store file with the full check; refuse it if the check would change anything.
+     * Open a store file with the full check, changing nothing (a byte store read-only, a long map as a private
+     * copy); refuse it if the check would change anything.
      */
     private static long checkedEntries(final StoreFile file)
     {
-        final RecoveryReport report;
-        final long entries;
         if (StoreFile.Kind.BYTE_STORE == file.kind())
         {
-            try (OffHeapByteStore check = OffHeapByteStore.builder().file(file.path(), OpenMode.PRIVATE)
+            try (OffHeapByteStore check = OffHeapByteStore.builder().file(file.path(), OpenMode.READ_ONLY)
                 .verifyOnOpen(true).expirySweeper(false).statistics(false).build())
             {
-                report = check.recoveryReport().orElseThrow();
-                entries = check.size();
+                return check.size();
+            }
+            catch (final CorruptStoreException ex)
+            {
+                throw new CorruptStoreException("backup fails its check, not restored: " + file.path() + ": " +
+                    ex.getMessage());
             }
         }
-        else
+        final RecoveryReport report;
+        final long entries;
+        try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(file.path(), OpenMode.PRIVATE)
+            .verifyOnOpen(true).statistics(false).build())
         {
-            try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(file.path(), OpenMode.PRIVATE)
-                .verifyOnOpen(true).statistics(false).build())
-            {
-                report = check.recoveryReport().orElseThrow();
-                entries = check.size();
-            }
+            report = check.recoveryReport().orElseThrow();
+            entries = check.size();
         }
         if (report.foundDamage())
         {
@@ -292,6 +310,33 @@ public final class StoreBackup
         if (null != hook)
         {
             hook.run();
+        }
+    }
+
+    private static void written(final Path temporary)
+    {
+        final java.util.function.Consumer<Path> hook = writtenHook;
+        if (null != hook)
+        {
+            hook.accept(temporary);
+        }
+    }
+
+    /**
+     * The full check of a written byte-store backup, reading only: a read-only open with {@code verifyOnOpen}.
+     */
+    private static void verify(final Path file)
+    {
+        try
+        {
+            // the open is the check: it refuses a file with anything a repair would change
+            OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).verifyOnOpen(true).expirySweeper(false)
+                .statistics(false).build().close();
+        }
+        catch (final CorruptStoreException ex)
+        {
+            throw new CorruptStoreException("backup failed its verification, deleted: " + file + ": " +
+                ex.getMessage());
         }
     }
 

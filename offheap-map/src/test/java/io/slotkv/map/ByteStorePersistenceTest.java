@@ -322,6 +322,217 @@ class ByteStorePersistenceTest
         assertTrue(refused.getMessage().contains("needs recovery"), refused.getMessage());
     }
 
+    /**
+     * The full check of a read-only open ({@code verifyOnOpen}) passes a clean file that had removes, overwrites and
+     * replacements, writes nothing, and agrees with the repairing check, which finds nothing either.
+     */
+    @Test
+    void aReadOnlyVerificationPassesACleanFileAndChangesNothing() throws IOException
+    {
+        final Path file = dir.resolve("verified.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 12, 6_000);
+        }
+        final byte[] before = Files.readAllBytes(file);
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).verifyOnOpen(true)
+            .build())
+        {
+            final RecoveryReport report = store.recoveryReport().orElseThrow();
+            assertFalse(report.foundDamage(), report.toString());
+            assertFalse(report.changedAnything(), report.toString());
+            assertEquals(model.size(), report.entries(), report.toString());
+            assertEquals(4, report.tablesScanned(), report.toString());
+            assertHolds(model, store);
+        }
+        assertArrayEquals(before, Files.readAllBytes(file), "a read-only verification writes nothing");
+        try (OffHeapByteStore store = builder(file).verifyOnOpen(true).build())
+        {
+            assertFalse(store.recoveryReport().orElseThrow().foundDamage());
+            assertHolds(model, store);
+        }
+    }
+
+    /**
+     * Damage the read-only check must find in a cleanly closed file (the cheap checks at open pass it), each made
+     * through the open store's table in segment 0 before the close.
+     */
+    enum SlotDamage
+    {
+        /** A LIVE word moved past an empty slot: no lookup reaches it. */
+        UNREACHABLE("no lookup reaches it")
+        {
+            @Override
+            void edit(final ByteTable table, final Map<Integer, Long> words)
+            {
+                final int i = atItsHome(table);
+                words.put(ByteTableDescriptor.slotOffset(i), EntryRef.EMPTY);
+                int m = i + 1;
+                while (EntryRef.EMPTY != word(table, m) || EntryRef.EMPTY != word(table, m + 1))
+                {
+                    m++;
+                }
+                words.put(ByteTableDescriptor.slotOffset(m + 1), word(table, i));
+            }
+        },
+        /** A second slot naming an older entry of a key, after the key's slot. */
+        DUPLICATE("an earlier slot of its probe names the same key")
+        {
+            @Override
+            void beforeClose(final OffHeapByteStore store, final ByteTable table)
+            {
+                final byte[] key = "twice".getBytes(StandardCharsets.UTF_8);
+                final long[] before = new long[table.capacity];
+                for (int i = 0; i < table.capacity; i++)
+                {
+                    before[i] = word(table, i);
+                }
+                assertFalse(store.put(key, "first".getBytes(StandardCharsets.UTF_8)));
+                int slot = -1;
+                for (int i = 0; i < table.capacity; i++)
+                {
+                    slot = before[i] != word(table, i) ? i : slot; // the one slot the insert claimed
+                }
+                final long old = word(table, slot);
+                setWord(table, slot, EntryRef.EMPTY); // the old entry's block stays allocated
+                store.put(key, "second".getBytes(StandardCharsets.UTF_8)); // claims the first empty slot of its probe
+                int after = slot;
+                while (EntryRef.EMPTY != word(table, after))
+                {
+                    after++;
+                }
+                setWord(table, after, old);
+            }
+        },
+        /** A filter word zeroed: lookups of keys whose bit it held stop before the probe. */
+        FILTER("the filter does not admit its key")
+        {
+            @Override
+            void edit(final ByteTable table, final Map<Integer, Long> words)
+            {
+                final int filter = ByteTableDescriptor.filterOffset(table.capacity);
+                for (int at = filter; at < table.region.length(); at += Long.BYTES)
+                {
+                    words.put(at, 0L);
+                }
+            }
+        },
+        /** A frozen slot in a table no replacement is working on. */
+        FROZEN("frozen outside a replacement")
+        {
+            @Override
+            void edit(final ByteTable table, final Map<Integer, Long> words)
+            {
+                final int i = atItsHome(table);
+                words.put(ByteTableDescriptor.slotOffset(i), word(table, i) | EntryRef.FROZEN_BIT);
+            }
+        };
+
+        final String found;
+
+        SlotDamage(final String found)
+        {
+            this.found = found;
+        }
+
+        /** Damage made through the open store, which its close keeps (the close copies each table's words). */
+        void beforeClose(final OffHeapByteStore store, final ByteTable table)
+        {
+        }
+
+        /**
+         * Damage made to the closed file, read from a read-only open of it: each word's offset in the table's
+         * region to its new value.
+         */
+        void edit(final ByteTable table, final Map<Integer, Long> words)
+        {
+        }
+
+        /** @return a LIVE slot after an EMPTY one (so at its key's home), away from the table's end. */
+        static int atItsHome(final ByteTable table)
+        {
+            for (int i = 1; i < table.capacity / 2; i++)
+            {
+                if (EntryRef.EMPTY == word(table, i - 1) && EntryRef.LIVE == EntryRef.state(word(table, i)))
+                {
+                    return i;
+                }
+            }
+            throw new AssertionError("no LIVE slot at its home");
+        }
+
+        static long word(final ByteTable table, final int index)
+        {
+            return table.region.getLong(ByteTableDescriptor.slotOffset(index));
+        }
+
+        static void setWord(final ByteTable table, final int index, final long word)
+        {
+            table.region.putLong(ByteTableDescriptor.slotOffset(index), word);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(SlotDamage.class)
+    void aReadOnlyVerificationRefusesDamageTheCheapChecksPassAndWritesNothing(final SlotDamage damage)
+        throws IOException
+    {
+        final Path file = dir.resolve(damage + ".store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).segments(1).build())
+        {
+            churn(store, model, 13, 1_500);
+            damage.beforeClose(store, store.segment(0).table);
+        }
+        final Map<Integer, Long> words = new HashMap<>();
+        final long tableOffset;
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build())
+        {
+            final ByteTable table = store.segment(0).table;
+            damage.edit(table, words);
+            tableOffset = table.region.offset(); // the file offset, for a store file
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            for (final Map.Entry<Integer, Long> edit : words.entrySet())
+            {
+                raf.seek(tableOffset + edit.getKey());
+                raf.writeLong(Long.reverseBytes(edit.getValue())); // the file is little-endian
+            }
+        }
+        final byte[] before = Files.readAllBytes(file);
+        OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build().close(); // the cheap checks pass it
+        final CorruptStoreException refused = assertThrows(CorruptStoreException.class,
+            () -> OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).verifyOnOpen(true).build());
+        assertTrue(refused.getMessage().contains(damage.found + ", found (nothing changed)"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("fails its verification"), refused.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "a refused read-only verification writes nothing");
+    }
+
+    @Test
+    void aReadOnlyVerificationRefusesADamagedEntryAndWritesNothing() throws IOException
+    {
+        final Path file = dir.resolve("entry.store");
+        final Map<String, byte[]> model = new HashMap<>();
+        final byte[] marked = "a value nobody else has: 1c0ffee5".getBytes(StandardCharsets.US_ASCII);
+        try (OffHeapByteStore store = builder(file).build())
+        {
+            churn(store, model, 14, 3_000);
+            store.put("marked".getBytes(StandardCharsets.UTF_8), marked);
+        }
+        final int at = indexOf(Files.readAllBytes(file), marked);
+        assertTrue(at > 0);
+        flipByte(file, at + 5);
+        final byte[] damaged = Files.readAllBytes(file);
+        OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build().close(); // the cheap checks pass it
+        final CorruptStoreException refused = assertThrows(CorruptStoreException.class,
+            () -> OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).verifyOnOpen(true).build());
+        assertTrue(refused.getMessage().contains("checksum does not match, found (nothing changed)"),
+            refused.getMessage());
+        assertArrayEquals(damaged, Files.readAllBytes(file), "a refused read-only verification writes nothing");
+    }
+
     @Test
     void theOtherMapKindIsRefusedByName()
     {

@@ -41,6 +41,7 @@ class StoreBackupTest
     void noHook()
     {
         StoreBackup.copyHook = null;
+        StoreBackup.writtenHook = null;
     }
 
     private static byte[] utf8(final String text)
@@ -194,6 +195,86 @@ class StoreBackupTest
         }
     }
 
+    /**
+     * The verification of a written backup is what stands between damage and the destination: bytes changed in the
+     * temporary file after its close (a value's, a key's) make the backup throw, delete it and leave the older
+     * backup in place.
+     */
+    @Test
+    void aBackupDamagedAfterItWasWrittenFailsItsVerificationAndIsDeleted() throws Exception
+    {
+        final Path backup = dir.resolve("backup.slotkv");
+        Files.writeString(backup, "an older backup");
+        final byte[] marked = utf8("a value nobody else has: 5eed1e55");
+        try (OffHeapByteStore store = OffHeapByteStore.builder().build())
+        {
+            for (int i = 0; i < KEYS; i++)
+            {
+                store.put(utf8("k" + i), utf8("v" + i));
+            }
+            store.put(utf8("marked"), marked);
+            StoreBackup.writtenHook = file -> flip(file, marked);
+            final io.slotkv.core.memory.CorruptStoreException failed = assertThrows(
+                io.slotkv.core.memory.CorruptStoreException.class, () -> StoreBackup.backup(store, backup));
+            assertTrue(failed.getMessage().contains("backup failed its verification, deleted") &&
+                failed.getMessage().contains("checksum does not match"), failed.getMessage());
+            assertOnly(backup);
+        }
+        final long key = 0x5eed_1e55_0bad_cafeL;
+        final byte[] keyBytes = java.nio.ByteBuffer.allocate(Long.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putLong(key).array();
+        try (OffHeapLongLongMap map = OffHeapLongLongMap.builder().segments(4).build())
+        {
+            for (long k = 0; k < KEYS; k++)
+            {
+                map.put(k, k);
+            }
+            map.put(key, 1);
+            StoreBackup.writtenHook = file -> flip(file, keyBytes);
+            final io.slotkv.core.memory.CorruptStoreException failed = assertThrows(
+                io.slotkv.core.memory.CorruptStoreException.class, () -> StoreBackup.backup(map, backup));
+            assertTrue(failed.getMessage().contains("backup failed its verification, deleted"), failed.getMessage());
+            assertOnly(backup);
+        }
+    }
+
+    /**
+     * Change one byte of each place {@code bytes} are in {@code file} (a long map's key is there twice: in its table
+     * and in the table the close copied it from, now free space).
+     */
+    private static void flip(final Path file, final byte[] bytes)
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            final byte[] content = Files.readAllBytes(file);
+            int flipped = 0;
+            for (int i = 0; i + bytes.length <= content.length; i++)
+            {
+                if (java.util.Arrays.equals(content, i, i + bytes.length, bytes, 0, bytes.length))
+                {
+                    channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte)(content[i + 3] ^ 0x5A)}), i + 3);
+                    flipped++;
+                }
+            }
+            assertTrue(flipped > 0, "the bytes are in the written backup");
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /** The older backup is untouched and no temporary file is left beside it. */
+    private void assertOnly(final Path backup) throws java.io.IOException
+    {
+        assertEquals("an older backup", Files.readString(backup));
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(List.of(backup), files.collect(Collectors.toList()), "the temporary file is gone");
+        }
+    }
+
     @Test
     void aByteStoreBackupKeepsDeadlinesAndDropsWhatHasExpired()
     {
@@ -295,6 +376,37 @@ class StoreBackupTest
         try (OffHeapLongLongMap restored = OffHeapLongLongMap.builder().file(live).build())
         {
             assertEquals(KEYS, restored.size(), "a refused restore changed the target");
+        }
+    }
+
+    @Test
+    void aRestoreOfADamagedByteStoreBackupIsRefusedAndChangesNothing() throws Exception
+    {
+        final Path backup = dir.resolve("bytes.backup");
+        final Path live = dir.resolve("bytes.store");
+        final byte[] marked = utf8("a value nobody else has: 0dd5a1e5");
+        try (OffHeapByteStore source = OffHeapByteStore.builder().build())
+        {
+            for (int i = 0; i < KEYS; i++)
+            {
+                source.put(utf8("k" + i), utf8("v" + i));
+            }
+            source.put(utf8("marked"), marked);
+            StoreBackup.backup(source, backup);
+        }
+        Files.writeString(live, "not replaced");
+        flip(backup, marked);
+        final String damaged = FileOwnershipCheck.sha256(backup);
+        final io.slotkv.core.memory.CorruptStoreException refused = assertThrows(
+            io.slotkv.core.memory.CorruptStoreException.class, () -> StoreBackup.restore(backup, live));
+        assertTrue(refused.getMessage().contains("backup fails its check, not restored") &&
+            refused.getMessage().contains("checksum does not match"), refused.getMessage());
+        assertEquals("not replaced", Files.readString(live));
+        assertEquals(damaged, FileOwnershipCheck.sha256(backup), "the check changed the backup");
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(Set.of("bytes.backup", "bytes.store"),
+                files.map(f -> f.getFileName().toString()).collect(Collectors.toSet()), "no temporary file left");
         }
     }
 

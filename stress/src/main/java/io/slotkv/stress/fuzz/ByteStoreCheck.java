@@ -41,6 +41,8 @@ final class ByteStoreCheck extends StoreCheck<OffHeapByteStore>
 
     private final Map<String, String> expected;
     private Boolean slotsAlone;
+    /** The entries of a read-only open with verification that accepted the file; null if it refused it. */
+    private Map<String, String> readOnlyVerified;
 
     ByteStoreCheck(final Arm arm, final Set<String> selfTests, final Path file, final Mutation mutation)
     {
@@ -230,11 +232,53 @@ final class ByteStoreCheck extends StoreCheck<OffHeapByteStore>
         }
     }
 
+    /**
+     * Before the open: a read-only open with verification (the check a backup makes), which must write nothing and
+     * either refuse the file or accept one whose store is consistent, exemption or not: it has nothing to trust.
+     * What it accepted, the open after it must hold too, and a repairing check must remove nothing from it.
+     */
+    @Override
+    void beforeOpen(final boolean verify) throws IOException
+    {
+        if (0 == before.length || holdsNoStore())
+        {
+            return;
+        }
+        try (OffHeapByteStore checked = open(OpenMode.READ_ONLY, true))
+        {
+            flags.add("read-only-verified");
+            final Snapshot snapshot = snapshot(checked);
+            if (!snapshot.consistent())
+            {
+                problem(Outcome.INCONSISTENT, "a read-only open with verification accepted an inconsistent store: " +
+                    String.join("; ", snapshot.problems));
+            }
+            readOnlyVerified = snapshot.entries;
+        }
+        catch (final CorruptStoreException | IllegalStateException ex)
+        {
+            flags.add("read-only-refused"); // damage, or a file that needs recovery
+        }
+        catch (final Throwable ex)
+        {
+            raw("read-only open with verification", ex);
+        }
+        if (!java.util.Arrays.equals(before, Bytes.read(file)))
+        {
+            problem(Outcome.REFUSED_MODIFIED, "a read-only open with verification changed the file");
+        }
+    }
+
     @Override
     void opened(final boolean verify) throws IOException
     {
         flags.add("opened");
         final Optional<RecoveryReport> report = store.recoveryReport();
+        if (null != readOnlyVerified && report.isPresent() && report.get().purged() > 0)
+        {
+            problem(Outcome.INCONSISTENT, "a read-only verification accepted the file, then the repairing open " +
+                "removed entries: " + report.get());
+        }
         if (report.isPresent())
         {
             flags.add(report.get().changedAnything() ? "report-changed" : "report-unchanged");
@@ -251,6 +295,11 @@ final class ByteStoreCheck extends StoreCheck<OffHeapByteStore>
         openChanges(report);
         seedPair();
         final Snapshot first = snapshotStep("forEach/size/get after open");
+        if (null != readOnlyVerified && !readOnlyVerified.equals(first.entries))
+        {
+            problem(Outcome.INCONSISTENT, "the open holds other entries than the read-only verification accepted: " +
+                compare(first.entries, readOnlyVerified));
+        }
         if (first.beyondLimits > 0)
         {
             flags.add("entries-beyond-limits");

@@ -708,7 +708,9 @@ public final class StoreFuzzer
         {
             s.append("                   Byte store: every value an open returns was written for its key in the seed (unless the\n" +
                 "                   mutation forged an entry with a matching CRC32C); the seed's entries exactly where the damage\n" +
-                "                   cannot change them (clean check, counts, saved allocator state, limits, reserved, unreferenced).\n");
+                "                   cannot change them (clean check, counts, saved allocator state, limits, reserved, unreferenced).\n" +
+                "                   Before the open, a read-only open with verification: writes nothing; a file it accepts\n" +
+                "                   is consistent (exempt or not), the open holds the same entries and its repair removes none.\n");
         }
         long clean = 0;
         long dirty = 0;
