@@ -239,6 +239,62 @@ class StoreBackupTest
     }
 
     /**
+     * A backup holds no table its close retired: the close of its new file (only the backup wrote it) makes no fence
+     * copy, so a slot word of the backup's table (frozen or not) and a long map's key are in the file once.
+     */
+    @Test
+    void aBackupHoldsEachTableOnce() throws Exception
+    {
+        final Path bytes = dir.resolve("bytes.backup");
+        try (OffHeapByteStore source = OffHeapByteStore.builder().segments(2).build())
+        {
+            for (int i = 0; i < KEYS; i++)
+            {
+                source.put(utf8("k" + i), utf8("v" + i));
+            }
+            StoreBackup.backup(source, bytes);
+        }
+        final long word;
+        try (OffHeapByteStore backup = OffHeapByteStore.builder().file(bytes, io.slotkv.core.memory.OpenMode.READ_ONLY)
+            .build())
+        {
+            final ByteTable table = backup.segment(0).table;
+            long found = EntryRef.EMPTY;
+            for (int i = 0; i < table.capacity && EntryRef.EMPTY == found; i++)
+            {
+                found = table.wordAt(i);
+            }
+            word = found;
+        }
+        assertEquals(1, occurrences(bytes, word) + occurrences(bytes, word | EntryRef.FROZEN_BIT),
+            "a slot word of the backup's table");
+        final Path map = dir.resolve("map.backup");
+        final long key = 0x7ab1_e0ce_5eed_0001L;
+        try (OffHeapLongLongMap source = OffHeapLongLongMap.builder().segments(2).build())
+        {
+            for (long k = 0; k < KEYS; k++)
+            {
+                source.put(k, k);
+            }
+            source.put(key, 1);
+            StoreBackup.backup(source, map);
+        }
+        assertEquals(1, occurrences(map, key), "a key of the backup's long map");
+    }
+
+    private static int occurrences(final Path file, final long word) throws java.io.IOException
+    {
+        final java.nio.LongBuffer words = java.nio.ByteBuffer.wrap(Files.readAllBytes(file))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        int count = 0;
+        while (words.hasRemaining())
+        {
+            count += word == words.get() ? 1 : 0; // slot words and keys are 8-byte aligned in the file
+        }
+        return count;
+    }
+
+    /**
      * Change one byte of each place {@code bytes} are in {@code file} (a long map's key is there twice: in its table
      * and in the table the close copied it from, now free space).
      */
