@@ -33,8 +33,13 @@ final class RespParser
     private final long maxBulk;
     private final int maxArguments;
 
-    /** Arguments of the multibulk being read; null between commands. */
-    private List<byte[]> arguments;
+    /**
+     * Arguments of the multibulk being read, the first {@link #filled} of them read; null between commands. Sized
+     * for the count the header gave, up to 1024 at first (a claimed count allocates nothing before its bulks come)
+     * and doubled as bulks arrive, up to the count: a whole command is this array, not a copy.
+     */
+    private byte[][] arguments;
+    private int filled;
     /** Arguments the multibulk being read still lacks. */
     private int missing;
     /** Length of the bulk whose header was read, -1 before its header. */
@@ -85,7 +90,8 @@ final class RespParser
             {
                 return NO_ARGUMENTS;
             }
-            arguments = new ArrayList<>((int)Math.min(count, 1024));
+            arguments = new byte[(int)Math.min(count, 1024)][];
+            filled = 0;
             missing = (int)count;
         }
         while (missing > 0)
@@ -122,11 +128,15 @@ final class RespParser
             final byte[] argument = new byte[(int)bulkLength];
             in.readBytes(argument);
             in.skipBytes(2); // Redis does not check the CRLF after a bulk either
-            arguments.add(argument);
+            if (filled == arguments.length)
+            {
+                arguments = java.util.Arrays.copyOf(arguments, (int)Math.min((long)filled + missing, 2L * filled));
+            }
+            arguments[filled++] = argument;
             bulkLength = -1;
             missing--;
         }
-        final byte[][] command = arguments.toArray(NO_ARGUMENTS);
+        final byte[][] command = arguments;
         arguments = null;
         return command;
     }

@@ -105,6 +105,42 @@ class ProtocolTest
         }
     }
 
+    /**
+     * A multibulk of more arguments than the parser first makes room for (1024), arriving in pieces that end
+     * anywhere: one command with every argument in order.
+     */
+    @Test
+    void aCommandOfThousandsOfArgumentsInPiecesIsOneCommand() throws IOException
+    {
+        final int pairs = 1_500;
+        final StringBuilder command = new StringBuilder("*" + (1 + 2 * pairs) + "\r\n$4\r\nMSET\r\n");
+        final StringBuilder get = new StringBuilder("*" + (1 + pairs) + "\r\n$4\r\nMGET\r\n");
+        for (int i = 0; i < pairs; i++)
+        {
+            final String key = "many:" + i;
+            final String value = "v" + i;
+            command.append('$').append(key.length()).append("\r\n").append(key).append("\r\n")
+                .append('$').append(value.length()).append("\r\n").append(value).append("\r\n");
+            get.append('$').append(key.length()).append("\r\n").append(key).append("\r\n");
+        }
+        final byte[] bytes = (command.toString() + get).getBytes(StandardCharsets.US_ASCII);
+        try (RawClient client = client())
+        {
+            for (int at = 0; at < bytes.length; at += 997)
+            {
+                client.send(java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 997)));
+            }
+            assertEquals("+OK", client.line());
+            assertEquals("*" + pairs, client.line());
+            for (int i = 0; i < pairs; i++)
+            {
+                final String value = "v" + i;
+                assertEquals("$" + value.length(), client.line());
+                assertEquals(value, client.line());
+            }
+        }
+    }
+
     @Test
     void aBulkMayHoldAnyBytesAndNulsEverywhere() throws IOException
     {
