@@ -69,6 +69,9 @@ public final class OffHeapByteStore implements AutoCloseable
     /** Default limit of a value's length: 1 MiB. */
     public static final int DEFAULT_MAX_VALUE_LENGTH = 1 << 20;
 
+    /** The longest value a store can be built for: 256 MiB - 1, what an entry's header can describe. */
+    public static final int MAX_VALUE_LENGTH = EntryDescriptor.MAX_VALUE_LENGTH;
+
     /** Default load of a table at which it is replaced by a larger one. */
     public static final double DEFAULT_MAX_LOAD = 0.75;
 

@@ -1,5 +1,6 @@
 package io.slotkv.cli;
 
+import io.slotkv.map.OffHeapByteStore;
 import io.slotkv.server.RespServer;
 import io.slotkv.server.ServerSettings;
 import picocli.CommandLine;
@@ -70,11 +71,18 @@ final class ServerCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final ServerSettings settings;
+        final long valueSize = size(maxValueLength);
+        if (valueSize > OffHeapByteStore.MAX_VALUE_LENGTH)
+        {
+            throw new CommandLine.ParameterException(new CommandLine(ServerCommand.class), "--max-value-size must be " +
+                "at most " + OffHeapByteStore.MAX_VALUE_LENGTH + " bytes (256mb - 1, the longest value a store entry " +
+                "holds): " + maxValueLength + " (" + valueSize + " bytes)");
+        }
         try
         {
             settings = new ServerSettings(bind, port, directory, password, yesOrNo(protectedMode), maxClients, timeout,
                 size(protoMaxBulkLength), DEFAULTS.maxArguments(), size(queryBufferLimit), size(maxMemory),
-                (int)Math.min(Integer.MAX_VALUE, size(maxValueLength)), DEFAULTS.outputHighWater(), ioThreads);
+                (int)valueSize, DEFAULTS.outputHighWater(), ioThreads);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -67,6 +67,12 @@ public record ServerSettings(String bind, int port, Path directory, String passw
             throw new IllegalArgumentException("proto-max-bulk-len must be at most " + MAX_PROTO_BULK_LENGTH +
                 " bytes (one Java array): protoMaxBulkLength=" + protoMaxBulkLength);
         }
+        if (maxValueLength > io.slotkv.map.OffHeapByteStore.MAX_VALUE_LENGTH)
+        {
+            throw new IllegalArgumentException("max-value-size must be at most " +
+                io.slotkv.map.OffHeapByteStore.MAX_VALUE_LENGTH + " bytes (256mb - 1, the longest value a store " +
+                "entry holds): maxValueLength=" + maxValueLength);
+        }
         if (null != password && password.isEmpty())
         {
             throw new IllegalArgumentException("an empty password is no password: leave requirepass unset");

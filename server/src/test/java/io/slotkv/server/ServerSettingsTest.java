@@ -36,6 +36,20 @@ class ServerSettingsTest
     }
 
     @Test
+    void aValueLimitBeyondWhatAnEntryHoldsIsRefusedWithTheValue()
+    {
+        final ServerSettings d = ServerSettings.defaults();
+        final int max = io.slotkv.map.OffHeapByteStore.MAX_VALUE_LENGTH;
+        assertEquals(max, new ServerSettings(d.bind(), 0, Path.of("unused"), null, true, d.maxClients(), 0,
+            d.protoMaxBulkLength(), d.maxArguments(), d.queryBufferLimit(), 0, max, d.outputHighWater(), 1)
+            .maxValueLength());
+        final IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+            () -> new ServerSettings(d.bind(), 0, Path.of("unused"), null, true, d.maxClients(), 0,
+                d.protoMaxBulkLength(), d.maxArguments(), d.queryBufferLimit(), 0, max + 1, d.outputHighWater(), 1));
+        assertTrue(tooLong.getMessage().contains("maxValueLength=" + (max + 1)), tooLong.getMessage());
+    }
+
+    @Test
     void theLargestBulkLimitStillParsesBulksAndRefusesLongerOnes() throws Exception
     {
         final RespParser parser = new RespParser(ServerSettings.MAX_PROTO_BULK_LENGTH, 16);
