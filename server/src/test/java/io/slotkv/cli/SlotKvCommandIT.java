@@ -71,9 +71,37 @@ class SlotKvCommandIT
         final Run verify = slotkv("verify", longs.toString());
         assertEquals(0, verify.exitCode, verify.output);
         assertTrue(verify.output.contains("clean: " + longs), verify.output);
-        assertEquals(0, slotkv("verify", bytes.toString()).exitCode);
+        final Run verifyBytes = slotkv("verify", bytes.toString());
+        assertEquals(0, verifyBytes.exitCode, verifyBytes.output);
+        assertTrue(verifyBytes.output.contains("read-only}") && verifyBytes.output.contains("entries=1000") &&
+            verifyBytes.output.contains("clean: " + bytes), "the read-only check: " + verifyBytes.output);
         assertEquals(bytesHash, sha256(bytes), "stats/verify changed the byte store");
         assertEquals(longsHash, sha256(longs), "stats/verify changed the long map");
+    }
+
+    /** A damaged entry in a cleanly closed byte store: the read-only check finds it, recovery's says what it drops. */
+    @Test
+    void aDamagedEntryOfACleanByteStoreIsRepairable() throws Exception
+    {
+        final Path file = byteStore(dir.resolve("damaged.store"), 1000);
+        final byte[] value = "value-998".getBytes(StandardCharsets.UTF_8);
+        final byte[] content = Files.readAllBytes(file);
+        int at = -1;
+        for (int i = 0; i + value.length <= content.length && at < 0; i++)
+        {
+            at = java.util.Arrays.equals(content, i, i + value.length, value, 0, value.length) ? i : -1;
+        }
+        assertTrue(at > 0, "the value is in the file");
+        content[at + 6] ^= 0x5A;
+        Files.write(file, content);
+        final String before = sha256(file);
+        final Run verify = slotkv("verify", file.toString());
+        assertEquals(SlotKv.REPAIRABLE, verify.exitCode, verify.output);
+        assertTrue(verify.output.contains("read-only check: store fails its verification") &&
+            verify.output.contains("checksum does not match, found (nothing changed)"), verify.output);
+        assertTrue(verify.output.contains("damagedEntry=1") && verify.output.contains("repairable: " + file),
+            verify.output);
+        assertEquals(before, sha256(file), "verify changed the file");
     }
 
     @Test
