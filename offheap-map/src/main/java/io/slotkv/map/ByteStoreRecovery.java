@@ -370,35 +370,46 @@ final class ByteStoreRecovery
                 " but the slots hold live=" + live + ", used=" + report.slotsScanned + ", " + FOUND);
         }
         Arrays.sort(found, 0, count);
+        // the checks of one segment stop at its first damaged entry: the file is refused anyway, and a damaged
+        // table could otherwise make each of its slots cost a long probe or a checksum of a large block again
         final long workBudget = Recovery.WORK_PER_SLOT * table.capacity + Recovery.MIN_WORK;
+        final long[] positions = new long[count];
+        final int[] lengths = new int[count];
+        long payload = 0;
         long work = 0;
         long end = 0;
         for (int i = 0; i < count; i++)
         {
             final int index = (int)(found[i] & SLOT_INDEX_MASK);
             final long word = table.wordAt(index);
-            final int blockLength = table.checkEntry(word, segment, mask);
+            final long position = EntryRef.position(word);
+            final int blockLength = position < end ? OVERLAP : table.checkEntry(word, segment, mask);
             if (blockLength < 0)
             {
                 purge(report, blockLength, segment, index, word, FOUND);
-                continue;
-            }
-            final long position = EntryRef.position(word);
-            if (position < end)
-            {
-                purge(report, OVERLAP, segment, index, word, FOUND);
-                continue;
+                return;
             }
             end = position + (blockLength >>> 3);
+            // past the budget, probes are short; a failing one ends the segment's checks, so at most one walk of a
+            // segment goes uncharged
             final int probes = table.checkLookup(word, index,
                 work > workBudget ? Recovery.SHORT_DISPLACEMENT : Integer.MAX_VALUE);
             if (probes < 0)
             {
                 purge(report, probes, segment, index, word, FOUND);
-                continue;
+                return;
             }
             work += probes;
+            positions[i] = position;
+            lengths[i] = blockLength;
+            payload += table.payloadOf(word);
             report.entries += LIVE == EntryRef.state(word) ? 1 : 0;
+        }
+        final String state = heaps[segment].checkSaved(positions, lengths, count, payload);
+        if (null != state)
+        {
+            report.allocatorStatesWrong++;
+            report.example("segment " + segment + " heap: " + state + ", " + FOUND);
         }
     }
 

@@ -751,6 +751,70 @@ final class EntryHeap
     }
 
     /**
+     * Check, reading only, the allocator state a clean close saved ({@link #save}) against the blocks in use, for a
+     * read-only full check: the bytes handed out and their keys and values are those of the blocks, no block in use
+     * ends past the saved bump pointer in the newest arena, and every free list names blocks of its class inside
+     * the arenas (in the newest one, below the bump pointer), none overlapping a block in use, and ends within as
+     * many links as the arenas have smallest blocks (no cycle). Free blocks are not checked against each other.
+     *
+     * @param positions the positions of the blocks in use, sorted, not overlapping, each inside an arena.
+     * @param lengths   their block lengths.
+     * @param count     how many of the two arrays' elements are blocks.
+     * @param payload   bytes of the keys and values of their entries.
+     * @return null if the saved state matches the blocks, else what does not.
+     */
+    String checkSaved(final long[] positions, final int[] lengths, final int count, final long payload)
+    {
+        final long bump = root.getLongVolatile(HeapRootDescriptor.SAVED_BUMP_OFFSET);
+        final long allocated = root.getLongVolatile(HeapRootDescriptor.SAVED_ALLOCATED_OFFSET);
+        final long savedPayload = root.getLongVolatile(HeapRootDescriptor.SAVED_PAYLOAD_OFFSET);
+        long inUse = 0;
+        for (int i = 0; i < count; i++)
+        {
+            inUse += lengths[i];
+        }
+        if (allocated != inUse || savedPayload != payload)
+        {
+            return "saved allocatedBytes=" + allocated + ", payloadBytes=" + savedPayload + " but the blocks in use " +
+                "hold " + inUse + " bytes with " + payload + " of keys and values";
+        }
+        final long newest = (arenas.length >>> 1) - 1;
+        if (count > 0 && positions[count - 1] >>> arenaShift == newest &&
+            positions[count - 1] + (lengths[count - 1] >>> LOG2_GRANULE) > bump)
+        {
+            return "the block in use at position " + positions[count - 1] + " ends past the saved bump pointer " + bump;
+        }
+        final long maxLinks = arenaBytes / SizeClasses.MIN_BLOCK;
+        long links = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++)
+        {
+            final long units = SizeClasses.blockLength(c) >>> LOG2_GRANULE;
+            long position = root.getLongVolatile(HeapRootDescriptor.headOffset(c)) & HEAD_POSITION_MASK;
+            while (0 != position)
+            {
+                if (++links > maxLinks)
+                {
+                    return "the free lists have more links than the arenas have blocks of " + SizeClasses.MIN_BLOCK +
+                        " bytes: a cycle";
+                }
+                final long address = isBlockStart(position) ? address(position, SizeClasses.blockLength(c)) : 0;
+                if (0 == address || (position >>> arenaShift == newest && position + units > bump))
+                {
+                    return "the free list of class " + c + " names no free block of its class: position=" + position;
+                }
+                final int after = -Arrays.binarySearch(positions, 0, count, position) - 1; // first block past it
+                if (after < 0 || (after > 0 && positions[after - 1] + (lengths[after - 1] >>> LOG2_GRANULE) > position) ||
+                    (after < count && positions[after] < position + units))
+                {
+                    return "the free list of class " + c + " names a block in use: position=" + position;
+                }
+                position = UnsafeApi.getLong(null, address + NEXT_FREE_OFFSET) & HEAD_POSITION_MASK;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Rebuild the free lists and the bump pointer from the blocks in use, after a crash: every other byte of the
      * arenas is free. What the newest arena holds past its last block in use is left to the bump pointer.
      *

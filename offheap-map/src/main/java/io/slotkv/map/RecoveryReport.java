@@ -39,6 +39,7 @@ public final class RecoveryReport
     boolean cleanCheckFailed;
     int countsRepaired;
     long filterWordsRepaired;
+    int allocatorStatesWrong;
     int tablesRebuilt;
     long entries;
     long nanos;
@@ -78,6 +79,7 @@ public final class RecoveryReport
         damagedEntriesPurged += part.damagedEntriesPurged;
         countsRepaired += part.countsRepaired;
         filterWordsRepaired += part.filterWordsRepaired;
+        allocatorStatesWrong += part.allocatorStatesWrong;
         for (final String text : part.examples)
         {
             example(text);
@@ -295,6 +297,17 @@ public final class RecoveryReport
     }
 
     /**
+     * Byte store, read-only verification only: heaps whose allocator state saved by the clean close (bump pointer,
+     * bytes handed out, free lists) does not match the entries their table names; a repair rebuilds it from them.
+     *
+     * @return heaps whose saved allocator state a repair would rebuild differently.
+     */
+    public int allocatorStatesWrong()
+    {
+        return allocatorStatesWrong;
+    }
+
+    /**
      * Tables replaced right after the repair because they held more key words than the largest max load (0.95)
      * allows (purged entries keep their key words): left as they were, a miss or an iteration could scan all of a
      * table that has no empty key word.
@@ -356,6 +369,7 @@ public final class RecoveryReport
     public boolean foundDamage()
     {
         return cleanCheckFailed || purged() + slotsThawed + filterWordsRepaired > 0 || countsRepaired > 0 ||
+            allocatorStatesWrong > 0 ||
             replacementsCompleted + replacementsCleared + replacementsAbandoned > 0;
     }
 
@@ -384,7 +398,8 @@ public final class RecoveryReport
             keysOutsideProbeChainPurged + ", duplicateKey=" + duplicateKeysPurged + ", keyInWrongSegment=" +
             keysInWrongSegmentPurged + ", unverifiable=" + unverifiablePurged + ", damagedEntry=" + damagedEntriesPurged +
             "; counts repaired=" +
-            countsRepaired + "; filter words repaired=" + filterWordsRepaired + "; tables rebuilt=" + tablesRebuilt + "; entries=" + entries +
+            countsRepaired + "; filter words repaired=" + filterWordsRepaired +
+            (allocatorStatesWrong > 0 ? "; allocator states wrong=" + allocatorStatesWrong : "") + "; tables rebuilt=" + tablesRebuilt + "; entries=" + entries +
             (examples.isEmpty() ? "" : "; examples: " + String.join("; ", examples));
     }
 }

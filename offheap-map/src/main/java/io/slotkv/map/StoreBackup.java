@@ -98,7 +98,7 @@ public final class StoreBackup
             }
             catch (final RuntimeException | Error ex)
             {
-                target.close();
+                closeAfterFailure(target::closeUnshared, ex);
                 throw ex;
             }
             target.closeUnshared(); // only this thread wrote it: no fence copy, no retired table in the backup
@@ -164,7 +164,7 @@ public final class StoreBackup
             }
             catch (final RuntimeException | Error ex)
             {
-                target.close();
+                closeAfterFailure(target::closeUnshared, ex);
                 throw ex;
             }
             target.closeUnshared(); // only this thread wrote it: no fence copy, no retired table in the backup
@@ -247,7 +247,7 @@ public final class StoreBackup
             catch (final CorruptStoreException ex)
             {
                 throw new CorruptStoreException("backup fails its check, not restored: " + file.path() + ": " +
-                    ex.getMessage());
+                    ex.getMessage(), ex);
             }
         }
         final RecoveryReport report;
@@ -313,6 +313,22 @@ public final class StoreBackup
         }
     }
 
+    /**
+     * Close the new file of a backup that failed, without a fence copy (it is deleted next: a full disk must not
+     * fail its close too); a failure to close is kept with the first.
+     */
+    private static void closeAfterFailure(final Runnable close, final Throwable failure)
+    {
+        try
+        {
+            close.run();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failure.addSuppressed(ex);
+        }
+    }
+
     private static void written(final Path temporary)
     {
         final java.util.function.Consumer<Path> hook = writtenHook;
@@ -336,7 +352,7 @@ public final class StoreBackup
         catch (final CorruptStoreException ex)
         {
             throw new CorruptStoreException("backup failed its verification, deleted: " + file + ": " +
-                ex.getMessage());
+                ex.getMessage(), ex);
         }
     }
 

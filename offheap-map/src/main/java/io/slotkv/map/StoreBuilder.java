@@ -155,9 +155,11 @@ public abstract class StoreBuilder<B extends StoreBuilder<B>>
      *               cleanly is always recovered. Default false: a clean open reads only the headers (file,
      *               directory, tables, and a byte store's heap roots and arena headers), so it takes the same time
      *               whatever the size of the store. A byte store opened {@link OpenMode#READ_ONLY read-only} is
-     *               checked the same way (and whether each entry's slot is the one a lookup finds) without writing
-     *               anything, and refused ({@link io.slotkv.core.memory.CorruptStoreException}) if anything needs
-     *               repair; a long map opened read-only refuses verification.
+     *               checked the same way (and whether each entry's slot is the one a lookup finds, and the saved
+     *               allocator state against the entries) without writing anything, and refused
+     *               ({@link io.slotkv.core.memory.CorruptStoreException}) if anything needs repair
+     *               (docs/spec/byte-store.md, "Read-only verification"); a long map opened read-only refuses
+     *               verification.
      * @return this builder.
      */
     public B verifyOnOpen(final boolean verify)

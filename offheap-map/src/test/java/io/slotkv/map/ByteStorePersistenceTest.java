@@ -510,6 +510,71 @@ class ByteStorePersistenceTest
         assertArrayEquals(before, Files.readAllBytes(file), "a refused read-only verification writes nothing");
     }
 
+    /**
+     * The allocator state a clean close saved is checked against the entries: a free-list link (in a free block, so
+     * not covered by the clean check) that names a block in use, which a later allocation would overwrite, is
+     * refused, and so is a link into a cycle.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aReadOnlyVerificationRefusesAFreeListLinkToABlockInUse(final boolean cycle) throws IOException
+    {
+        final Path file = dir.resolve("free-list-" + cycle + ".store");
+        final Map<String, byte[]> model = new HashMap<>();
+        try (OffHeapByteStore store = builder(file).segments(1).build())
+        {
+            churn(store, model, 15, 4_000);
+        }
+        long linkOffset = -1;
+        long target = -1;
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build())
+        {
+            final ByteTable table = store.segment(0).table;
+            final EntryHeap heap = table.heap;
+            for (int c = 0; c < SizeClasses.COUNT && linkOffset < 0; c++)
+            {
+                final long head = heap.root().getLong(HeapRootDescriptor.headOffset(c));
+                if (0 != head)
+                {
+                    linkOffset = fileOffset(heap, heap.address(head, SizeClasses.MIN_BLOCK)) +
+                        EntryDescriptor.NEXT_FREE_OFFSET;
+                    target = cycle ? head : -1;
+                }
+            }
+            for (int i = 0; i < table.capacity && target < 0; i++)
+            {
+                target = EntryRef.LIVE == EntryRef.state(table.wordAt(i)) ? EntryRef.position(table.wordAt(i)) : -1;
+            }
+        }
+        assertTrue(linkOffset > 0, "the churn left a free block");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(linkOffset);
+            raf.writeLong(Long.reverseBytes(target)); // the file is little-endian
+        }
+        final byte[] before = Files.readAllBytes(file);
+        OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build().close(); // the cheap checks pass it
+        final CorruptStoreException refused = assertThrows(CorruptStoreException.class,
+            () -> OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).verifyOnOpen(true).build());
+        assertTrue(refused.getMessage().contains(cycle ? "a cycle, found (nothing changed)" :
+            "names a block in use"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("allocator states wrong=1"), refused.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file), "a refused read-only verification writes nothing");
+    }
+
+    /** @return the file offset of {@code address}, which lies in one of {@code heap}'s regions. */
+    private static long fileOffset(final EntryHeap heap, final long address)
+    {
+        for (final io.slotkv.core.memory.MemoryRegion region : heap.regions())
+        {
+            if (address >= region.address() && address < region.address() + region.length())
+            {
+                return region.offset() + (address - region.address());
+            }
+        }
+        throw new AssertionError("no region of the heap holds address " + address);
+    }
+
     @Test
     void aReadOnlyVerificationRefusesADamagedEntryAndWritesNothing() throws IOException
     {

@@ -17,4 +17,15 @@ public class CorruptStoreException extends RuntimeException
     {
         super(message);
     }
+
+    /**
+     * A corrupt store found by a step that {@code cause} describes (e.g. a backup's check of the file it wrote).
+     *
+     * @param message what is wrong, and where.
+     * @param cause   the refusal it is built on.
+     */
+    public CorruptStoreException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
 }

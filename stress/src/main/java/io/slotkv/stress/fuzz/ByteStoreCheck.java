@@ -233,8 +233,9 @@ final class ByteStoreCheck extends StoreCheck<OffHeapByteStore>
     }
 
     /**
-     * Before the open: a read-only open with verification (the check a backup makes), which must write nothing and
-     * either refuse the file or accept one whose store is consistent, exemption or not: it has nothing to trust.
+     * Before the open: a read-only open with verification (the check a backup makes), which must write nothing,
+     * accept an undamaged clean seed, and either refuse a file or accept one whose store is consistent, exemption
+     * or not: it has nothing to trust.
      * What it accepted, the open after it must hold too, and a repairing check must remove nothing from it.
      */
     @Override
@@ -258,6 +259,11 @@ final class ByteStoreCheck extends StoreCheck<OffHeapByteStore>
         catch (final CorruptStoreException | IllegalStateException ex)
         {
             flags.add("read-only-refused"); // damage, or a file that needs recovery
+            if (Mutation.Damage.NONE == mutation.damage && Seed.Kind.CLEAN == mutation.seed.kind)
+            {
+                problem(Outcome.INCONSISTENT, "a read-only open with verification refused an undamaged, cleanly " +
+                    "closed seed: " + FileCheck.stack(ex));
+            }
         }
         catch (final Throwable ex)
         {
