@@ -562,6 +562,65 @@ class ByteStorePersistenceTest
         assertArrayEquals(before, Files.readAllBytes(file), "a refused read-only verification writes nothing");
     }
 
+    /**
+     * The worst layout for the read-only check's probes, in a cleanly closed file: all entries in one run, each at a
+     * slot before its key's home, and every empty slot after the run, so the probe from each home walks to the end
+     * of the run and meets an empty slot there. Those failing walks are not charged to the work budget; walked for
+     * every entry, they cost the square of the table (about 8 s at this size on the 2-core machine, and 4x that
+     * for each doubling), so the check stops at the first; the time limit is far above the check's own time.
+     */
+    @Test
+    void aReadOnlyVerificationOfTheWorstProbeLayoutEndsAtItsFirstUnreachableEntry() throws IOException
+    {
+        final Path file = dir.resolve("worst-probes.store");
+        final int entries = 110_000;
+        try (OffHeapByteStore store = builder(file).segments(1).maxLoad(0.95).initialCapacity(entries).build())
+        {
+            final byte[] value = new byte[8];
+            for (int i = 0; i < entries; i++)
+            {
+                store.put(("w" + i).getBytes(StandardCharsets.UTF_8), value);
+            }
+        }
+        final long slotsOffset;
+        final long[] layout;
+        try (OffHeapByteStore store = OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).build())
+        {
+            final ByteTable table = store.segment(0).table;
+            final long[] byHome = new long[entries]; // home << 32 | slot index, to sort the words by home
+            int count = 0;
+            for (int i = 0; i < table.capacity; i++)
+            {
+                final long word = table.wordAt(i);
+                if (EntryRef.LIVE == EntryRef.state(word))
+                {
+                    byHome[count++] = ((long)TableDescriptor.homeIndex(table.lowKeyHash(word), table.capacity) << 32) | i;
+                }
+            }
+            assertEquals(entries, count);
+            Arrays.sort(byHome);
+            layout = new long[table.capacity]; // the k-th home gets slot k: before its home, for nearly all
+            for (int k = 0; k < count; k++)
+            {
+                layout[k] = table.wordAt((int)byHome[k]);
+            }
+            slotsOffset = table.region.offset() + ByteTableDescriptor.slotOffset(0);
+        }
+        final java.nio.ByteBuffer slots = java.nio.ByteBuffer.allocate(layout.length * Long.BYTES)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        slots.asLongBuffer().put(layout);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(slots, slotsOffset);
+        }
+        final CorruptStoreException refused = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(4), () -> assertThrows(CorruptStoreException.class,
+                () -> OffHeapByteStore.builder().file(file, OpenMode.READ_ONLY).verifyOnOpen(true).build()));
+        assertTrue(refused.getMessage().contains("no lookup reaches it, found (nothing changed)"),
+            refused.getMessage());
+    }
+
     /** @return the file offset of {@code address}, which lies in one of {@code heap}'s regions. */
     private static long fileOffset(final EntryHeap heap, final long address)
     {
