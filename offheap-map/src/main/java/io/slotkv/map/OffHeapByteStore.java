@@ -2165,6 +2165,17 @@ public final class OffHeapByteStore implements AutoCloseable
     }
 
     /**
+     * Close a store file that no thread but the caller's has used and none will (a backup's new file): as
+     * {@link #close}, but without the fence copy of each table, which only keeps a writer still inside an operation
+     * from reaching the file; the tables stay where they are, so the file holds no table retired by the close.
+     */
+    void closeUnshared()
+    {
+        unshared = true;
+        close();
+    }
+
+    /**
      * Close the store: later calls throw {@link IllegalStateException}; an operation already running completes
      * or fails with it. A store file is synced, marked cleanly closed and unlocked: every table operations can
      * reach is first frozen after its entries were copied into a table only the directory names, then close waits
@@ -2176,17 +2187,6 @@ public final class OffHeapByteStore implements AutoCloseable
      * @throws io.slotkv.core.memory.DiskFullException if the fence copies could not be allocated: the store is
      * closed, the file is synced but left marked open, and the next open recovers it (nothing is lost).
      */
-    /**
-     * Close a store file that no thread but the caller's has used and none will (a backup's new file): as
-     * {@link #close}, but without the fence copy of each table, which only keeps a writer still inside an operation
-     * from reaching the file; the tables stay where they are, so the file holds no table retired by the close.
-     */
-    void closeUnshared()
-    {
-        unshared = true;
-        close();
-    }
-
     @Override
     public void close()
     {

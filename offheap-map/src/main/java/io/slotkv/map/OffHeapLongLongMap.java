@@ -620,16 +620,6 @@ public final class OffHeapLongLongMap implements AutoCloseable
     }
 
     /**
-     * Close the map: later calls throw {@link IllegalStateException}; a store file is synced, marked cleanly
-     * closed and unlocked. An operation already running either completes before this returns or fails with
-     * {@link IllegalStateException}: for a store file, every table operations can reach is frozen after its entries
-     * were copied into a table only the directory names, so no write of this map can reach the file after
-     * {@code close} returns (docs/design.md, "Closing"). Closing twice does nothing.
-     *
-     * @throws io.slotkv.core.memory.DiskFullException if the copies could not be allocated: the map is closed, the
-     * file is synced but left marked open, and the next open recovers it (nothing is lost).
-     */
-    /**
      * Close a store file that no thread but the caller's has used and none will (a backup's new file): as
      * {@link #close}, but without the fence copy of each table, which only keeps a writer still inside an operation
      * from reaching the file; the tables stay where they are, so the file holds no table retired by the close.
@@ -640,6 +630,16 @@ public final class OffHeapLongLongMap implements AutoCloseable
         close();
     }
 
+    /**
+     * Close the map: later calls throw {@link IllegalStateException}; a store file is synced, marked cleanly
+     * closed and unlocked. An operation already running either completes before this returns or fails with
+     * {@link IllegalStateException}: for a store file, every table operations can reach is frozen after its entries
+     * were copied into a table only the directory names, so no write of this map can reach the file after
+     * {@code close} returns (docs/design.md, "Closing"). Closing twice does nothing.
+     *
+     * @throws io.slotkv.core.memory.DiskFullException if the copies could not be allocated: the map is closed, the
+     * file is synced but left marked open, and the next open recovers it (nothing is lost).
+     */
     @Override
     public void close()
     {

@@ -92,17 +92,7 @@ public final class StoreBackup
                 .segments(source.segmentCount()).maxKeyLength(source.maxKeyLength())
                 .maxValueLength(source.maxValueLength()).initialCapacity(source.size()).expirySweeper(false)
                 .statistics(false).build();
-            try
-            {
-                entries = copy(source, target, progress);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                closeAfterFailure(target::closeUnshared, ex);
-                throw ex;
-            }
-            target.closeUnshared(); // only this thread wrote it: no fence copy, no retired table in the backup
-            written(temporary);
+            entries = write(() -> copy(source, target, progress), target::closeUnshared, temporary);
             verify(temporary);
             publish(temporary, destination);
             return entries;
@@ -151,7 +141,7 @@ public final class StoreBackup
             final OffHeapLongLongMap target = OffHeapLongLongMap.builder().file(temporary, OpenMode.CREATE_OR_OPEN)
                 .segments(source.segmentCount()).missingValue(source.missingValue()).initialCapacity(source.size())
                 .statistics(false).build();
-            try
+            write(() ->
             {
                 source.forEach((key, value) ->
                 {
@@ -161,14 +151,8 @@ public final class StoreBackup
                         step(progress, entries[0]);
                     }
                 });
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                closeAfterFailure(target::closeUnshared, ex);
-                throw ex;
-            }
-            target.closeUnshared(); // only this thread wrote it: no fence copy, no retired table in the backup
-            written(temporary);
+                return entries[0];
+            }, target::closeUnshared, temporary);
             try (OffHeapLongLongMap check = OffHeapLongLongMap.builder().file(temporary, OpenMode.PRIVATE)
                 .verifyOnOpen(true).statistics(false).build())
             {
@@ -314,28 +298,39 @@ public final class StoreBackup
     }
 
     /**
-     * Close the new file of a backup that failed, without a fence copy (it is deleted next: a full disk must not
-     * fail its close too); a failure to close is kept with the first.
+     * Fill a backup's new file and close it without a fence copy (only this thread wrote it: the backup holds no
+     * table its close retired); if the copy fails, close it all the same (it is deleted next), a failure to close
+     * kept with the first. Then the test seam {@link #writtenHook}.
+     *
+     * @return what {@code copy} returns: the entries copied.
      */
-    private static void closeAfterFailure(final Runnable close, final Throwable failure)
+    private static long write(final java.util.function.LongSupplier copy, final Runnable closeUnshared,
+        final Path temporary)
     {
+        final long entries;
         try
         {
-            close.run();
+            entries = copy.getAsLong();
         }
         catch (final RuntimeException | Error ex)
         {
-            failure.addSuppressed(ex);
+            try
+            {
+                closeUnshared.run();
+            }
+            catch (final RuntimeException | Error close)
+            {
+                ex.addSuppressed(close);
+            }
+            throw ex;
         }
-    }
-
-    private static void written(final Path temporary)
-    {
+        closeUnshared.run();
         final java.util.function.Consumer<Path> hook = writtenHook;
         if (null != hook)
         {
             hook.accept(temporary);
         }
+        return entries;
     }
 
     /**
