@@ -70,11 +70,22 @@ class DiskFullTest
             {
                 source.put(("key:" + i).getBytes(StandardCharsets.UTF_8), value);
             }
-            final DiskFullException full = assertThrows(DiskFullException.class,
-                () -> StoreBackup.backup(source, backup));
-            assertTrue(full.getMessage().contains("no disk space"), full.getMessage());
-            assertEquals(100_000, source.size(), "the source changed");
-            assertEquals(List.of(), names(mount), "the failed backup left a file");
+            for (final long budget : new long[]{Long.MAX_VALUE, 0}) // the new file staged (full at its close), mapped
+            {
+                StoreBackup.stagingBudget = budget;
+                try
+                {
+                    final DiskFullException full = assertThrows(DiskFullException.class,
+                        () -> StoreBackup.backup(source, backup));
+                    assertTrue(full.getMessage().contains("no disk space"), full.getMessage());
+                }
+                finally
+                {
+                    StoreBackup.stagingBudget = -1;
+                }
+                assertEquals(100_000, source.size(), "the source changed");
+                assertEquals(List.of(), names(mount), "the failed backup left a file (staging budget " + budget + ")");
+            }
         }
         final Path large = dir.resolve("large.backup"); // on the roomy disk: a backup that does not fit the tmpfs
         try (OffHeapByteStore source = OffHeapByteStore.builder().segments(2).build())

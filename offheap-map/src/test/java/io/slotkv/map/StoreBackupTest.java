@@ -2,6 +2,7 @@ package io.slotkv.map;
 
 import io.slotkv.core.memory.StoreLockedException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it and every key that had a value throughout is there; the backup reopens (restore) as a verified store of the
  * source's kind; a backup that fails part-way leaves nothing under the destination's name and the source as it
  * was. The kill -9 variant (a child JVM killed during the backup) is left for the CLI issue's process tests.
+ * <p>
+ * Every test here runs with the new file staged in memory (this class) and mapped ({@link MappedStoreBackupTest}).
  */
 class StoreBackupTest
 {
@@ -37,11 +40,70 @@ class StoreBackupTest
     @TempDir
     Path dir;
 
+    /**
+     * @return the staging budget the tests run with: the backup's new file is staged.
+     */
+    long stagingBudget()
+    {
+        return Long.MAX_VALUE;
+    }
+
+    @BeforeEach
+    void budget()
+    {
+        StoreBackup.stagingBudget = stagingBudget();
+    }
+
     @AfterEach
     void noHook()
     {
         StoreBackup.copyHook = null;
         StoreBackup.writtenHook = null;
+        StoreBackup.stagingBudget = -1;
+    }
+
+    /**
+     * The two ways of writing the new file, told apart on disk: during the copy a staged file is still empty, a
+     * mapped one already holds its tables; both end as the same complete backup.
+     */
+    @Test
+    void theNewFileIsStagedInMemoryWithinTheBudgetAndMappedBeyondIt() throws Exception
+    {
+        final Path backup = dir.resolve("backup.slotkv");
+        try (OffHeapByteStore store = OffHeapByteStore.builder().build())
+        {
+            for (int i = 0; i < 3 * StoreBackup.PROGRESS_EVERY; i++)
+            {
+                store.put(utf8("k" + i), utf8("v" + i));
+            }
+            final List<Long> sizes = new ArrayList<>();
+            StoreBackup.copyHook = () ->
+            {
+                try (Stream<Path> files = Files.list(dir))
+                {
+                    for (final Path file : files.collect(Collectors.toList()))
+                    {
+                        sizes.add(Files.size(file));
+                    }
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            };
+            assertEquals(3 * StoreBackup.PROGRESS_EVERY, StoreBackup.backup(store, backup));
+            assertEquals(3, sizes.size(), "one temporary file, seen at each of 3 progress steps: " + sizes);
+            final boolean staged = store.offHeapBytes() <= stagingBudget();
+            for (final long size : sizes)
+            {
+                assertEquals(staged, 0 == size, (staged ? "staged" : "mapped") + ", sizes during the copy " + sizes);
+            }
+        }
+        try (OffHeapByteStore restored = OffHeapByteStore.builder().file(backup).build())
+        {
+            assertEquals(3 * StoreBackup.PROGRESS_EVERY, restored.size());
+            assertArrayEquals(utf8("v7"), restored.get(utf8("k7")));
+        }
     }
 
     private static byte[] utf8(final String text)

@@ -48,6 +48,7 @@ final class Posix
     static final int MADV_POPULATE_WRITE = 23;
     static final long PAGE_SIZE = 4096;
 
+    static final int EINTR = 4;
     static final int EWOULDBLOCK = 11;
     static final int ENOMEM = 12;
     static final int ENOSPC = 28;
@@ -88,6 +89,8 @@ final class Posix
 
     /** Direct, not through PosixAPI: its fallocate retries and falls back on failure, losing the errno. */
     private static native int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+    private static native long pwrite(int fd, long address, long count, long offset) throws LastErrorException;
 
     /**
      * @return the descriptor.
@@ -156,6 +159,37 @@ final class Posix
         {
             return Math.max(1, ex.getErrorCode());
         }
+    }
+
+    /**
+     * Write {@code [address, address + length)} to the file at {@code offset}, all of it (a short write is
+     * continued).
+     *
+     * @return 0, or the errno of the call that failed.
+     */
+    static int pwriteFully(final int fd, final long address, final long length, final long offset)
+    {
+        long done = 0;
+        while (done < length)
+        {
+            try
+            {
+                final long written = pwrite(fd, address + done, Math.min(length - done, 1 << 30), offset + done);
+                if (written <= 0)
+                {
+                    return ENOSPC; // no progress: only a full device stops a regular file's write without an errno
+                }
+                done += written;
+            }
+            catch (final LastErrorException ex)
+            {
+                if (EINTR != ex.getErrorCode())
+                {
+                    return Math.max(1, ex.getErrorCode());
+                }
+            }
+        }
+        return 0;
     }
 
     static void ftruncate(final int fd, final long length, final Path path) throws IOException
