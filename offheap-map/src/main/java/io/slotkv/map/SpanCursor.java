@@ -303,6 +303,10 @@ abstract class SpanCursor<T extends SegmentTable<T>>
             int most = 0;
             for (int index = 0; index < capacity; index++)
             {
+                if (0 == index % SPAN_SLOTS)
+                {
+                    prefetch(table, index, Math.min(capacity, index + SPAN_SLOTS)); // the misses of a block together
+                }
                 final long low = lowHashAt(table, index);
                 if (low >= 0)
                 {
