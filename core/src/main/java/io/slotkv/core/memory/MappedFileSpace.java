@@ -181,12 +181,18 @@ public final class MappedFileSpace implements MemorySpace
      */
     public static MappedFileSpace open(final Path path, final OpenMode mode, final long chunkSize)
     {
+        return open(path, mode, chunkSize, false);
+    }
+
+    private static MappedFileSpace open(final Path path, final OpenMode mode, final long chunkSize,
+        final boolean staged)
+    {
         JvmAccess.requireFileMappingAccess();
         try
         {
             for (int attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++)
             {
-                final MappedFileSpace space = tryOpen(path, mode, chunkSize, false);
+                final MappedFileSpace space = tryOpen(path, mode, chunkSize, staged);
                 if (null != space)
                 {
                     return space;
@@ -240,23 +246,7 @@ public final class MappedFileSpace implements MemorySpace
      */
     public static MappedFileSpace createStaged(final Path path, final long chunkSize)
     {
-        JvmAccess.requireFileMappingAccess();
-        try
-        {
-            for (int attempt = 1; attempt <= OPEN_ATTEMPTS; attempt++)
-            {
-                final MappedFileSpace space = tryOpen(path, OpenMode.CREATE_OR_OPEN, chunkSize, true);
-                if (null != space)
-                {
-                    return space;
-                }
-            }
-            throw new StoreLockedException("store file keeps being replaced while it is created: " + path);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot create store file: " + path + ": " + ex.getMessage(), ex);
-        }
+        return open(path, OpenMode.CREATE_OR_OPEN, chunkSize, true);
     }
 
     /**
